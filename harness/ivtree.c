@@ -1,0 +1,275 @@
+/*
+ * ivtree.c - a set of disjoint intervals in a treap.
+ *
+ * Keyed by interval start; every node also holds the longest interval of
+ * its subtree, so "the lowest interval at or above X that can hold N bytes
+ * at alignment A" is a single descent (O(log n) expected).  Priorities come
+ * from a per-tree xorshift reset by clear(), and freed nodes go to a free
+ * list, so the shape of the tree is a pure function of the operations:
+ * runs are deterministic.  Nodes live in one growable arena addressed by
+ * 32-bit indices; clear() empties it without freeing anything.
+ *
+ * Aborts (out of memory) only when the arena cannot grow.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define V (t->v)
+
+static uint32_t rng_next(vmex_ivtree *t)
+{
+    uint32_t x = t->rng;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return t->rng = x;
+}
+
+void _vmex_ivt_init(vmex_ivtree *t)
+{
+    memset(t, 0, sizeof *t);
+    _vmex_ivt_clear(t);
+}
+
+void _vmex_ivt_free(vmex_ivtree *t)
+{
+    free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
+void _vmex_ivt_clear(vmex_ivtree *t)
+{
+    t->n = 1;               /* node 0 is nil */
+    t->freel = 0;
+    t->root = 0;
+    t->rng = 0x9E3779B9u;
+    t->count = 0;
+    t->sum = 0;
+    if (t->v) memset(&t->v[0], 0, sizeof t->v[0]);
+}
+
+static uint32_t node_new(vmex_ivtree *t, uint64_t lo, uint64_t hi, uint32_t attr)
+{
+    uint32_t x;
+    if (t->freel) {
+        x = t->freel;
+        t->freel = V[x].l;
+    } else {
+        if (t->n >= t->cap) {
+            uint32_t cap = t->cap ? t->cap * 2 : 1024;
+            vmex_ivnode *nv = realloc(t->v, (size_t)cap * sizeof *nv);
+            if (!nv) abort();
+            if (!t->v) memset(&nv[0], 0, sizeof nv[0]);
+            t->v = nv;
+            t->cap = cap;
+        }
+        x = t->n++;
+    }
+    V[x] = (vmex_ivnode){lo, hi, hi - lo, 0, 0, rng_next(t), attr};
+    t->count++;
+    t->sum += hi - lo;
+    return x;
+}
+
+static void node_free(vmex_ivtree *t, uint32_t x)
+{
+    t->count--;
+    t->sum -= V[x].hi - V[x].lo;
+    V[x].l = t->freel;
+    t->freel = x;
+}
+
+static inline void pull(vmex_ivtree *t, uint32_t x)
+{
+    uint64_t m = V[x].hi - V[x].lo, a = V[V[x].l].maxlen, b = V[V[x].r].maxlen;
+    if (a > m) m = a;
+    if (b > m) m = b;
+    V[x].maxlen = m;
+}
+
+/* l: nodes with lo < key; r: the rest */
+static void split(vmex_ivtree *t, uint32_t x, uint64_t key, uint32_t *l, uint32_t *r)
+{
+    if (!x) {
+        *l = *r = 0;
+        return;
+    }
+    if (V[x].lo < key) {
+        uint32_t a, b;
+        split(t, V[x].r, key, &a, &b);
+        V[x].r = a;
+        *l = x;
+        *r = b;
+    } else {
+        uint32_t a, b;
+        split(t, V[x].l, key, &a, &b);
+        V[x].l = b;
+        *l = a;
+        *r = x;
+    }
+    pull(t, x);
+}
+
+static uint32_t merge(vmex_ivtree *t, uint32_t a, uint32_t b)
+{
+    if (!a) return b;
+    if (!b) return a;
+    if (V[a].pri > V[b].pri) {
+        V[a].r = merge(t, V[a].r, b);
+        pull(t, a);
+        return a;
+    }
+    V[b].l = merge(t, a, V[b].l);
+    pull(t, b);
+    return b;
+}
+
+static uint32_t insert_rec(vmex_ivtree *t, uint32_t x, uint32_t n)
+{
+    if (!x) return n;
+    if (V[n].pri > V[x].pri) {
+        uint32_t a, b;
+        split(t, x, V[n].lo, &a, &b);
+        V[n].l = a;
+        V[n].r = b;
+        pull(t, n);
+        return n;
+    }
+    if (V[n].lo < V[x].lo) {
+        uint32_t c = insert_rec(t, V[x].l, n);
+        V[x].l = c;
+    } else {
+        uint32_t c = insert_rec(t, V[x].r, n);
+        V[x].r = c;
+    }
+    pull(t, x);
+    return x;
+}
+
+void _vmex_ivt_insert(vmex_ivtree *t, uint64_t lo, uint64_t hi, uint32_t attr)
+{
+    if (hi <= lo) return;
+    uint32_t n = node_new(t, lo, hi, attr);
+    t->root = insert_rec(t, t->root, n);
+}
+
+/* node with the greatest lo <= x, or 0 */
+static uint32_t find_le(const vmex_ivtree *t, uint64_t x)
+{
+    uint32_t c = t->root, best = 0;
+    while (c) {
+        if (V[c].lo <= x) {
+            best = c;
+            c = V[c].r;
+        } else
+            c = V[c].l;
+    }
+    return best;
+}
+
+uint32_t _vmex_ivt_find(const vmex_ivtree *t, uint64_t x)
+{
+    uint32_t c = find_le(t, x);
+    return c && V[c].hi > x ? c : 0;
+}
+
+uint32_t _vmex_ivt_first_above(const vmex_ivtree *t, uint64_t x)
+{
+    uint32_t c = t->root, best = 0;
+    while (c) {
+        if (V[c].hi > x) {
+            best = c;
+            c = V[c].l;
+        } else
+            c = V[c].r;
+    }
+    return best;
+}
+
+static int fit_rec(const vmex_ivtree *t, uint32_t x, uint64_t from, uint64_t size, uint64_t align,
+                   uint64_t *addr)
+{
+    while (x && V[x].maxlen >= size) {
+        /* nodes left of x end at or below V[x].lo: useful only if above from */
+        if (V[x].lo > from && fit_rec(t, V[x].l, from, size, align, addr)) return 1;
+        if (V[x].hi > from && V[x].hi - V[x].lo >= size) {
+            uint64_t s = VMEX_ALIGN_UP(V[x].lo > from ? V[x].lo : from, align);
+            if (s + size <= V[x].hi) {
+                *addr = s;
+                return 1;
+            }
+        }
+        x = V[x].r;
+    }
+    return 0;
+}
+
+int _vmex_ivt_fit(const vmex_ivtree *t, uint64_t from, uint64_t size, uint64_t align, uint64_t *addr)
+{
+    return fit_rec(t, t->root, from, size, align, addr);
+}
+
+static void free_subtree(vmex_ivtree *t, uint32_t x, uint64_t lo, uint64_t hi, vmex_iv_fn cb, void *ctx)
+{
+    while (x) {
+        free_subtree(t, V[x].l, lo, hi, cb, ctx);
+        uint32_t r = V[x].r;
+        if (cb) {
+            uint64_t a = V[x].lo > lo ? V[x].lo : lo, b = V[x].hi < hi ? V[x].hi : hi;
+            if (a < b) cb(ctx, a, b, V[x].attr);
+        }
+        node_free(t, x);
+        x = r;
+    }
+}
+
+void _vmex_ivt_cut(vmex_ivtree *t, uint64_t lo, uint64_t hi, vmex_iv_fn cb, void *ctx)
+{
+    if (hi <= lo) return;
+    /* the intervals straddling the edges keep their outer pieces */
+    uint32_t p = find_le(t, lo), q = find_le(t, hi - 1);
+    int keep_left = p && V[p].lo < lo && V[p].hi > lo;
+    int keep_right = q && V[q].hi > hi;
+    vmex_ivnode left = keep_left ? V[p] : (vmex_ivnode){0};
+    vmex_ivnode right = keep_right ? V[q] : (vmex_ivnode){0};
+    uint64_t from = keep_left ? left.lo : lo;
+    uint32_t a, b, m, c;
+    split(t, t->root, from, &a, &b);
+    split(t, b, hi, &m, &c);
+    free_subtree(t, m, lo, hi, cb, ctx);
+    t->root = merge(t, a, c);
+    if (keep_left) _vmex_ivt_insert(t, left.lo, lo, left.attr);
+    if (keep_right) _vmex_ivt_insert(t, hi, right.hi, right.attr);
+}
+
+void _vmex_ivt_unite(vmex_ivtree *t, uint64_t lo, uint64_t hi)
+{
+    if (hi <= lo) return;
+    uint32_t p = find_le(t, lo), q = find_le(t, hi);
+    uint64_t nlo = lo, nhi = hi;
+    if (p && V[p].hi >= lo) nlo = V[p].lo;
+    if (q && V[q].hi > nhi) nhi = V[q].hi;
+    uint32_t a, b, m, c;
+    split(t, t->root, nlo, &a, &b);
+    split(t, b, hi + 1, &m, &c);  /* every node starting in [nlo, hi] merges */
+    free_subtree(t, m, 0, 0, NULL, NULL);
+    t->root = merge(t, a, c);
+    _vmex_ivt_insert(t, nlo, nhi, 0);
+}
+
+static void walk_rec(const vmex_ivtree *t, uint32_t x, uint64_t lo, uint64_t hi, vmex_iv_fn cb, void *ctx)
+{
+    while (x) {
+        if (V[x].lo > lo) walk_rec(t, V[x].l, lo, hi, cb, ctx);
+        if (V[x].lo >= hi) return;
+        if (V[x].hi > lo) cb(ctx, V[x].lo, V[x].hi, V[x].attr);
+        x = V[x].r;
+    }
+}
+
+void _vmex_ivt_walk(const vmex_ivtree *t, uint64_t lo, uint64_t hi, vmex_iv_fn cb, void *ctx)
+{
+    walk_rec(t, t->root, lo, hi, cb, ctx);
+}

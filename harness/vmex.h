@@ -1,0 +1,315 @@
+/*
+ * vmex.h - the public API of vmex, a fuzzing and stress harness for
+ * virtual-memory exhaustion.
+ *
+ * The program (a list of ops over named handles, plus a config header) is
+ * the single currency: the text format (.vmex), the fuzzer's byte encoding,
+ * the minimizer, the reports and the CLI all speak it.  A program runs on a
+ * model (the XNU vm_map of an iOS app) and the oracle classifies every
+ * failed mapping request.
+ *
+ * Nothing here allocates on the run path except vmex_model_new() and
+ * program growth; a model is reset to its pristine layout for every run.
+ */
+#ifndef VMEX_H
+#define VMEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- limits */
+#define VMEX_PAGE        0x4000ull            /* 16 KiB: every current iOS device (PAGE_MAX_SHIFT 14) */
+#define VMEX_NAME_MAX    32                   /* names are at most 31 chars */
+#define VMEX_MAX_VALUE   (1ull << 48)         /* sizes, addresses, offsets: < 256 TiB */
+#define VMEX_MAX_OPS     100000u              /* a program has at most this many ops */
+
+/* ---------------------------------------------------------------- errors */
+typedef struct vmex_error {
+    char file[256];     /* "" when not about a file */
+    int line, col;      /* 1-based; 0 when not applicable */
+    char msg[256];
+} vmex_error;
+
+/* "FILE:LINE:COL: error: MSG" (parts omitted when unknown) */
+void vmex_error_print(const vmex_error *e, FILE *to);
+void vmex_error_set(vmex_error *e, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---------------------------------------------------------------- ops */
+enum vmex_opkind {
+    VMEX_OP_MMAP = 0,
+    VMEX_OP_VM_ALLOCATE,
+    VMEX_OP_MALLOC,
+    VMEX_OP_REALLOC,
+    VMEX_OP_FREE,
+    VMEX_OP_MUNMAP,
+    VMEX_OP_TOUCH,
+    VMEX_OP_CHECK,
+    VMEX_OP__COUNT
+};
+const char *vmex_opkind_name(int kind);          /* "mmap", ... */
+int vmex_op_binds(int kind);                      /* op may carry "NAME =" */
+int vmex_op_uses(int kind);                       /* op names an earlier handle */
+
+enum vmex_prot { VMEX_PROT_RW = 0, VMEX_PROT_NONE, VMEX_PROT_R, VMEX_PROT_RX };
+const char *vmex_prot_name(int prot);             /* "rw", "none", "r", "rx" */
+
+/* op flags */
+#define VMEX_F_HINT      0x0001u   /* mmap: hint ADDR in op.addr */
+#define VMEX_F_FIXED     0x0002u   /* mmap/vm_allocate: fixed ADDR in op.addr */
+#define VMEX_F_NORESERVE 0x0004u
+#define VMEX_F_JIT       0x0008u
+#define VMEX_F_SHARED    0x0010u
+#define VMEX_F_RANGE     0x0020u   /* munmap/touch: OFFSET LENGTH in op.off/op.len */
+#define VMEX_F_ALIGN     0x0040u   /* align A in op.align */
+#define VMEX_F_TAG       0x0080u   /* tag N in op.tag */
+#define VMEX_F_PROT      0x0100u   /* prot given explicitly */
+
+enum vmex_metric { VMEX_M_FREE = 0, VMEX_M_LARGEST, VMEX_M_MAPPED, VMEX_M_FOOTPRINT, VMEX_M__COUNT };
+const char *vmex_metric_name(int m);
+enum vmex_cmp { VMEX_CMP_GE = 0, VMEX_CMP_LE };
+
+typedef struct vmex_op {
+    uint8_t  kind;      /* enum vmex_opkind */
+    uint8_t  prot;      /* enum vmex_prot (mmap) */
+    uint8_t  tag;       /* VM tag (mmap), 0..255 */
+    uint8_t  metric;    /* check: enum vmex_metric */
+    uint8_t  cmp;       /* check: enum vmex_cmp */
+    uint8_t  pad_;
+    uint16_t flags;     /* VMEX_F_* */
+    int32_t  dst;       /* name id bound by this op, -1 if none */
+    int32_t  src;       /* name id used by this op, -1 if none */
+    uint32_t line;      /* source line in a .vmex file, 0 if none */
+    uint64_t size;      /* request size (bytes); check: the threshold */
+    uint64_t addr;      /* hint or fixed address */
+    uint64_t align;     /* alignment (power of two) when VMEX_F_ALIGN */
+    uint64_t off, len;  /* sub-range when VMEX_F_RANGE */
+} vmex_op;
+
+/* ---------------------------------------------------------------- config */
+enum vmex_target { VMEX_TARGET_XNU = 0, VMEX_TARGET_LINUX_MODEL, VMEX_TARGET_LINUX, VMEX_TARGET__COUNT };
+const char *vmex_target_name(int t);
+
+/* Entitlements, as a bit set.  Names are the short forms; the full
+ * com.apple.developer.kernel.* / com.apple.security.cs.* names parse too. */
+#define VMEX_ENT_JIT            0x1u  /* dynamic-codesigning (MAP_JIT allowed) */
+#define VMEX_ENT_EXTENDED_VA    0x2u  /* extended-virtual-addressing */
+#define VMEX_ENT_INCREASED_MEM  0x4u  /* increased-memory-limit */
+#define VMEX_ENT_DEBUG_MEM      0x8u  /* increased-debugging-memory-limit */
+#define VMEX_ENT__COUNT         4
+const char *vmex_ent_name(int bit_index);
+int vmex_ent_parse(const char *s, uint32_t *bit);   /* 0 ok, -1 unknown */
+
+/* `set KEY VALUE` keys: one option table (see profile.c). */
+enum vmex_setkey {
+    VMEX_SET_SLIDE = 0,        /* ASLR slide (page multiple) */
+    VMEX_SET_BINARY,           /* main binary size */
+    VMEX_SET_DYLD,             /* dyld size */
+    VMEX_SET_NANO,             /* nano malloc region on/off */
+    VMEX_SET_MALLOC_ENTROPY,   /* entropic-range random r, 0..127 */
+    VMEX_SET_FOOTPRINT_LIMIT,  /* jetsam limit (bytes) */
+    VMEX_SET__COUNT
+};
+const char *vmex_set_name(int key);
+int vmex_set_lookup(const char *name);                   /* key or -1 */
+/* parse a value for key; on error returns -1 with a message in err->msg */
+int vmex_set_parse(int key, const char *text, uint64_t *out, vmex_error *err);
+/* print a value as it would be written in a .vmex file */
+void vmex_set_format(int key, uint64_t v, char *buf, size_t n);
+
+typedef struct vmex_config {
+    uint8_t  target;                     /* enum vmex_target */
+    char     profile[32];                /* "" = default profile */
+    uint32_t ents;                       /* VMEX_ENT_* */
+    uint32_t set_mask;                   /* bit k: set[k] was given */
+    uint64_t set[VMEX_SET__COUNT];
+} vmex_config;
+
+/* ---------------------------------------------------------------- verdicts */
+enum vmex_class {
+    VMEX_OK = 0,
+    VMEX_FRAG,        /* enough free space, no hole fits: failed below the ceiling */
+    VMEX_EXHAUSTED,   /* bigger than the sum of all holes */
+    VMEX_TOO_LARGE,   /* bigger than the largest pristine hole: never fits */
+    VMEX_JETSAM,      /* footprint passed the limit */
+    VMEX_CLASS__COUNT
+};
+const char *vmex_class_name(int c);
+int vmex_class_parse(const char *s);              /* class or -1 */
+
+/* ---------------------------------------------------------------- program */
+typedef struct vmex_program {
+    vmex_config cfg;
+    vmex_op    *ops;
+    uint32_t    nops, ops_cap;
+    char      (*names)[VMEX_NAME_MAX];
+    uint32_t    nnames, names_cap;
+    int8_t      expect;       /* enum vmex_class, -1 when no expect line */
+    int32_t     expect_at;    /* 0-based op index, -1 when not given */
+} vmex_program;
+
+void vmex_program_init(vmex_program *p);
+void vmex_program_free(vmex_program *p);
+void vmex_program_reset(vmex_program *p);          /* empty, keeps buffers */
+int  vmex_program_copy(vmex_program *dst, const vmex_program *src);
+/* append an op (copied); returns its index or -1 (too many ops / no memory) */
+int  vmex_program_add(vmex_program *p, const vmex_op *op);
+/* find or create a name; returns its id or -1 */
+int  vmex_program_name(vmex_program *p, const char *name);
+int  vmex_program_find_name(const vmex_program *p, const char *name);
+/* 1 when both programs are the same for every purpose of a replay */
+int  vmex_program_equal(const vmex_program *a, const vmex_program *b);
+void vmex_op_init(vmex_op *op, int kind);
+
+/* ---------------------------------------------------------------- text */
+typedef struct vmex_buf { char *p; size_t len, cap; } vmex_buf;
+void vmex_buf_free(vmex_buf *b);
+int  vmex_buf_printf(vmex_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int  vmex_buf_put(vmex_buf *b, const void *s, size_t n);
+
+/* Parse .vmex text.  `file` only labels errors.  Returns 0, or -1 with
+ * err filled (line and column of the offending token). */
+int vmex_parse(const char *text, size_t len, const char *file, vmex_program *out, vmex_error *err);
+int vmex_parse_file(const char *path, vmex_program *out, vmex_error *err);
+
+/* Print as .vmex text that parses back to the same program.  op_comment,
+ * when non-NULL, gives a comment for op i (or NULL); header, when non-NULL,
+ * is printed as leading comment lines. */
+typedef const char *(*vmex_comment_fn)(void *ctx, uint32_t i);
+int vmex_print(const vmex_program *p, vmex_buf *out, const char *header,
+               vmex_comment_fn op_comment, void *ctx);
+/* one op as text, without comment or newline */
+int vmex_print_op(const vmex_program *p, const vmex_op *op, vmex_buf *out);
+
+/* sizes as text: "16k", "1g", "0x4000" forms; parse accepts decimal, 0x hex,
+ * and k/m/g/t suffixes (binary). */
+void vmex_format_size(uint64_t v, char *buf, size_t n);
+int  vmex_parse_number(const char *s, size_t n, uint64_t *out);   /* 0 ok, -1 bad, -2 overflow */
+
+/* ---------------------------------------------------------------- profiles */
+typedef struct vmex_region {
+    uint64_t start, end;
+    uint8_t  kind;           /* enum vmex_region_kind */
+} vmex_region;
+enum vmex_region_kind {
+    VMEX_R_APP = 0,          /* an app mapping (mmap, vm_allocate) */
+    VMEX_R_MALLOC,           /* a region or large block of the libmalloc model */
+    VMEX_R_BINARY, VMEX_R_DYLD, VMEX_R_STACK, VMEX_R_SHARED, VMEX_R_NANO,
+    VMEX_R__COUNT
+};
+const char *vmex_region_name(int kind);
+
+/* A resolved profile: everything a run needs to build the pristine layout. */
+typedef struct vmex_layout {
+    char     profile[32];    /* canonical name, e.g. "ios16-3gb" */
+    int      era;            /* enum in profile.c: 11, 12 (12..17.3), 174 (17.4..18) */
+    uint32_t version_x10;    /* 110, 120, ..., 174, 180 */
+    uint32_t ram_gb;         /* nominal RAM */
+    uint32_t ents;           /* entitlements in force */
+    int      jumbo;          /* 63 GiB map granted */
+    uint64_t min_offset, max_offset, floor;   /* floor = max(min_offset, page) */
+    uint64_t shared_size;
+    uint64_t slide;
+    uint64_t footprint_limit, footprint_warn;
+    uint32_t malloc_entropy;
+    int      nano;           /* nano region present */
+    uint32_t nregions;
+    vmex_region regions[8];  /* pristine fixed regions, by address */
+    uint64_t pristine_free, pristine_largest;
+} vmex_layout;
+
+#define VMEX_DEFAULT_PROFILE "ios16-3gb"
+/* Resolve a config (its profile, entitlements and set values).  A non-NULL
+ * profile overrides cfg->profile; extra_ents are added.  Returns 0 or -1. */
+int vmex_layout_resolve(const vmex_config *cfg, const char *profile, uint32_t extra_ents,
+                        vmex_layout *out, vmex_error *err);
+/* canonical profile names, in order; returns the count */
+size_t vmex_profile_list(const char **names, size_t max);
+int vmex_profile_valid(const char *name);
+
+/* ---------------------------------------------------------------- runs */
+typedef struct vmex_stats {
+    uint64_t free, largest, mapped, footprint;
+    uint32_t entries, holes;
+} vmex_stats;
+
+enum vmex_status { VMEX_ST_OK = 0, VMEX_ST_FAILED, VMEX_ST_SKIPPED };
+enum vmex_reason {
+    VMEX_WHY_NONE = 0,
+    VMEX_WHY_NOSPACE,     /* no hole fits (classified by the oracle) */
+    VMEX_WHY_OCCUPIED,    /* fixed without overwrite on a used range, or over a
+                             pristine region or malloc's memory */
+    VMEX_WHY_RANGE,       /* fixed outside [min_offset, max_offset) or unaligned */
+    VMEX_WHY_JIT,         /* MAP_JIT without the JIT entitlement */
+    VMEX_WHY_UNBOUND,     /* names a handle that failed or was released */
+    VMEX_WHY_KIND,        /* free of a mapping, munmap of a malloc block, ... */
+    VMEX_WHY_NOTMAPPED,   /* touch of an unmapped page */
+    VMEX_WHY_BADRANGE,    /* OFFSET LENGTH outside the handle's range */
+    VMEX_WHY_CHECK,       /* a check line did not hold */
+    VMEX_WHY_JETSAM,      /* this touch passed the footprint limit */
+    VMEX_WHY__COUNT
+};
+const char *vmex_reason_text(int why);
+
+typedef struct vmex_opres {
+    uint32_t i;           /* op index */
+    uint8_t  status;      /* enum vmex_status */
+    uint8_t  why;         /* enum vmex_reason */
+    uint8_t  cls;         /* enum vmex_class for a failed request, else VMEX_OK */
+    uint8_t  finding;     /* 1 when this op is a finding */
+    uint8_t  warn;        /* 1 when this op first reached the memory-warning level */
+    uint64_t addr;        /* where it landed (mapping and malloc ops) */
+    uint64_t size;        /* bytes requested, rounded as the model rounds them */
+    uint64_t req;         /* the VA request that failed (region size for malloc) */
+    double   margin;      /* free_total / req for a failed request */
+    uint64_t value;       /* check: the measured value */
+} vmex_opres;
+
+typedef struct vmex_result {
+    uint8_t  verdict;     /* enum vmex_class of the first finding, VMEX_OK if none */
+    int32_t  at;          /* op index of the first finding, -1 */
+    double   margin;      /* of the first finding */
+    uint64_t req;         /* request size of the first finding */
+    uint8_t  req_kind;    /* op kind of the first finding */
+    uint32_t findings;    /* number of findings (more than 1 only with keep_going) */
+    uint32_t checks_failed;
+    int32_t  first_check_failed;
+    uint32_t ops_run, ops_failed, ops_skipped;
+    int32_t  warn_at;     /* op index that reached the memory warning, -1 */
+    vmex_stats st;        /* the state at the end of the run */
+} vmex_result;
+
+typedef struct vmex_runopts {
+    uint64_t large;                   /* requests below this are not findings (default 1 MiB) */
+    int      keep_going;              /* do not stop at the first finding */
+    void   (*on_op)(void *ctx, const vmex_op *op, const vmex_opres *r);
+    void    *ctx;
+} vmex_runopts;
+#define VMEX_DEFAULT_LARGE (1ull << 20)
+void vmex_runopts_init(vmex_runopts *o);
+
+typedef struct vmex_model vmex_model;
+enum vmex_store_kind { VMEX_STORE_FAST = 0, VMEX_STORE_NAIVE };
+vmex_model *vmex_model_new(int store_kind);
+void vmex_model_free(vmex_model *m);
+/* Reset to the pristine layout and run the whole program. */
+int vmex_model_run(vmex_model *m, const vmex_layout *L, const vmex_program *p,
+                   const vmex_runopts *o, vmex_result *res);
+/* Current state (after a run). */
+void vmex_model_stats(const vmex_model *m, vmex_stats *st);
+/* Walk map entries in address order: cb(start, end, region kind, tag, prot). */
+typedef void (*vmex_entry_fn)(void *ctx, uint64_t start, uint64_t end, int kind, int tag, int prot);
+void vmex_model_walk(const vmex_model *m, vmex_entry_fn cb, void *ctx);
+
+/* 1 when the program's result matches its expect and check lines */
+int vmex_result_matches(const vmex_program *p, const vmex_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

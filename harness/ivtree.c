@@ -211,6 +211,48 @@ int _vmex_ivt_fit(const vmex_ivtree *t, uint64_t from, uint64_t size, uint64_t a
     return fit_rec(t, t->root, from, size, align, addr);
 }
 
+/* first node with lo > x, or 0 */
+static uint32_t find_gt(const vmex_ivtree *t, uint64_t x)
+{
+    uint32_t c = t->root, best = 0;
+    while (c) {
+        if (V[c].lo > x) {
+            best = c;
+            c = V[c].l;
+        } else
+            c = V[c].r;
+    }
+    return best;
+}
+
+/* recompute maxlen on the path to the node keyed `key` */
+static void fix_path(vmex_ivtree *t, uint32_t x, uint64_t key)
+{
+    if (!x) return;
+    if (key < V[x].lo) fix_path(t, V[x].l, key);
+    else if (key > V[x].lo) fix_path(t, V[x].r, key);
+    pull(t, x);
+}
+
+static uint32_t erase_rec(vmex_ivtree *t, uint32_t x, uint64_t key)
+{
+    if (!x) return 0;
+    if (V[x].lo == key) {
+        uint32_t m = merge(t, V[x].l, V[x].r);
+        node_free(t, x);
+        return m;
+    }
+    if (key < V[x].lo) {
+        uint32_t c = erase_rec(t, V[x].l, key);
+        V[x].l = c;
+    } else {
+        uint32_t c = erase_rec(t, V[x].r, key);
+        V[x].r = c;
+    }
+    pull(t, x);
+    return x;
+}
+
 static void free_subtree(vmex_ivtree *t, uint32_t x, uint64_t lo, uint64_t hi, vmex_iv_fn cb, void *ctx)
 {
     while (x) {
@@ -228,6 +270,27 @@ static void free_subtree(vmex_ivtree *t, uint32_t x, uint64_t lo, uint64_t hi, v
 void _vmex_ivt_cut(vmex_ivtree *t, uint64_t lo, uint64_t hi, vmex_iv_fn cb, void *ctx)
 {
     if (hi <= lo) return;
+    /* fast paths: nothing to cut, or [lo, hi) inside one interval */
+    uint32_t f = _vmex_ivt_first_above(t, lo);
+    if (!f || V[f].lo >= hi) return;
+    if (V[f].lo <= lo && V[f].hi >= hi) {
+        uint64_t flo = V[f].lo, fhi = V[f].hi;
+        uint32_t attr = V[f].attr;
+        if (cb) cb(ctx, lo, hi, attr);
+        if (flo == lo && fhi == hi) {
+            t->root = erase_rec(t, t->root, lo);
+        } else if (flo == lo) {    /* the key moves up; the order cannot change */
+            V[f].lo = hi;
+            t->sum -= hi - lo;
+            fix_path(t, t->root, hi);
+        } else {
+            V[f].hi = lo;
+            t->sum -= fhi - lo;
+            fix_path(t, t->root, flo);
+            if (fhi > hi) _vmex_ivt_insert(t, hi, fhi, attr);
+        }
+        return;
+    }
     /* the intervals straddling the edges keep their outer pieces */
     uint32_t p = find_le(t, lo), q = find_le(t, hi - 1);
     int keep_left = p && V[p].lo < lo && V[p].hi > lo;
@@ -247,7 +310,29 @@ void _vmex_ivt_cut(vmex_ivtree *t, uint64_t lo, uint64_t hi, vmex_iv_fn cb, void
 void _vmex_ivt_unite(vmex_ivtree *t, uint64_t lo, uint64_t hi)
 {
     if (hi <= lo) return;
-    uint32_t p = find_le(t, lo), q = find_le(t, hi);
+    uint32_t p = find_le(t, lo), r = find_gt(t, lo);
+    if (!r || V[r].lo >= hi) {  /* fast path: at most p before and r right after */
+        int left = p && V[p].hi >= lo, right = r && V[r].lo == hi;
+        if (left && V[p].hi >= hi) return;   /* already inside p */
+        if (left && right) {
+            uint64_t rhi = V[r].hi, plo = V[p].lo;
+            t->root = erase_rec(t, t->root, hi);
+            t->sum += rhi - V[p].hi;   /* erase_rec already took r out of the sum */
+            V[p].hi = rhi;
+            fix_path(t, t->root, plo);
+        } else if (left) {
+            t->sum += hi - V[p].hi;
+            V[p].hi = hi;
+            fix_path(t, t->root, V[p].lo);
+        } else if (right) {
+            t->sum += hi - lo;
+            V[r].lo = lo;
+            fix_path(t, t->root, lo);
+        } else
+            _vmex_ivt_insert(t, lo, hi, 0);
+        return;
+    }
+    uint32_t q = find_le(t, hi);
     uint64_t nlo = lo, nhi = hi;
     if (p && V[p].hi >= lo) nlo = V[p].lo;
     if (q && V[q].hi > nhi) nhi = V[q].hi;

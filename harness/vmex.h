@@ -26,7 +26,7 @@ extern "C" {
 #define VMEX_PAGE        0x4000ull            /* 16 KiB: every current iOS device (PAGE_MAX_SHIFT 14) */
 #define VMEX_NAME_MAX    32                   /* names are at most 31 chars */
 #define VMEX_MAX_VALUE   (1ull << 48)         /* sizes, addresses, offsets: < 256 TiB */
-#define VMEX_MAX_OPS     100000u              /* a program has at most this many ops */
+#define VMEX_MAX_OPS     (1u << 22)           /* a program has at most this many ops (4M) */
 
 /* ---------------------------------------------------------------- errors */
 typedef struct vmex_error {

@@ -69,6 +69,8 @@ const char *vmex_prot_name(int prot);             /* "rw", "none", "r", "rx" */
 #define VMEX_F_ALIGN     0x0040u   /* align A in op.align */
 #define VMEX_F_TAG       0x0080u   /* tag N in op.tag */
 #define VMEX_F_PROT      0x0100u   /* prot given explicitly */
+#define VMEX_F_TRY       0x0200u   /* the app handles failure (a fallback follows):
+                                      a failed request is recorded, never a finding */
 
 enum vmex_metric { VMEX_M_FREE = 0, VMEX_M_LARGEST, VMEX_M_MAPPED, VMEX_M_FOOTPRINT, VMEX_M__COUNT };
 const char *vmex_metric_name(int m);
@@ -149,6 +151,8 @@ typedef struct vmex_program {
     uint32_t    nops, ops_cap;
     char      (*names)[VMEX_NAME_MAX];
     uint32_t    nnames, names_cap;
+    uint32_t   *name_index;   /* open-addressing hash of names (id + 1), private */
+    uint32_t    name_index_cap;
     int8_t      expect;       /* enum vmex_class, -1 when no expect line */
     int32_t     expect_at;    /* 0-based op index, -1 when not given */
 } vmex_program;
@@ -167,13 +171,15 @@ int  vmex_program_equal(const vmex_program *a, const vmex_program *b);
 void vmex_op_init(vmex_op *op, int kind);
 
 /* ---------------------------------------------------------------- text */
+/* A growable, always NUL-terminated buffer; the functions return 0 or -1. */
 typedef struct vmex_buf { char *p; size_t len, cap; } vmex_buf;
 void vmex_buf_free(vmex_buf *b);
 int  vmex_buf_printf(vmex_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int  vmex_buf_put(vmex_buf *b, const void *s, size_t n);
 
-/* Parse .vmex text.  `file` only labels errors.  Returns 0, or -1 with
- * err filled (line and column of the offending token). */
+/* Parse .vmex text into `out`, which must be initialized (its contents are
+ * replaced, its buffers kept).  `file` only labels errors.  Returns 0, or -1
+ * with err filled (line and column of the offending token) and out reset. */
 int vmex_parse(const char *text, size_t len, const char *file, vmex_program *out, vmex_error *err);
 int vmex_parse_file(const char *path, vmex_program *out, vmex_error *err);
 
@@ -186,10 +192,14 @@ int vmex_print(const vmex_program *p, vmex_buf *out, const char *header,
 /* one op as text, without comment or newline */
 int vmex_print_op(const vmex_program *p, const vmex_op *op, vmex_buf *out);
 
-/* sizes as text: "16k", "1g", "0x4000" forms; parse accepts decimal, 0x hex,
- * and k/m/g/t suffixes (binary). */
+/* Sizes as text: the largest binary suffix (t, g, m, k) that divides the
+ * value exactly, else decimal ("16k", "1g", "16385").  Parsing accepts
+ * decimal or 0x hex with an optional k/m/g/t suffix (also K M G T).
+ * Returns 0, -1 for junk, or -2 when the value is >= VMEX_MAX_VALUE: then
+ * *out holds the value when it fits in 64 bits (so never 0), and 0 when it
+ * overflowed 64 bits. */
 void vmex_format_size(uint64_t v, char *buf, size_t n);
-int  vmex_parse_number(const char *s, size_t n, uint64_t *out);   /* 0 ok, -1 bad, -2 overflow */
+int  vmex_parse_number(const char *s, size_t n, uint64_t *out);
 
 /* ---------------------------------------------------------------- profiles */
 typedef struct vmex_region {

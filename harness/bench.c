@@ -9,7 +9,7 @@
  * handle, map it again with a new size, now and then a whole-hole-sized
  * request and a partial munmap.  Only the measured phase is timed (from the
  * run's per-op callback), so setup cost does not count.  The naive model is
- * skipped at 1M live entries (O(n) per op).
+ * skipped at 1M live entries (O(n) per op).  `--live N` measures one size.
  */
 #include "internal.h"
 
@@ -110,18 +110,27 @@ static double measure(int store, vmex_program *p, uint32_t live)
 int _vmex_bench_main(int argc, char **argv)
 {
     int json = 0;
+    uint32_t lives[4] = {1000, 10000, 100000, 1000000}, nlives = 4;
     for (int i = 1; i < argc; i++) {
+        char *end;
         if (!strcmp(argv[i], "--json")) json = 1;
-        else {
-            fprintf(stderr, "vmex: error: bench: unknown argument '%s'\nusage: vmex bench [--json]\n", argv[i]);
+        else if (!strcmp(argv[i], "--live") && i + 1 < argc) {
+            unsigned long v = strtoul(argv[++i], &end, 10);
+            if (*end || v < 1 || v > 2000000) {
+                fprintf(stderr, "vmex: error: bench: --live takes 1 to 2000000, not '%s'\n", argv[i]);
+                return 2;
+            }
+            lives[0] = (uint32_t)v;
+            nlives = 1;
+        } else {
+            fprintf(stderr, "vmex: error: bench: unknown argument '%s'\nusage: vmex bench [--json] [--live N]\n", argv[i]);
             return 2;
         }
     }
-    static const uint32_t lives[] = {1000, 10000, 100000, 1000000};
     vmex_program p;
     vmex_program_init(&p);
     if (!json) printf("%10s %16s %16s %10s\n", "live", "fast ops/s", "naive ops/s", "ratio");
-    for (size_t k = 0; k < sizeof lives / sizeof lives[0]; k++) {
+    for (uint32_t k = 0; k < nlives; k++) {
         uint32_t live = lives[k];
         bench_rng = 0x5EED0000u + live;
         if (build(&p, live, 90000)) {

@@ -126,33 +126,67 @@ static uint32_t merge(vmex_ivtree *t, uint32_t a, uint32_t b)
     return b;
 }
 
-static uint32_t insert_rec(vmex_ivtree *t, uint32_t x, uint32_t n)
+/* Descents record their path so the subtree maxima can be fixed bottom-up
+ * without recursion.  A treap deeper than PATH_MAX (astronomically
+ * unlikely: expected depth is ~3 ln n) falls back to a full recompute. */
+#define PATH_MAX_DEPTH 256
+
+/* Pull the nodes of path[0..depth) bottom-up.  The structure above the
+ * deepest one is unchanged, so once a node's maximum stays the same, its
+ * ancestors' do too. */
+static void pull_path(vmex_ivtree *t, const uint32_t *path, int depth)
 {
-    if (!x) return n;
-    if (V[n].pri > V[x].pri) {
-        uint32_t a, b;
-        split(t, x, V[n].lo, &a, &b);
-        V[n].l = a;
-        V[n].r = b;
-        pull(t, n);
-        return n;
+    while (depth-- > 0) {
+        uint64_t old = V[path[depth]].maxlen;
+        pull(t, path[depth]);
+        if (V[path[depth]].maxlen == old) return;
     }
-    if (V[n].lo < V[x].lo) {
-        uint32_t c = insert_rec(t, V[x].l, n);
-        V[x].l = c;
-    } else {
-        uint32_t c = insert_rec(t, V[x].r, n);
-        V[x].r = c;
-    }
+}
+
+static void pull_all(vmex_ivtree *t, uint32_t x)
+{
+    if (!x) return;
+    pull_all(t, V[x].l);
+    pull_all(t, V[x].r);
     pull(t, x);
-    return x;
+}
+
+/* link child c where the descent ended: below path[depth-1], or as root */
+static void relink(vmex_ivtree *t, const uint32_t *path, int depth, uint64_t key, uint32_t c)
+{
+    if (!depth) t->root = c;
+    else if (key < V[path[depth - 1]].lo) V[path[depth - 1]].l = c;
+    else V[path[depth - 1]].r = c;
+}
+
+static void insert_node(vmex_ivtree *t, uint32_t n)
+{
+    uint32_t path[PATH_MAX_DEPTH], x = t->root;
+    int depth = 0;
+    uint64_t key = V[n].lo;
+    while (x && V[x].pri >= V[n].pri) {
+        if (depth == PATH_MAX_DEPTH) { /* degenerate: split/merge the whole tree */
+            uint32_t a, b;
+            split(t, t->root, key, &a, &b);
+            t->root = merge(t, merge(t, a, n), b);
+            return;
+        }
+        path[depth++] = x;
+        x = key < V[x].lo ? V[x].l : V[x].r;
+    }
+    uint32_t a, b;
+    split(t, x, key, &a, &b);
+    V[n].l = a;
+    V[n].r = b;
+    pull(t, n);
+    relink(t, path, depth, key, n);
+    pull_path(t, path, depth);
 }
 
 void _vmex_ivt_insert(vmex_ivtree *t, uint64_t lo, uint64_t hi, uint32_t attr)
 {
     if (hi <= lo) return;
-    uint32_t n = node_new(t, lo, hi, attr);
-    t->root = insert_rec(t, t->root, n);
+    insert_node(t, node_new(t, lo, hi, attr));
 }
 
 /* node with the greatest lo <= x, or 0 */
@@ -211,46 +245,59 @@ int _vmex_ivt_fit(const vmex_ivtree *t, uint64_t from, uint64_t size, uint64_t a
     return fit_rec(t, t->root, from, size, align, addr);
 }
 
-/* first node with lo > x, or 0 */
-static uint32_t find_gt(const vmex_ivtree *t, uint64_t x)
-{
-    uint32_t c = t->root, best = 0;
-    while (c) {
-        if (V[c].lo > x) {
-            best = c;
-            c = V[c].l;
-        } else
-            c = V[c].r;
-    }
-    return best;
-}
-
 /* recompute maxlen on the path to the node keyed `key` */
-static void fix_path(vmex_ivtree *t, uint32_t x, uint64_t key)
+static void fix_path(vmex_ivtree *t, uint64_t key)
 {
-    if (!x) return;
-    if (key < V[x].lo) fix_path(t, V[x].l, key);
-    else if (key > V[x].lo) fix_path(t, V[x].r, key);
-    pull(t, x);
+    uint32_t path[PATH_MAX_DEPTH], x = t->root;
+    int depth = 0;
+    while (x) {
+        if (depth == PATH_MAX_DEPTH) {
+            pull_all(t, t->root);
+            return;
+        }
+        path[depth++] = x;
+        if (key == V[x].lo) break;
+        x = key < V[x].lo ? V[x].l : V[x].r;
+    }
+    pull_path(t, path, depth);
 }
 
-static uint32_t erase_rec(vmex_ivtree *t, uint32_t x, uint64_t key)
+/* One descent toward `key`, recording the path.  The search path of a key
+ * passes through its floor (greatest lo <= key) and its ceiling (least
+ * lo > key): their depths in the path are returned (0 = absent), so the
+ * caller can modify or erase either and fix only that prefix. */
+typedef struct descent {
+    uint32_t path[PATH_MAX_DEPTH];
+    int depth, le, gt;   /* le/gt: 1-based positions in path, 0 if none */
+} descent;
+
+static int descend(const vmex_ivtree *t, uint64_t key, descent *d)
 {
-    if (!x) return 0;
-    if (V[x].lo == key) {
-        uint32_t m = merge(t, V[x].l, V[x].r);
-        node_free(t, x);
-        return m;
+    uint32_t x = t->root;
+    d->depth = d->le = d->gt = 0;
+    while (x) {
+        if (d->depth == PATH_MAX_DEPTH) return -1;
+        d->path[d->depth++] = x;
+        if (V[x].lo <= key) {   /* no early stop on equality: the ceiling may lie below */
+            d->le = d->depth;
+            x = V[x].r;
+        } else {
+            d->gt = d->depth;
+            x = V[x].l;
+        }
     }
-    if (key < V[x].lo) {
-        uint32_t c = erase_rec(t, V[x].l, key);
-        V[x].l = c;
-    } else {
-        uint32_t c = erase_rec(t, V[x].r, key);
-        V[x].r = c;
-    }
-    pull(t, x);
-    return x;
+    return 0;
+}
+
+/* erase the node at (1-based) position pos of a recorded path */
+static void erase_at(vmex_ivtree *t, const descent *d, int pos)
+{
+    uint32_t x = d->path[pos - 1];
+    uint64_t key = V[x].lo;
+    uint32_t m = merge(t, V[x].l, V[x].r);
+    node_free(t, x);
+    relink(t, d->path, pos - 1, key, m);
+    pull_path(t, d->path, pos - 1);
 }
 
 static void free_subtree(vmex_ivtree *t, uint32_t x, uint64_t lo, uint64_t hi, vmex_iv_fn cb, void *ctx)
@@ -271,25 +318,29 @@ void _vmex_ivt_cut(vmex_ivtree *t, uint64_t lo, uint64_t hi, vmex_iv_fn cb, void
 {
     if (hi <= lo) return;
     /* fast paths: nothing to cut, or [lo, hi) inside one interval */
-    uint32_t f = _vmex_ivt_first_above(t, lo);
-    if (!f || V[f].lo >= hi) return;
-    if (V[f].lo <= lo && V[f].hi >= hi) {
-        uint64_t flo = V[f].lo, fhi = V[f].hi;
-        uint32_t attr = V[f].attr;
-        if (cb) cb(ctx, lo, hi, attr);
-        if (flo == lo && fhi == hi) {
-            t->root = erase_rec(t, t->root, lo);
-        } else if (flo == lo) {    /* the key moves up; the order cannot change */
-            V[f].lo = hi;
-            t->sum -= hi - lo;
-            fix_path(t, t->root, hi);
-        } else {
-            V[f].hi = lo;
-            t->sum -= fhi - lo;
-            fix_path(t, t->root, flo);
-            if (fhi > hi) _vmex_ivt_insert(t, hi, fhi, attr);
+    descent d;
+    if (descend(t, lo, &d) == 0) {
+        int pos = d.le && V[d.path[d.le - 1]].hi > lo ? d.le : d.gt;
+        uint32_t f = pos ? d.path[pos - 1] : 0;
+        if (!f || V[f].lo >= hi) return;
+        if (V[f].lo <= lo && V[f].hi >= hi) {
+            uint64_t flo = V[f].lo, fhi = V[f].hi;
+            uint32_t attr = V[f].attr;
+            if (cb) cb(ctx, lo, hi, attr);
+            if (flo == lo && fhi == hi) {
+                erase_at(t, &d, pos);
+            } else if (flo == lo) {    /* the key moves up; the order cannot change */
+                V[f].lo = hi;
+                t->sum -= hi - lo;
+                pull_path(t, d.path, pos);
+            } else {
+                V[f].hi = lo;
+                t->sum -= fhi - lo;
+                pull_path(t, d.path, pos);
+                if (fhi > hi) _vmex_ivt_insert(t, hi, fhi, attr);
+            }
+            return;
         }
-        return;
     }
     /* the intervals straddling the edges keep their outer pieces */
     uint32_t p = find_le(t, lo), q = find_le(t, hi - 1);
@@ -310,28 +361,31 @@ void _vmex_ivt_cut(vmex_ivtree *t, uint64_t lo, uint64_t hi, vmex_iv_fn cb, void
 void _vmex_ivt_unite(vmex_ivtree *t, uint64_t lo, uint64_t hi)
 {
     if (hi <= lo) return;
-    uint32_t p = find_le(t, lo), r = find_gt(t, lo);
-    if (!r || V[r].lo >= hi) {  /* fast path: at most p before and r right after */
+    descent d;
+    if (descend(t, lo, &d)) d.le = d.gt = -1;
+    uint32_t p = d.le > 0 ? d.path[d.le - 1] : 0, r = d.gt > 0 ? d.path[d.gt - 1] : 0;
+    if (d.le >= 0 && (!r || V[r].lo >= hi)) {  /* fast path: at most p before and r right after */
         int left = p && V[p].hi >= lo, right = r && V[r].lo == hi;
         if (left && V[p].hi >= hi) return;   /* already inside p */
         if (left && right) {
             uint64_t rhi = V[r].hi, plo = V[p].lo;
-            t->root = erase_rec(t, t->root, hi);
-            t->sum += rhi - V[p].hi;   /* erase_rec already took r out of the sum */
+            erase_at(t, &d, d.gt);          /* may reshape p's subtree: fix p by key */
+            t->sum += rhi - V[p].hi;        /* erase_at already took r out of the sum */
             V[p].hi = rhi;
-            fix_path(t, t->root, plo);
+            fix_path(t, plo);
         } else if (left) {
             t->sum += hi - V[p].hi;
             V[p].hi = hi;
-            fix_path(t, t->root, V[p].lo);
+            pull_path(t, d.path, d.le);
         } else if (right) {
             t->sum += hi - lo;
             V[r].lo = lo;
-            fix_path(t, t->root, lo);
+            pull_path(t, d.path, d.gt);
         } else
             _vmex_ivt_insert(t, lo, hi, 0);
         return;
     }
+    p = find_le(t, lo);
     uint32_t q = find_le(t, hi);
     uint64_t nlo = lo, nhi = hi;
     if (p && V[p].hi >= lo) nlo = V[p].lo;

@@ -406,11 +406,13 @@ static int parse_line(parser *ps)
 static int do_line(parser *ps, const char *s, size_t n, int lf)
 {
     size_t check = n > LINE_LIMIT ? LINE_LIMIT : n;
+    int comment = 0;   /* comments may hold UTF-8 text; code is ASCII */
     for (size_t i = 0; i < check; i++) {
         uint8_t c = (uint8_t)s[i];
+        comment |= c == '#';
         if (c == '\r' && i + 1 == n && lf)
             return fail(ps, (int)i + 1, "CRLF line ending (this format uses LF)");
-        if ((c < 0x20 && c != '\t') || c >= 0x7f)
+        if ((c < 0x20 && c != '\t') || c == 0x7f || (c >= 0x80 && !comment))
             return fail(ps, (int)i + 1, "invalid byte 0x%02x", c);
     }
     if (n > LINE_LIMIT)

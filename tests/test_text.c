@@ -580,7 +580,8 @@ static const struct {
     {"vmex 1\nexpect jetsam at 0\n", 2, 18, "expect jetsam at 0, but the program has only 0 ops"},
     {"vmex 1\nexpect ok\nexpect ok\n", 3, 1, "duplicate expect line (the first is on line 2)"},
     {"vmex 1\nmmap 16k\x01\n", 2, 9, "invalid byte 0x01"},
-    {"vmex 1\nmmap 16k # caf\xc3\xa9\n", 2, 15, "invalid byte 0xc3"},
+    {"vmex 1\nmmap 16k caf\xc3\xa9 # UTF-8 is for comments only\n", 2, 13, "invalid byte 0xc3"},
+    {"vmex 1\n# caf\xc3\xa9\nmmap 16k # \xc2\xa7 ok\x01\n", 3, 17, "invalid byte 0x01"}, /* columns count bytes */
     {"vmex 1\nmmap\x7f 16k\n", 2, 5, "invalid byte 0x7f"},
     {"vmex 1\nmmap 16k\x1b[0m\n", 2, 9, "invalid byte 0x1b"},
     {"vmex 1\fmmap 16k\n", 1, 7, "invalid byte 0x0c"},

@@ -85,6 +85,9 @@ void     _vmex_ivt_cut(vmex_ivtree *t, uint64_t lo, uint64_t hi, vmex_iv_fn cb, 
 void     _vmex_ivt_unite(vmex_ivtree *t, uint64_t lo, uint64_t hi);
 /* the intervals overlapping [lo, hi), in order, unclipped */
 void     _vmex_ivt_walk(const vmex_ivtree *t, uint64_t lo, uint64_t hi, vmex_iv_fn cb, void *ctx);
+/* 0 when the tree is well formed: order, disjointness, heap priorities,
+ * subtree maxima, count and sum (tests and debug builds) */
+int      _vmex_ivt_check(const vmex_ivtree *t);
 static inline uint64_t _vmex_ivt_maxlen(const vmex_ivtree *t) { return t->root ? t->v[t->root].maxlen : 0; }
 
 extern const vmex_store_vt vmex_store_fast;

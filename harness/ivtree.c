@@ -412,3 +412,30 @@ void _vmex_ivt_walk(const vmex_ivtree *t, uint64_t lo, uint64_t hi, vmex_iv_fn c
 {
     walk_rec(t, t->root, lo, hi, cb, ctx);
 }
+
+/* ------------------------------------------------------------ validation */
+static int check_rec(const vmex_ivtree *t, uint32_t x, uint64_t lo_bound, uint64_t hi_bound, uint32_t depth,
+                     uint32_t *count, uint64_t *sum)
+{
+    if (!x) return 0;
+    if (depth > t->n || x >= t->n) return -1;   /* a cycle or a stray index */
+    const vmex_ivnode *v = &V[x];
+    if (v->lo >= v->hi || v->lo < lo_bound || v->hi > hi_bound) return -1;
+    if ((v->l && V[v->l].pri > v->pri) || (v->r && V[v->r].pri > v->pri)) return -1;
+    uint64_t m = v->hi - v->lo;
+    if (v->l && V[v->l].maxlen > m) m = V[v->l].maxlen;
+    if (v->r && V[v->r].maxlen > m) m = V[v->r].maxlen;
+    if (m != v->maxlen) return -1;
+    (*count)++;
+    *sum += v->hi - v->lo;
+    if (check_rec(t, v->l, lo_bound, v->lo, depth + 1, count, sum)) return -1;
+    return check_rec(t, v->r, v->hi, hi_bound, depth + 1, count, sum);
+}
+
+int _vmex_ivt_check(const vmex_ivtree *t)
+{
+    uint32_t count = 0;
+    uint64_t sum = 0;
+    if (check_rec(t, t->root, 0, UINT64_MAX, 0, &count, &sum)) return -1;
+    return count == t->count && sum == t->sum ? 0 : -1;
+}

@@ -68,11 +68,26 @@ static int fast_is_mapped(const vmex_store *s, uint64_t start, uint64_t size)
     return !h || s->holes.v[h].lo >= start + size;
 }
 
+#ifdef VMEX_DEBUG_TREES
+#include <stdio.h>
+static void check_all(const vmex_store *s, const char *where)
+{
+    if (_vmex_ivt_check(&s->holes) || _vmex_ivt_check(&s->entries) || _vmex_ivt_check(&s->dirty)) {
+        fprintf(stderr, "vmex: corrupt tree after %s\n", where);
+        abort();
+    }
+}
+#define CHECK(s, w) check_all(s, w)
+#else
+#define CHECK(s, w) ((void)0)
+#endif
+
 static void fast_insert(vmex_store *s, uint64_t start, uint64_t size, uint32_t attr)
 {
     _vmex_ivt_cut(&s->holes, start, start + size, NULL, NULL);
     _vmex_ivt_insert(&s->entries, start, start + size, attr);
     if (VMEX_ATTR_IS_APP(attr)) s->app_bytes += size;
+    CHECK(s, "insert");
 }
 
 static void count_app(void *ctx, uint64_t lo, uint64_t hi, uint32_t attr)
@@ -89,11 +104,13 @@ static void fast_remove(vmex_store *s, uint64_t start, uint64_t size)
     s->app_bytes -= app;
     _vmex_ivt_cut(&s->dirty, a, b, NULL, NULL);
     _vmex_ivt_unite(&s->holes, a, b);
+    CHECK(s, "remove");
 }
 
 static void fast_touch(vmex_store *s, uint64_t start, uint64_t size)
 {
     _vmex_ivt_unite(&s->dirty, start, start + size);
+    CHECK(s, "touch");
 }
 
 static void fast_stats(const vmex_store *s, vmex_stats *st)

@@ -294,8 +294,29 @@ typedef struct vmex_result {
     vmex_stats st;        /* the state at the end of the run */
 } vmex_result;
 
+/* A hunt policy: which failed requests are findings.  Text form (the
+ * VMEX_HUNT variable, `--hunt`): clauses separated by ';', each
+ * CLASS[:COND[,COND]...] with COND one of margin>=X (a decimal), size>=SIZE.
+ * Example: "frag:margin>=2,size>=1m;jetsam".  size defaults to 1m (0 for jetsam). */
+#define VMEX_HUNT_MAX 8
+typedef struct vmex_hunt {
+    uint32_t n;
+    struct { uint8_t cls; double min_margin; uint64_t min_size; } c[VMEX_HUNT_MAX];
+} vmex_hunt;
+#define VMEX_DEFAULT_HUNT "frag:margin>=2,size>=1m"
+int  vmex_hunt_parse(const char *text, vmex_hunt *h, vmex_error *err);   /* 0 or -1 */
+void vmex_hunt_format(const vmex_hunt *h, char *buf, size_t n);
+/* does the hunt take this failed request (class, margin, request size)? */
+int  vmex_hunt_match(const vmex_hunt *h, int cls, double margin, uint64_t req);
+
+/* A finding's signature: a stable text of class, op kind, log2 size class
+ * of the request and profile, e.g. "frag-mmap-2p27-ios16-3gb" (safe as a
+ * file name).  Returns the length. */
+int vmex_signature(int cls, int op_kind, uint64_t req, const char *profile, char *buf, size_t n);
+
 typedef struct vmex_runopts {
     uint64_t large;                   /* requests below this are not findings (default 1 MiB) */
+    const vmex_hunt *hunt;            /* when set, it decides what is a finding instead of `large` */
     int      keep_going;              /* do not stop at the first finding */
     void   (*on_op)(void *ctx, const vmex_op *op, const vmex_opres *r);
     void    *ctx;

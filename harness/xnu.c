@@ -581,7 +581,9 @@ int vmex_model_run(vmex_model *m, const vmex_layout *L, const vmex_program *p, c
         if (r.why == VMEX_WHY_CHECK) {
             if (!res->checks_failed++) res->first_check_failed = (int32_t)i;
         }
-        if (r.cls != VMEX_OK && !(op->flags & VMEX_F_TRY) && (r.cls == VMEX_JETSAM || r.req >= o->large))
+        if (r.cls != VMEX_OK && !(op->flags & VMEX_F_TRY) &&
+            (o->hunt ? vmex_hunt_match(o->hunt, r.cls, r.margin, r.req)
+                     : r.cls == VMEX_JETSAM || r.req >= o->large))
             r.finding = 1;
         if (r.finding && !res->findings++) {
             res->verdict = r.cls;

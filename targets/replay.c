@@ -1,0 +1,242 @@
+/*
+ * replay.c - the plain replay engine: runs a target on files and
+ * directories, each input in a child process, and judges the outcome.
+ *
+ *   <target>_replay [--findings-ok] PATH...
+ *
+ * Binary inputs (corpora, crash files) must run clean; with --findings-ok a
+ * hunted finding is accepted too (a crash directory).  A .vmex input is a
+ * reproducer: it is handed over as text (fuzz_text) or encoded to bytes
+ * (the others) with its own profile, and for a hunting target it must end as its
+ * `expect` line says: a finding of that class (hunted as `vmex check`
+ * judges it: requests of 1m and up), or no finding for `expect ok` / no
+ * expect line.  Any other
+ * abort, signal or harness bug fails.  Ends with "N passed, N failed";
+ * exit 0 when none failed, 1 otherwise, 2 on bad usage.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "target.h"
+
+static int findings_ok, passed, failed;
+
+static int ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !strcmp(s + a - b, suf);
+}
+
+static int read_all(const char *path, uint8_t **data, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    size_t cap = 4096, len = 0;
+    uint8_t *buf = malloc(cap);
+    for (;;) {
+        if (!buf) break;
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (len < cap) break;
+        uint8_t *nb = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    int bad = ferror(f) || !buf;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return -1;
+    }
+    *data = buf;
+    *n = len;
+    return 0;
+}
+
+/* In the child: prepare the input and run the target once. */
+static void child(const char *path, int expect)
+{
+    uint8_t *data;
+    size_t n;
+    if (read_all(path, &data, &n)) {
+        fprintf(stderr, "cannot read %s: %s\n", path, strerror(errno));
+        _exit(3);
+    }
+    if (ends_with(path, ".vmex") && !vmex_target_takes_text) {
+        vmex_program p;
+        vmex_error err = {0};
+        vmex_layout L;
+        vmex_buf b = {0};
+        vmex_program_init(&p);
+        if (vmex_parse((const char *)data, n, path, &p, &err) ||
+            vmex_layout_resolve(&p.cfg, NULL, 0, &L, &err) || vmex_encode(&p, &L, &b)) {
+            vmex_error_print(&err, stderr);
+            _exit(3);
+        }
+        /* the reproducer's own profile decides; hunt exactly its class */
+        unsetenv("VMEX_PROFILE");
+        unsetenv("VMEX_ENTITLEMENTS");
+        if (expect > VMEX_OK) {
+            char hunt[64];
+            snprintf(hunt, sizeof hunt, "%s", vmex_class_name(expect));   /* as vmex check judges it */
+            setenv("VMEX_HUNT", hunt, 1);
+        } else
+            setenv("VMEX_HUNT", "frag:size>=1m;exhausted;too-large;jetsam", 1);
+        data = (uint8_t *)b.p;
+        n = b.len;
+    }
+    LLVMFuzzerTestOneInput(data, n);
+    _exit(0);
+}
+
+/* the expect class of a .vmex file, VMEX_OK when none; -1 when unreadable */
+static int expected_class(const char *path)
+{
+    vmex_program p;
+    vmex_error err = {0};
+    vmex_program_init(&p);
+    if (vmex_parse_file(path, &p, &err)) {
+        vmex_error_print(&err, stderr);
+        return -1;
+    }
+    int e = p.expect >= 0 ? p.expect : VMEX_OK;
+    vmex_program_free(&p);
+    return e;
+}
+
+static void run_one(const char *path)
+{
+    int is_text = ends_with(path, ".vmex");
+    int expect = is_text && vmex_target_hunts ? expected_class(path) : VMEX_OK;
+    if (expect < 0) {
+        printf("FAIL %s: does not parse\n", path);
+        failed++;
+        return;
+    }
+    int pipefd[2];
+    if (pipe(pipefd)) {
+        perror("pipe");
+        exit(2);
+    }
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        exit(2);
+    }
+    if (pid == 0) {
+        close(pipefd[0]);
+        dup2(pipefd[1], 2);
+        close(pipefd[1]);
+        child(path, expect);
+    }
+    close(pipefd[1]);
+    char out[4096];
+    size_t len = 0;
+    ssize_t r;
+    while ((r = read(pipefd[0], out + len, sizeof out - 1 - len)) > 0) len += (size_t)r;
+    close(pipefd[0]);
+    out[len] = 0;
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+
+    const char *finding = strstr(out, "vmex-finding: ");
+    int aborted = WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+    int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    char what[160] = "";
+    if (finding) sscanf(finding, "vmex-finding: %150s", what);
+    int ok;
+    if (finding && aborted && !strstr(out, "vmex-harness-bug")) {
+        /* a hunted finding: right for reproducers that expect its class */
+        const char *cls = vmex_class_name(expect);
+        ok = is_text ? expect > VMEX_OK && !strncmp(what, cls, strlen(cls)) && what[strlen(cls)] == '-'
+                     : findings_ok;
+    } else
+        ok = clean && expect == VMEX_OK;
+    if (ok) {
+        passed++;
+        printf("PASS %s%s%s\n", path, what[0] ? "  " : "", what);
+    } else {
+        failed++;
+        if (clean)
+            printf("FAIL %s: no finding, expected %s\n", path, vmex_class_name(expect));
+        else if (WIFSIGNALED(status))
+            printf("FAIL %s: killed by signal %d\n%s", path, WTERMSIG(status), out);
+        else
+            printf("FAIL %s: exit status %d\n%s", path, WEXITSTATUS(status), out);
+    }
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void walk(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st)) {
+        printf("FAIL %s: %s\n", path, strerror(errno));
+        failed++;
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        run_one(path);
+        return;
+    }
+    DIR *d = opendir(path);
+    if (!d) {
+        printf("FAIL %s: %s\n", path, strerror(errno));
+        failed++;
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn) exit(2);
+            names = nn;
+        }
+        size_t len = strlen(path) + strlen(e->d_name) + 2;
+        names[n] = malloc(len);
+        if (!names[n]) exit(2);
+        snprintf(names[n++], len, "%s/%s", path, e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        walk(names[i]);
+        free(names[i]);
+    }
+    free(names);
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+    if (i < argc && !strcmp(argv[i], "--findings-ok")) {
+        findings_ok = 1;
+        i++;
+    }
+    if (i >= argc) {
+        fprintf(stderr, "usage: %s [--findings-ok] PATH...\n", argv[0]);
+        return 2;
+    }
+    for (; i < argc; i++) walk(argv[i]);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,38 @@
+/*
+ * target.h - what the fuzz targets share: the engine entry points, the
+ * always-on assertion for harness bugs, and the finding report.
+ *
+ * One source per target builds three ways: libFuzzer (VMEX_LIBFUZZER),
+ * AFL++ through libAFLDriver (VMEX_AFL), and the plain replay engine
+ * (replay.c).  A harness bug aborts from vmex_harness_bug(); a hunted
+ * finding aborts from a function of its own per class, so sanitizer
+ * dedup tokens of different classes never collide.
+ */
+#ifndef VMEX_TARGET_H
+#define VMEX_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmex.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* 1 when the target reads .vmex text (fuzz_text), 0 for the binary encoding */
+extern const int vmex_target_takes_text;
+/* 1 when the target hunts findings on the model (fuzz_xnu) */
+extern const int vmex_target_hunts;
+
+__attribute__((noreturn)) void vmex_harness_bug(const char *file, int line, const char *what);
+#define VMEX_FUZZ_ASSERT(c, what) \
+    do { if (!(c)) vmex_harness_bug(__FILE__, __LINE__, what); } while (0)
+
+/* Print "vmex-finding: <signature> margin=<m>" and abort from the class's
+ * own function. */
+__attribute__((noreturn)) void vmex_report_finding(int cls, const char *signature, double margin);
+
+/* Fold the feature counters into AFL++'s map (afl_feedback.c, AFL builds). */
+void vmex_afl_features(const uint8_t *ctr, size_t n);
+
+#endif

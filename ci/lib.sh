@@ -2,7 +2,7 @@
 
 # Install the Debian packages vmex needs, only those that are missing.
 vmex_install_deps() {
-  local want=(cmake make gcc clang libclang-rt-14-dev libcmocka-dev pkg-config afl++)
+  local want=(cmake make gcc clang libclang-rt-14-dev libcmocka-dev pkg-config python3)
   local missing=()
   for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -13,4 +13,32 @@ vmex_install_deps() {
   [ "$(id -u)" -ne 0 ] && sudo=sudo
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+vmex_install_afl() {
+  dpkg-query -W -f='${Status}' afl++ 2>/dev/null | grep -q "install ok installed" && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends afl++ >/dev/null
+}
+
+# The plain build (CLI, replay engines, tests) in build/.
+vmex_build_replay() {
+  cmake -S . -B build >/dev/null
+  cmake --build build -j"$(nproc)"
+}
+
+# An engine build of the fuzz targets; prints its directory.
+#   libfuzzer: build-libfuzzer (ASan+UBSan), libfuzzer-noasan: build-libfuzzer-noasan, afl: build-afl
+vmex_build_engine() {
+  local engine=$1 dir cc opts=()
+  case "$engine" in
+    libfuzzer) dir=build-libfuzzer cc=clang opts=(-DVMEX_ENGINE=libfuzzer) ;;
+    libfuzzer-noasan) dir=build-libfuzzer-noasan cc=clang opts=(-DVMEX_ENGINE=libfuzzer -DVMEX_FUZZ_SANITIZE=OFF) ;;
+    afl) dir=build-afl cc=afl-clang-fast opts=(-DVMEX_ENGINE=afl) ;;
+  esac
+  CC=$cc cmake -S . -B "$dir" "${opts[@]}" >/dev/null
+  cmake --build "$dir" -j"$(nproc)" >/dev/null
+  echo "$dir"
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "cli.h"
 #include "report.h"
 
 /* append a string literal */
@@ -35,8 +36,8 @@ static int g_oom;
 
 /* ---------------------------------------------------------------- output */
 
-static void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void errorf(const char *fmt, ...)
+void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_errorf(const char *fmt, ...)
 {
     va_list ap;
     fputs("vmex: error: ", stderr);
@@ -46,8 +47,8 @@ static void errorf(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-static void outf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void outf(const char *fmt, ...)
+void cli_outf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_outf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -71,17 +72,17 @@ static void outf(const char *fmt, ...)
         free(p);
 }
 
-static void outb(int rc)
+void cli_outb(int rc)
 {
     if (rc)
         g_oom = 1;
 }
 
 /* Write the buffered output; returns the exit status to use. */
-static int finish(int status)
+int cli_finish(int status)
 {
     if (g_oom) {
-        errorf("out of memory");
+        cli_errorf("out of memory");
         vmex_buf_free(&g_out);
         return 2;
     }
@@ -91,25 +92,25 @@ static int finish(int status)
     if (fflush(stdout) != 0 || ferror(stdout))
         status = -1;
     if (status < 0) {
-        errorf("writing standard output: %s", strerror(errno ? errno : EIO));
+        cli_errorf("writing standard output: %s", strerror(errno ? errno : EIO));
         return 2;
     }
     return status;
 }
 
 /* Write data to path atomically: path.tmp.PID, then rename. */
-static int write_atomic(const char *path, const char *data, size_t len)
+int cli_write_atomic(const char *path, const char *data, size_t len)
 {
     size_t n = strlen(path) + 32;
     char *tmp = malloc(n);
     if (!tmp) {
-        errorf("out of memory");
+        cli_errorf("out of memory");
         return -1;
     }
     snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) {
-        errorf("cannot write '%s': %s", path, strerror(errno));
+        cli_errorf("cannot write '%s': %s", path, strerror(errno));
         free(tmp);
         return -1;
     }
@@ -131,7 +132,7 @@ static int write_atomic(const char *path, const char *data, size_t len)
         err = errno;
     if (err) {
         unlink(tmp);
-        errorf("cannot write '%s': %s", path, strerror(err));
+        cli_errorf("cannot write '%s': %s", path, strerror(err));
         free(tmp);
         return -1;
     }
@@ -155,7 +156,7 @@ static void indexed_path(const char *path, int idx, char *buf, size_t n)
 
 /* --name VALUE or --name=VALUE.  Returns 1 when argv[*i] is this option
  * (then *val is set, or *bad when the value is missing), else 0. */
-static int value_opt(int argc, char **argv, int *i, const char *name, const char **val, int *bad)
+int cli_value_opt(int argc, char **argv, int *i, const char *name, const char **val, int *bad)
 {
     const char *a = argv[*i];
     size_t n = strlen(name);
@@ -164,7 +165,7 @@ static int value_opt(int argc, char **argv, int *i, const char *name, const char
     if (a[n] == '=') {
         *val = a + n + 1;
         if (!**val) {
-            errorf("option '%s' needs a value", name);
+            cli_errorf("option '%s' needs a value", name);
             *bad = 1;
         }
         return 1;
@@ -172,7 +173,7 @@ static int value_opt(int argc, char **argv, int *i, const char *name, const char
     if (a[n] != '\0')
         return 0;
     if (*i + 1 >= argc) {
-        errorf("option '%s' needs a value", name);
+        cli_errorf("option '%s' needs a value", name);
         *bad = 1;
         return 1;
     }
@@ -180,25 +181,25 @@ static int value_opt(int argc, char **argv, int *i, const char *name, const char
     return 1;
 }
 
-static int parse_size_opt(const char *opt, const char *text, uint64_t *v, int allow_zero)
+int cli_parse_size(const char *opt, const char *text, uint64_t *v, int allow_zero)
 {
     int rc = vmex_parse_number(text, strlen(text), v);
     if (rc == -2 || (rc == 0 && *v >= VMEX_MAX_VALUE)) {
-        errorf("size '%s' for %s is too large (the limit is 256t)", text, opt);
+        cli_errorf("size '%s' for %s is too large (the limit is 256t)", text, opt);
         return -1;
     }
     if (rc != 0) {
-        errorf("bad size '%s' for %s (use e.g. 1m, 16k, 0x4000)", text, opt);
+        cli_errorf("bad size '%s' for %s (use e.g. 1m, 16k, 0x4000)", text, opt);
         return -1;
     }
     if (!allow_zero && *v == 0) {
-        errorf("%s must not be 0", opt);
+        cli_errorf("%s must not be 0", opt);
         return -1;
     }
     return 0;
 }
 
-static int parse_ent_opt(const char *text, uint32_t *ents, uint32_t *order, int *norder)
+int cli_parse_ent(const char *text, uint32_t *ents, uint32_t *order, int *norder)
 {
     /* a comma list is accepted too */
     const char *p = text;
@@ -207,7 +208,7 @@ static int parse_ent_opt(const char *text, uint32_t *ents, uint32_t *order, int 
         size_t n = c ? (size_t)(c - p) : strlen(p);
         char name[128];
         if (n == 0 || n >= sizeof name) {
-            errorf("bad entitlement '%s'", text);
+            cli_errorf("bad entitlement '%s'", text);
             return -1;
         }
         memcpy(name, p, n);
@@ -219,7 +220,7 @@ static int parse_ent_opt(const char *text, uint32_t *ents, uint32_t *order, int 
                 strncat(known, k ? ", " : "", sizeof known - strlen(known) - 1);
                 strncat(known, vmex_ent_name(k), sizeof known - strlen(known) - 1);
             }
-            errorf("unknown entitlement '%s' (known: %s)", name, known);
+            cli_errorf("unknown entitlement '%s' (known: %s)", name, known);
             return -1;
         }
         if (!(*ents & bit)) {
@@ -235,14 +236,14 @@ static int parse_ent_opt(const char *text, uint32_t *ents, uint32_t *order, int 
 
 /* Add the comma list of profiles in text ("all" = every canonical one);
  * each is checked by resolving it. */
-static int parse_profiles(const char *text, const char **list, int *n)
+int cli_parse_profiles(const char *text, const char **list, int *n)
 {
     const char *p = text;
     for (;;) {
         const char *c = strchr(p, ',');
         size_t len = c ? (size_t)(c - p) : strlen(p);
         if (len == 0 || len >= 32) {
-            errorf("bad profile list '%s'", text);
+            cli_errorf("bad profile list '%s'", text);
             return -1;
         }
         if (len == 3 && !strncmp(p, "all", 3)) {
@@ -250,7 +251,7 @@ static int parse_profiles(const char *text, const char **list, int *n)
             size_t k = vmex_profile_list(names, MAX_PROFILES);
             for (size_t j = 0; j < k && j < MAX_PROFILES; j++) {
                 if (*n >= MAX_PROFILES) {
-                    errorf("too many profiles");
+                    cli_errorf("too many profiles");
                     return -1;
                 }
                 list[(*n)++] = names[j];
@@ -266,11 +267,11 @@ static int parse_profiles(const char *text, const char **list, int *n)
             vmex_error err;
             memset(&err, 0, sizeof err);
             if (vmex_layout_resolve(&cfg, name, 0, &L, &err) != 0) {
-                errorf("%s", err.msg);
+                cli_errorf("%s", err.msg);
                 return -1;
             }
             if (*n >= MAX_PROFILES) {
-                errorf("too many profiles");
+                cli_errorf("too many profiles");
                 return -1;
             }
             snprintf(store[*n], sizeof store[*n], "%s", L.profile);
@@ -312,7 +313,17 @@ static const char usage_text[] =
     "      --chunk SIZE          the request size (default 1m)\n"
     "      --json                one JSON object\n"
     "  profiles [--json]         list the device profiles and their address spaces\n"
-    "  bench [--json]            measure the model's speed\n"
+    "  minimize IN [-o OUT]      shrink a crash file or .vmex to a small reproducer\n"
+    "                            of the same finding (signature)\n"
+    "      --profile P, --entitlement E, --hunt POLICY (as the fuzz run had them)\n"
+    "  triage INPUT... -o DIR    replay findings twice, group by signature, minimize\n"
+    "                            one per signature into DIR/<signature>.vmex,\n"
+    "                            write DIR/triage.json\n"
+    "      --known DIR           mark signatures that a reproducer there already has\n"
+    "      --profile P, --entitlement E, --hunt POLICY\n"
+    "  convert IN OUT            binary program <-> .vmex text (by IN's content)\n"
+    "      --profile P, --entitlement E (for binary input)\n"
+    "  bench [--json] [--live N] measure the model's speed\n"
     "  help, --help              this text\n"
     "  --version                 print the version\n"
     "\n"
@@ -320,7 +331,9 @@ static const char usage_text[] =
     "entitlements: dynamic-codesigning, extended-virtual-addressing,\n"
     "  increased-memory-limit, increased-debugging-memory-limit (or the full\n"
     "  com.apple.developer.kernel.* names).\n"
-    "exit status: 0 ok, 1 a finding or a failed check/expect, 2 usage or input error.\n";
+    "hunt policies: CLASS[:margin>=X,size>=SIZE][;...], default " VMEX_DEFAULT_HUNT "\n"
+    "exit status: 0 ok, 1 a finding or a failed check/expect (minimize: no finding,\n"
+    "  triage: a new signature), 2 usage or input error.\n";
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -381,7 +394,7 @@ static void outcome_text(vmex_buf *b, const vmex_op *op, const vmex_opres *r, co
     }
     if (r->warn)
         rc |= vmex_buf_printf(b, "  (memory warning: footprint reached %s)", HS(L->footprint_warn));
-    outb(rc);
+    cli_outb(rc);
 }
 
 /* ---------------------------------------------------------------- run */
@@ -410,16 +423,16 @@ static void on_op(void *vctx, const vmex_op *op, const vmex_opres *r)
     if (c->json < 0)
         return;   /* quiet */
     if (c->json) {
-        outb(vmex_json_op(&g_out, c->p, op, r));
+        cli_outb(vmex_json_op(&g_out, c->p, op, r));
         return;
     }
     c->tmp.len = 0;
     if (vmex_print_op(c->p, op, &c->tmp) != 0)
-        outb(-1);
-    outf("%*" PRIu32 "  %-*s -> ", c->width, r->i, c->opw, c->tmp.p ? c->tmp.p : "");
+        cli_outb(-1);
+    cli_outf("%*" PRIu32 "  %-*s -> ", c->width, r->i, c->opw, c->tmp.p ? c->tmp.p : "");
     c->tmp.len = 0;
     outcome_text(&c->tmp, op, r, c->L, c->m);
-    outf("%s\n", c->tmp.p ? c->tmp.p : "");
+    cli_outf("%s\n", c->tmp.p ? c->tmp.p : "");
 }
 
 static int digits(uint32_t n)
@@ -462,7 +475,7 @@ static void verdict_text(const vmex_result *r, const vmex_program *p, char *buf,
 
 static void state_text(const vmex_stats *st)
 {
-    outf("state: free %s in %" PRIu32 " holes, largest %s, mapped %s, footprint %s, entries %" PRIu32 "\n",
+    cli_outf("state: free %s in %" PRIu32 " holes, largest %s, mapped %s, footprint %s, entries %" PRIu32 "\n",
          HS(st->free), st->holes, HS(st->largest), HS(st->mapped), HS(st->footprint), st->entries);
 }
 
@@ -471,8 +484,8 @@ static void json_final(const vmex_result *res, const vmex_layout *L, const char 
 {
     vmex_buf e = {0};
     if (svgpath)
-        outb(PUTS(&e, "\"svg\":") | vmex_json_str(&e, svgpath));
-    outb(vmex_json_result(&g_out, res, L, file, e.p));
+        cli_outb(PUTS(&e, "\"svg\":") | vmex_json_str(&e, svgpath));
+    cli_outb(vmex_json_result(&g_out, res, L, file, e.p));
     vmex_buf_free(&e);
 }
 
@@ -493,7 +506,7 @@ static int cmd_run(int argc, char **argv)
     const char **files = calloc((size_t)argc + 1, sizeof *files);
     int nfiles = 0;
     if (!files) {
-        errorf("out of memory");
+        cli_errorf("out of memory");
         return 2;
     }
     for (int i = 1; i < argc && !bad; i++) {
@@ -508,33 +521,33 @@ static int cmd_run(int argc, char **argv)
             map = 1;
         } else if (!strcmp(a, "--keep-going")) {
             keep_going = 1;
-        } else if (value_opt(argc, argv, &i, "--svg", &v, &bad)) {
+        } else if (cli_value_opt(argc, argv, &i, "--svg", &v, &bad)) {
             if (!bad && strlen(v) > 4000) {
-                errorf("--svg path is too long");
+                cli_errorf("--svg path is too long");
                 bad = 1;
             } else if (!bad) {
                 svg = v;
             }
-        } else if (value_opt(argc, argv, &i, "--large", &v, &bad)) {
-            if (!bad && parse_size_opt("--large", v, &large, 1))
+        } else if (cli_value_opt(argc, argv, &i, "--large", &v, &bad)) {
+            if (!bad && cli_parse_size("--large", v, &large, 1))
                 bad = 1;
-        } else if (value_opt(argc, argv, &i, "--profile", &v, &bad)) {
-            if (!bad && parse_profiles(v, profiles, &nprof))
+        } else if (cli_value_opt(argc, argv, &i, "--profile", &v, &bad)) {
+            if (!bad && cli_parse_profiles(v, profiles, &nprof))
                 bad = 1;
-        } else if (value_opt(argc, argv, &i, "--entitlement", &v, &bad)) {
-            if (!bad && parse_ent_opt(v, &ents, ent_order, &nent))
+        } else if (cli_value_opt(argc, argv, &i, "--entitlement", &v, &bad)) {
+            if (!bad && cli_parse_ent(v, &ents, ent_order, &nent))
                 bad = 1;
         } else {
-            errorf("unknown option '%s' for 'vmex run' (see 'vmex help')", a);
+            cli_errorf("unknown option '%s' for 'vmex run' (see 'vmex help')", a);
             bad = 1;
         }
     }
     if (!bad && nfiles == 0) {
-        errorf("'vmex run' needs at least one FILE (see 'vmex help')");
+        cli_errorf("'vmex run' needs at least one FILE (see 'vmex help')");
         bad = 1;
     }
     if (!bad && json && map) {
-        errorf("--map and --json cannot be combined (the map is text; --svg draws it)");
+        cli_errorf("--map and --json cannot be combined (the map is text; --svg draws it)");
         bad = 1;
     }
     if (bad) {
@@ -547,7 +560,7 @@ static int cmd_run(int argc, char **argv)
      * leaves no partial output */
     vmex_program *progs = calloc((size_t)nfiles, sizeof *progs);
     if (!progs) {
-        errorf("out of memory");
+        cli_errorf("out of memory");
         free(files);
         return 2;
     }
@@ -576,7 +589,7 @@ static int cmd_run(int argc, char **argv)
             if (err.line > 0)
                 vmex_error_print(&err, stderr);     /* FILE:LINE:COL: error: ... */
             else
-                errorf("%s: %s", files[f], err.msg);  /* cannot read, too large */
+                cli_errorf("%s: %s", files[f], err.msg);  /* cannot read, too large */
             status = 2;
             break;
         }
@@ -593,7 +606,7 @@ static int cmd_run(int argc, char **argv)
     }
     vmex_model *m = NULL;
     if (!status && !(m = vmex_model_new(VMEX_STORE_FAST))) {
-        errorf("out of memory");
+        cli_errorf("out of memory");
         status = 2;
     }
 
@@ -603,7 +616,7 @@ static int cmd_run(int argc, char **argv)
     run_ctx c;
     memset(&c, 0, sizeof c);
     if (whatif && !rows && !status) {
-        errorf("out of memory");
+        cli_errorf("out of memory");
         status = 2;
     }
     int finding = 0;
@@ -638,11 +651,11 @@ static int cmd_run(int argc, char **argv)
                 char ents_txt[160];
                 vmex_ents_text(L.ents, ents_txt, sizeof ents_txt);
                 if (!whatif && !json)
-                    outf("%s%s: profile %s, entitlements %s, %" PRIu32 " ops\n", runidx ? "\n" : "", files[f],
+                    cli_outf("%s%s: profile %s, entitlements %s, %" PRIu32 " ops\n", runidx ? "\n" : "", files[f],
                          L.profile, ents_txt, prog->nops);
                 vmex_result res;
                 if (vmex_model_run(m, &L, prog, &o, &res) != 0) {
-                    errorf("%s: the run failed (out of memory?)", files[f]);
+                    cli_errorf("%s: the run failed (out of memory?)", files[f]);
                     status = 2;
                     break;
                 }
@@ -659,9 +672,9 @@ static int cmd_run(int argc, char **argv)
                     vmex_buf pic = {0};
                     vmex_svg_info info = {files[f], prog, &res};
                     if (vmex_report_svg(m, &L, &info, &pic) != 0) {
-                        errorf("out of memory");
+                        cli_errorf("out of memory");
                         status = 2;
-                    } else if (write_atomic(svgpath, pic.p, pic.len) != 0) {
+                    } else if (cli_write_atomic(svgpath, pic.p, pic.len) != 0) {
                         status = 2;
                     }
                     vmex_buf_free(&pic);
@@ -677,11 +690,11 @@ static int cmd_run(int argc, char **argv)
                     if (json)
                         json_final(&res, &L, files[f], svg ? svgpath : NULL);
                     if (map && !json) {
-                        outb(vmex_buf_printf(&maps, "\n%s:\n", files[f]));
-                        outb(vmex_report_map(m, &L, &maps));
+                        cli_outb(vmex_buf_printf(&maps, "\n%s:\n", files[f]));
+                        cli_outb(vmex_report_map(m, &L, &maps));
                     }
                     if (svg && !json)
-                        outb(vmex_buf_printf(&svgs, "svg %s: %s, %s, entitlements %s\n", svgpath, files[f],
+                        cli_outb(vmex_buf_printf(&svgs, "svg %s: %s, %s, entitlements %s\n", svgpath, files[f],
                                              L.profile, ents_txt));
                     continue;
                 }
@@ -691,16 +704,16 @@ static int cmd_run(int argc, char **argv)
                     continue;
                 }
                 if (c.calls < prog->nops)
-                    outf("  ... stopped at the first finding: %" PRIu32 " op%s not run (--keep-going runs them)\n",
+                    cli_outf("  ... stopped at the first finding: %" PRIu32 " op%s not run (--keep-going runs them)\n",
                          prog->nops - c.calls, prog->nops - c.calls == 1 ? "" : "s");
                 char vd[200];
                 verdict_text(&res, prog, vd, sizeof vd);
-                outf("verdict: %s", vd);
+                cli_outf("verdict: %s", vd);
                 if (res.findings > 1)
-                    outf(", %" PRIu32 " findings", res.findings);
-                outf("\n");
+                    cli_outf(", %" PRIu32 " findings", res.findings);
+                cli_outf("\n");
                 if (res.checks_failed)
-                    outf("checks: %" PRIu32 " failed, the first at op %" PRId32 "\n", res.checks_failed,
+                    cli_outf("checks: %" PRIu32 " failed, the first at op %" PRId32 "\n", res.checks_failed,
                          res.first_check_failed);
                 if (prog->expect >= 0) {
                     char ex[64];
@@ -708,18 +721,18 @@ static int cmd_run(int argc, char **argv)
                         snprintf(ex, sizeof ex, "%s at %" PRId32, vmex_class_name(prog->expect), prog->expect_at);
                     else
                         snprintf(ex, sizeof ex, "%s", vmex_class_name(prog->expect));
-                    outf("expect: %s: %s\n", ex, vmex_result_matches(prog, &res) ? "matches" : "DOES NOT MATCH");
+                    cli_outf("expect: %s: %s\n", ex, vmex_result_matches(prog, &res) ? "matches" : "DOES NOT MATCH");
                 }
                 if (res.warn_at >= 0)
-                    outf("memory warning at op %" PRId32 " (warning level %s, jetsam limit %s)\n", res.warn_at,
+                    cli_outf("memory warning at op %" PRId32 " (warning level %s, jetsam limit %s)\n", res.warn_at,
                          HS(L.footprint_warn), HS(L.footprint_limit));
                 state_text(&res.st);
                 if (map) {
-                    outf("\n");
-                    outb(vmex_report_map(m, &L, &g_out));
+                    cli_outf("\n");
+                    cli_outb(vmex_report_map(m, &L, &g_out));
                 }
                 if (svg)
-                    outf("svg: %s\n", svgpath);
+                    cli_outf("svg: %s\n", svgpath);
             }
     }
 
@@ -738,10 +751,10 @@ static int cmd_run(int argc, char **argv)
         }
         int showfile = nfiles > 1;
         if (!showfile)
-            outf("%s\n", files[0]);
+            cli_outf("%s\n", files[0]);
         if (showfile)
-            outf("%-*s  ", wf, "file");
-        outf("%-*s  %-*s  %-9s  %6s  %7s  %8s  %8s\n", wp, "profile", we, "entitlements", "verdict", "at",
+            cli_outf("%-*s  ", wf, "file");
+        cli_outf("%-*s  %-*s  %-9s  %6s  %7s  %8s  %8s\n", wp, "profile", we, "entitlements", "verdict", "at",
              "margin", "free", "largest");
         int bad_rows = 0;
         for (int i = 0; i < nruns; i++) {
@@ -756,16 +769,16 @@ static int cmd_run(int argc, char **argv)
             if (hit || r->checks_failed)
                 bad_rows++;
             if (showfile)
-                outf("%-*s  ", wf, rows[i].file);
-            outf("%-*s  %-*s  %-9s  %6s  %7s  %8s  %8s%s\n", wp, rows[i].profile, we, et,
+                cli_outf("%-*s  ", wf, rows[i].file);
+            cli_outf("%-*s  %-*s  %-9s  %6s  %7s  %8s  %8s%s\n", wp, rows[i].profile, we, et,
                  vmex_class_name(r->verdict), at, mg, HS(r->st.free), HS(r->st.largest),
                  r->checks_failed ? "  (check failed)" : "");
         }
-        outf("%d of %d runs %s\n", bad_rows, nruns, bad_rows == 1 ? "fails" : "fail");
+        cli_outf("%d of %d runs %s\n", bad_rows, nruns, bad_rows == 1 ? "fails" : "fail");
         if (svgs.len)
-            outb(vmex_buf_put(&g_out, svgs.p, svgs.len));
+            cli_outb(vmex_buf_put(&g_out, svgs.p, svgs.len));
         if (maps.len)
-            outb(vmex_buf_put(&g_out, maps.p, maps.len));
+            cli_outb(vmex_buf_put(&g_out, maps.p, maps.len));
     }
 
     vmex_buf_free(&maps);
@@ -781,17 +794,12 @@ static int cmd_run(int argc, char **argv)
         vmex_buf_free(&g_out);
         return 2;
     }
-    return finish(finding ? 1 : 0);
+    return cli_finish(finding ? 1 : 0);
 }
 
 /* ---------------------------------------------------------------- check */
 
-typedef struct pathv {
-    char **v;
-    size_t n, cap;
-} pathv;
-
-static int pathv_add(pathv *pv, const char *s)
+int cli_pathv_add(cli_pathv *pv, const char *s)
 {
     if (pv->n == pv->cap) {
         size_t cap = pv->cap ? pv->cap * 2 : 64;
@@ -812,7 +820,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int ends_with(const char *s, const char *suf)
+int cli_ends_with(const char *s, const char *suf)
 {
     size_t n = strlen(s), k = strlen(suf);
     return n > k && !strcmp(s + n - k, suf);
@@ -820,32 +828,32 @@ static int ends_with(const char *s, const char *suf)
 
 /* *.vmex under dir, recursively, in sorted order (symlinked directories
  * are not followed, so there are no cycles). */
-static int collect_dir(const char *dir, pathv *out, int depth)
+int cli_collect_dir(const char *dir, cli_pathv *out, int depth)
 {
     if (depth > 64) {
-        errorf("'%s': directories nested too deeply", dir);
+        cli_errorf("'%s': directories nested too deeply", dir);
         return -1;
     }
     DIR *d = opendir(dir);
     if (!d) {
-        errorf("cannot open directory '%s': %s", dir, strerror(errno));
+        cli_errorf("cannot open directory '%s': %s", dir, strerror(errno));
         return -1;
     }
-    pathv names = {0};
+    cli_pathv names = {0};
     struct dirent *e;
     int rc = 0;
     errno = 0;
     while ((e = readdir(d)) != NULL) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
-        if (pathv_add(&names, e->d_name)) {
-            errorf("out of memory");
+        if (cli_pathv_add(&names, e->d_name)) {
+            cli_errorf("out of memory");
             rc = -1;
             break;
         }
     }
     if (!rc && errno) {
-        errorf("cannot read directory '%s': %s", dir, strerror(errno));
+        cli_errorf("cannot read directory '%s': %s", dir, strerror(errno));
         rc = -1;
     }
     closedir(d);
@@ -855,7 +863,7 @@ static int collect_dir(const char *dir, pathv *out, int depth)
         size_t len = strlen(dir) + strlen(names.v[i]) + 2;
         char *full = malloc(len);
         if (!full) {
-            errorf("out of memory");
+            cli_errorf("out of memory");
             rc = -1;
             break;
         }
@@ -863,13 +871,13 @@ static int collect_dir(const char *dir, pathv *out, int depth)
         snprintf(full, len, "%s%s%s", dir, slash ? "" : "/", names.v[i]);
         struct stat st;
         if (lstat(full, &st) != 0) {
-            errorf("cannot open '%s': %s", full, strerror(errno));
+            cli_errorf("cannot open '%s': %s", full, strerror(errno));
             rc = -1;
         } else if (S_ISDIR(st.st_mode)) {
-            rc = collect_dir(full, out, depth + 1);
-        } else if (ends_with(names.v[i], ".vmex")) {
-            if (pathv_add(out, full)) {
-                errorf("out of memory");
+            rc = cli_collect_dir(full, out, depth + 1);
+        } else if (cli_ends_with(names.v[i], ".vmex")) {
+            if (cli_pathv_add(out, full)) {
+                cli_errorf("out of memory");
                 rc = -1;
             }
         }
@@ -901,7 +909,7 @@ static void error_text(const vmex_error *e, char *buf, size_t n)
 
 static int cmd_check(int argc, char **argv)
 {
-    pathv files = {0};
+    cli_pathv files = {0};
     int bad = 0, dashdash = 0, npaths = 0;
     for (int i = 1; i < argc && !bad; i++) {
         const char *a = argv[i];
@@ -910,30 +918,30 @@ static int cmd_check(int argc, char **argv)
             continue;
         }
         if (!dashdash && a[0] == '-' && a[1]) {
-            errorf("unknown option '%s' for 'vmex check' (see 'vmex help')", a);
+            cli_errorf("unknown option '%s' for 'vmex check' (see 'vmex help')", a);
             bad = 1;
             break;
         }
         npaths++;
         struct stat st;
         if (stat(a, &st) != 0) {
-            errorf("cannot open '%s': %s", a, strerror(errno));
+            cli_errorf("cannot open '%s': %s", a, strerror(errno));
             bad = 1;
         } else if (S_ISDIR(st.st_mode)) {
-            if (collect_dir(a, &files, 0))
+            if (cli_collect_dir(a, &files, 0))
                 bad = 1;
-        } else if (pathv_add(&files, a)) {
-            errorf("out of memory");
+        } else if (cli_pathv_add(&files, a)) {
+            cli_errorf("out of memory");
             bad = 1;
         }
     }
     if (!bad && npaths == 0) {
-        errorf("'vmex check' needs at least one PATH (see 'vmex help')");
+        cli_errorf("'vmex check' needs at least one PATH (see 'vmex help')");
         bad = 1;
     }
     vmex_model *m = NULL;
     if (!bad && !(m = vmex_model_new(VMEX_STORE_FAST))) {
-        errorf("out of memory");
+        cli_errorf("out of memory");
         bad = 1;
     }
     unsigned passed = 0, failed = 0;
@@ -947,7 +955,7 @@ static int cmd_check(int argc, char **argv)
         char et[600];
         if (vmex_parse_file(path, &prog, &err) != 0) {
             error_text(&err, et, sizeof et);
-            outf("FAIL %s: %s\n", path, et);
+            cli_outf("FAIL %s: %s\n", path, et);
             failed++;
             continue;
         }
@@ -955,7 +963,7 @@ static int cmd_check(int argc, char **argv)
         if (vmex_layout_resolve(&prog.cfg, NULL, 0, &L, &err) != 0) {
             snprintf(err.file, sizeof err.file, "%s", path);
             error_text(&err, et, sizeof et);
-            outf("FAIL %s: %s\n", path, et);
+            cli_outf("FAIL %s: %s\n", path, et);
             failed++;
             continue;
         }
@@ -969,7 +977,7 @@ static int cmd_check(int argc, char **argv)
         o.ctx = &c;
         vmex_result r;
         if (vmex_model_run(m, &L, &prog, &o, &r) != 0) {
-            errorf("%s: the run failed (out of memory?)", path);
+            cli_errorf("%s: the run failed (out of memory?)", path);
             bad = 1;
             break;
         }
@@ -982,9 +990,9 @@ static int cmd_check(int argc, char **argv)
         if (vmex_result_matches(&prog, &r)) {
             passed++;
             if (r.verdict != VMEX_OK && r.at >= 0)
-                outf("PASS %s  (verdict %s, margin %s)\n", path, got, mg);
+                cli_outf("PASS %s  (verdict %s, margin %s)\n", path, got, mg);
             else
-                outf("PASS %s  (verdict %s)\n", path, got);
+                cli_outf("PASS %s  (verdict %s)\n", path, got);
             continue;
         }
         failed++;
@@ -995,23 +1003,23 @@ static int cmd_check(int argc, char **argv)
                 snprintf(ex, sizeof ex, "%s at %" PRId32, vmex_class_name(want), prog.expect_at);
             else
                 snprintf(ex, sizeof ex, "%s", vmex_class_name(want));
-            outf("FAIL %s: expected %s%s, got %s\n", path, ex, prog.expect < 0 ? " (no expect line)" : "", got);
+            cli_outf("FAIL %s: expected %s%s, got %s\n", path, ex, prog.expect < 0 ? " (no expect line)" : "", got);
         } else if (r.checks_failed) {
             vmex_buf t = {0};
             const vmex_op *op = c.check_at >= 0 ? &prog.ops[c.check_at] : NULL;
             if (op)
-                outb(vmex_print_op(&prog, op, &t));
-            outf("FAIL %s: %" PRIu32 " check%s failed, the first at op %" PRId32 "%s%s%s", path, r.checks_failed,
+                cli_outb(vmex_print_op(&prog, op, &t));
+            cli_outf("FAIL %s: %" PRIu32 " check%s failed, the first at op %" PRId32 "%s%s%s", path, r.checks_failed,
                  r.checks_failed == 1 ? "" : "s", r.first_check_failed, op ? " (" : "", op && t.p ? t.p : "",
                  op ? "" : "\n");
             if (op) {
                 if (op->line)
-                    outf(", line %" PRIu32, op->line);
-                outf(": measured %s)\n", HS(c.check_value));
+                    cli_outf(", line %" PRIu32, op->line);
+                cli_outf(": measured %s)\n", HS(c.check_value));
             }
             vmex_buf_free(&t);
         } else {
-            outf("FAIL %s: got %s\n", path, got);
+            cli_outf("FAIL %s: got %s\n", path, got);
         }
     }
     vmex_program_free(&prog);
@@ -1023,8 +1031,8 @@ static int cmd_check(int argc, char **argv)
         vmex_buf_free(&g_out);
         return 2;
     }
-    outf("%u passed, %u failed\n", passed, failed);
-    return finish(failed ? 1 : 0);
+    cli_outf("%u passed, %u failed\n", passed, failed);
+    return cli_finish(failed ? 1 : 0);
 }
 
 /* ---------------------------------------------------------------- probe */
@@ -1049,20 +1057,20 @@ static int cmd_probe(int argc, char **argv)
         const char *a = argv[i];
         if (!strcmp(a, "--json")) {
             json = 1;
-        } else if (value_opt(argc, argv, &i, "--profile", &v, &bad)) {
-            if (!bad && parse_profiles(v, profiles, &nprof))
+        } else if (cli_value_opt(argc, argv, &i, "--profile", &v, &bad)) {
+            if (!bad && cli_parse_profiles(v, profiles, &nprof))
                 bad = 1;
-        } else if (value_opt(argc, argv, &i, "--entitlement", &v, &bad)) {
-            if (!bad && parse_ent_opt(v, &ents, order, &nent))
+        } else if (cli_value_opt(argc, argv, &i, "--entitlement", &v, &bad)) {
+            if (!bad && cli_parse_ent(v, &ents, order, &nent))
                 bad = 1;
-        } else if (value_opt(argc, argv, &i, "--chunk", &v, &bad)) {
-            if (!bad && parse_size_opt("--chunk", v, &chunk, 0))
+        } else if (cli_value_opt(argc, argv, &i, "--chunk", &v, &bad)) {
+            if (!bad && cli_parse_size("--chunk", v, &chunk, 0))
                 bad = 1;
         } else if (a[0] == '-') {
-            errorf("unknown option '%s' for 'vmex probe' (see 'vmex help')", a);
+            cli_errorf("unknown option '%s' for 'vmex probe' (see 'vmex help')", a);
             bad = 1;
         } else {
-            errorf("'vmex probe' takes no FILE argument ('%s')", a);
+            cli_errorf("'vmex probe' takes no FILE argument ('%s')", a);
             bad = 1;
         }
     }
@@ -1075,7 +1083,7 @@ static int cmd_probe(int argc, char **argv)
     vmex_program prog;
     vmex_program_init(&prog);
     if (!m) {
-        errorf("out of memory");
+        cli_errorf("out of memory");
         return 2;
     }
     int status = 0;
@@ -1086,7 +1094,7 @@ static int cmd_probe(int argc, char **argv)
         vmex_program_reset(&prog);
         memset(&prog.cfg, 0, sizeof prog.cfg);
         if (vmex_layout_resolve(&prog.cfg, profiles[k], ents, &L, &err) != 0) {
-            errorf("%s", err.msg);
+            cli_errorf("%s", err.msg);
             status = 2;
             break;
         }
@@ -1094,7 +1102,7 @@ static int cmd_probe(int argc, char **argv)
         uint64_t need = L.pristine_free / pchunk + 1;
         if (need > VMEX_MAX_OPS) {
             uint64_t min = VMEX_ALIGN_UP(L.pristine_free / (VMEX_MAX_OPS - 1) + 1, VMEX_PAGE);
-            errorf("--chunk %s is too small for %s: the probe would need %" PRIu64
+            cli_errorf("--chunk %s is too small for %s: the probe would need %" PRIu64
                    " ops (a program has at most %u); use --chunk %s or more",
                    HS(chunk), L.profile, need, VMEX_MAX_OPS, HS(min));
             status = 2;
@@ -1105,7 +1113,7 @@ static int cmd_probe(int argc, char **argv)
         op.size = chunk;
         for (uint64_t i = 0; i < need; i++)
             if (vmex_program_add(&prog, &op) < 0) {
-                errorf("out of memory");
+                cli_errorf("out of memory");
                 status = 2;
                 break;
             }
@@ -1120,34 +1128,34 @@ static int cmd_probe(int argc, char **argv)
         o.ctx = counts;
         vmex_result r;
         if (vmex_model_run(m, &L, &prog, &o, &r) != 0) {
-            errorf("the run failed (out of memory?)");
+            cli_errorf("the run failed (out of memory?)");
             status = 2;
             break;
         }
         if (json) {
-            outb(PUTS(&g_out, "{\"profile\":"));
-            outb(vmex_json_str(&g_out, L.profile));
-            outb(PUTS(&g_out, ",\"entitlements\":["));
+            cli_outb(PUTS(&g_out, "{\"profile\":"));
+            cli_outb(vmex_json_str(&g_out, L.profile));
+            cli_outb(PUTS(&g_out, ",\"entitlements\":["));
             int first = 1;
             for (int b = 0; b < VMEX_ENT__COUNT; b++)
                 if (L.ents & (1u << b)) {
-                    outb(vmex_buf_printf(&g_out, "%s", first ? "" : ","));
-                    outb(vmex_json_str(&g_out, vmex_ent_name(b)));
+                    cli_outb(vmex_buf_printf(&g_out, "%s", first ? "" : ","));
+                    cli_outb(vmex_json_str(&g_out, vmex_ent_name(b)));
                     first = 0;
                 }
-            outf("],\"chunk\":%" PRIu64 ",\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"min_offset\":%" PRIu64
+            cli_outf("],\"chunk\":%" PRIu64 ",\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"min_offset\":%" PRIu64
                  ",\"max_offset\":%" PRIu64 ",\"free_left\":%" PRIu64 ",\"largest_left\":%" PRIu64
                  ",\"entries\":%" PRIu32 "}\n",
                  chunk, counts[0], counts[1], L.min_offset, L.max_offset, r.st.free, r.st.largest, r.st.entries);
         } else {
             char et[160];
             vmex_ents_text(L.ents, et, sizeof et);
-            outf("%s (entitlements %s): 0x%012" PRIx64 "-0x%012" PRIx64 ", usable %s\n", L.profile, et,
+            cli_outf("%s (entitlements %s): 0x%012" PRIx64 "-0x%012" PRIx64 ", usable %s\n", L.profile, et,
                  L.min_offset, L.max_offset, HS(L.pristine_free));
-            outf("  %" PRIu64 " x vm_allocate %s%s%s%s = %s before the first failure\n", counts[0], HS(chunk),
+            cli_outf("  %" PRIu64 " x vm_allocate %s%s%s%s = %s before the first failure\n", counts[0], HS(chunk),
                  pchunk != chunk ? " (" : "", pchunk != chunk ? HS(pchunk) : "",
                  pchunk != chunk ? " after page rounding)" : "", HS(counts[1]));
-            outf("  left: free %s in %" PRIu32 " holes, largest %s\n", HS(r.st.free), r.st.holes,
+            cli_outf("  left: free %s in %" PRIu32 " holes, largest %s\n", HS(r.st.free), r.st.holes,
                  HS(r.st.largest));
         }
     }
@@ -1157,7 +1165,7 @@ static int cmd_probe(int argc, char **argv)
         vmex_buf_free(&g_out);
         return status;
     }
-    return finish(0);
+    return cli_finish(0);
 }
 
 /* ---------------------------------------------------------------- profiles */
@@ -1169,7 +1177,7 @@ static int cmd_profiles(int argc, char **argv)
         if (!strcmp(argv[i], "--json")) {
             json = 1;
         } else {
-            errorf("unknown argument '%s' for 'vmex profiles' (see 'vmex help')", argv[i]);
+            cli_errorf("unknown argument '%s' for 'vmex profiles' (see 'vmex help')", argv[i]);
             return 2;
         }
     }
@@ -1178,7 +1186,7 @@ static int cmd_profiles(int argc, char **argv)
     if (n > MAX_PROFILES)
         n = MAX_PROFILES;
     if (!json)
-        outf("%-14s  %-14s  %-14s  %7s  %7s  %-14s  %7s  %9s\n", "profile", "min_offset", "max_offset", "usable",
+        cli_outf("%-14s  %-14s  %-14s  %7s  %7s  %-14s  %7s  %9s\n", "profile", "min_offset", "max_offset", "usable",
              "largest", "jumbo max", "jumbo", "footprint");
     for (size_t i = 0; i < n; i++) {
         vmex_config cfg;
@@ -1188,37 +1196,37 @@ static int cmd_profiles(int argc, char **argv)
         vmex_error err;
         memset(&err, 0, sizeof err);
         if (vmex_layout_resolve(&cfg, NULL, 0, &L, &err) != 0) {
-            errorf("profile '%s': %s", names[i], err.msg);
+            cli_errorf("profile '%s': %s", names[i], err.msg);
             vmex_buf_free(&g_out);
             return 2;
         }
         int jumbo = vmex_layout_resolve(&cfg, NULL, VMEX_ENT_EXTENDED_VA, &J, &err) == 0 && J.jumbo;
         if (json) {
-            outb(PUTS(&g_out, "{\"profile\":"));
-            outb(vmex_json_str(&g_out, L.profile));
-            outf(",\"version_x10\":%" PRIu32 ",\"ram_gb\":%" PRIu32 ",\"min_offset\":%" PRIu64
+            cli_outb(PUTS(&g_out, "{\"profile\":"));
+            cli_outb(vmex_json_str(&g_out, L.profile));
+            cli_outf(",\"version_x10\":%" PRIu32 ",\"ram_gb\":%" PRIu32 ",\"min_offset\":%" PRIu64
                  ",\"max_offset\":%" PRIu64 ",\"usable\":%" PRIu64 ",\"largest\":%" PRIu64
                  ",\"shared_size\":%" PRIu64 ",\"footprint_limit\":%" PRIu64 ",\"footprint_warn\":%" PRIu64,
                  L.version_x10, L.ram_gb, L.min_offset, L.max_offset, L.pristine_free, L.pristine_largest,
                  L.shared_size, L.footprint_limit, L.footprint_warn);
             if (jumbo)
-                outf(",\"jumbo_max_offset\":%" PRIu64 ",\"jumbo_usable\":%" PRIu64 ",\"jumbo_largest\":%" PRIu64
+                cli_outf(",\"jumbo_max_offset\":%" PRIu64 ",\"jumbo_usable\":%" PRIu64 ",\"jumbo_largest\":%" PRIu64
                      "}\n", J.max_offset, J.pristine_free, J.pristine_largest);
             else
-                outf(",\"jumbo_max_offset\":null,\"jumbo_usable\":null,\"jumbo_largest\":null}\n");
+                cli_outf(",\"jumbo_max_offset\":null,\"jumbo_usable\":null,\"jumbo_largest\":null}\n");
         } else {
             char jm[32] = "-", ju[32] = "-";
             if (jumbo) {
                 snprintf(jm, sizeof jm, "0x%012" PRIx64, J.max_offset);
                 vmex_human_size(J.pristine_free, ju, sizeof ju);
             }
-            outf("%-14s  0x%012" PRIx64 "  0x%012" PRIx64 "  %7s  %7s  %-14s  %7s  %9s\n", L.profile, L.min_offset,
+            cli_outf("%-14s  0x%012" PRIx64 "  0x%012" PRIx64 "  %7s  %7s  %-14s  %7s  %9s\n", L.profile, L.min_offset,
                  L.max_offset, HS(L.pristine_free), HS(L.pristine_largest), jm, ju, HS(L.footprint_limit));
         }
     }
     if (!json)
-        outf("jumbo: the map with extended-virtual-addressing (iOS 14+), '-' when not granted\n");
-    return finish(0);
+        cli_outf("jumbo: the map with extended-virtual-addressing (iOS 14+), '-' when not granted\n");
+    return cli_finish(0);
 }
 
 /* ---------------------------------------------------------------- main */
@@ -1241,29 +1249,35 @@ int main(int argc, char **argv)
         return cmd_probe(argc - 1, argv + 1);
     if (!strcmp(cmd, "profiles"))
         return cmd_profiles(argc - 1, argv + 1);
+    if (!strcmp(cmd, "minimize"))
+        return cli_cmd_minimize(argc - 1, argv + 1);
+    if (!strcmp(cmd, "convert"))
+        return cli_cmd_convert(argc - 1, argv + 1);
+    if (!strcmp(cmd, "triage"))
+        return cli_cmd_triage(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) {
         rc = _vmex_bench_main(argc - 1, argv + 1);
         if (fflush(stdout) != 0 || ferror(stdout)) {
-            errorf("writing standard output: %s", strerror(errno ? errno : EIO));
+            cli_errorf("writing standard output: %s", strerror(errno ? errno : EIO));
             return 2;
         }
         return rc;
     }
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         if (argc > 2 && strcmp(cmd, "help") != 0) {
-            errorf("'%s' takes no arguments", cmd);
+            cli_errorf("'%s' takes no arguments", cmd);
             return 2;
         }
-        outf("%s", usage_text);
-        return finish(0);
+        cli_outf("%s", usage_text);
+        return cli_finish(0);
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
-        outf("vmex %s\n", VMEX_VERSION);
-        return finish(0);
+        cli_outf("vmex %s\n", VMEX_VERSION);
+        return cli_finish(0);
     }
     if (cmd[0] == '-')
-        errorf("unknown option '%s' (see 'vmex help')", cmd);
+        cli_errorf("unknown option '%s' (see 'vmex help')", cmd);
     else
-        errorf("unknown command '%s' (see 'vmex help')", cmd);
+        cli_errorf("unknown command '%s' (see 'vmex help')", cmd);
     return 2;
 }

@@ -1,0 +1,562 @@
+/*
+ * cli_fuzz.c - the fuzzing side of the vmex command: minimize, convert,
+ * triage.
+ *
+ * Inputs are binary crash files or .vmex text, told apart by content.  A
+ * binary input is decoded on the layout the fuzz run used: --profile and
+ * --entitlement (what ci/fuzz recorded), else the input's header, else the
+ * default profile.  Everything written goes through cli_write_atomic().
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "fuzz.h"
+#include "internal.h"
+#include "minimize.h"
+
+#define INPUT_LIMIT (64u << 20)
+
+typedef struct input {
+    char *path;
+    vmex_program p;
+    vmex_layout L;
+    int binary;
+} input;
+
+typedef struct common {
+    const char *profile;
+    uint32_t ents;
+    vmex_hunt hunt;
+    const char *hunt_text;
+} common;
+
+static int read_file(const char *path, uint8_t **data, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cli_errorf("%s: cannot read: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 1 << 16, len = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        len += fread(buf + len, 1, cap - len, f);
+        if (len < cap || ferror(f)) break;
+        if (cap >= INPUT_LIMIT) {
+            cli_errorf("%s: larger than 64 MiB", path);
+            free(buf);
+            fclose(f);
+            return -1;
+        }
+        uint8_t *nb = realloc(buf, cap * 2);
+        if (!nb) free(buf);
+        buf = nb;
+        cap *= 2;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!buf || err) {
+        cli_errorf("%s: cannot read%s", path, buf ? "" : ": out of memory");
+        free(buf);
+        return -1;
+    }
+    *data = buf;
+    *n = len;
+    return 0;
+}
+
+/* Load a binary or text program and its layout.  0 or -1 (reported). */
+static int load(const char *path, const common *c, input *in)
+{
+    uint8_t *data;
+    size_t n;
+    vmex_error err = {0};
+    vmex_program_init(&in->p);
+    in->path = strdup(path);
+    if (!in->path || read_file(path, &data, &n)) return -1;
+    in->binary = vmex_is_binary(data, n);
+    int rc;
+    if (in->binary) {
+        rc = vmex_decode_layout(data, n, c->profile, c->ents, &in->L) || vmex_decode(data, n, &in->L, &in->p);
+        if (rc) cli_errorf("%s: cannot decode", path);
+    } else {
+        rc = vmex_parse((const char *)data, n, path, &in->p, &err) ||
+             vmex_layout_resolve(&in->p.cfg, c->profile, c->ents, &in->L, &err);
+        if (rc) {
+            if (!err.file[0]) snprintf(err.file, sizeof err.file, "%s", path);
+            vmex_error_print(&err, stderr);
+        }
+    }
+    free(data);
+    return rc ? -1 : 0;
+}
+
+static void unload(input *in)
+{
+    vmex_program_free(&in->p);
+    free(in->path);
+    in->path = NULL;
+}
+
+/* The options every command here takes.  1 when argv[*i] was one of them. */
+static int common_opt(int argc, char **argv, int *i, common *c, int *bad)
+{
+    const char *v;
+    if (cli_value_opt(argc, argv, i, "--profile", &v, bad)) {
+        if (!*bad && !vmex_profile_valid(v)) {
+            cli_errorf("unknown profile '%s' (see 'vmex profiles')", v);
+            *bad = 1;
+        }
+        c->profile = v;
+        return 1;
+    }
+    if (cli_value_opt(argc, argv, i, "--entitlement", &v, bad)) {
+        uint32_t order[VMEX_ENT__COUNT];
+        int norder = 0;
+        if (!*bad && cli_parse_ent(v, &c->ents, order, &norder)) *bad = 1;
+        return 1;
+    }
+    if (cli_value_opt(argc, argv, i, "--hunt", &v, bad)) {
+        c->hunt_text = v;
+        return 1;
+    }
+    return 0;
+}
+
+static int common_finish(common *c)
+{
+    vmex_error err = {0};
+    const char *h = c->hunt_text ? c->hunt_text : getenv("VMEX_HUNT");
+    if (!h || !*h) h = VMEX_DEFAULT_HUNT;
+    if (vmex_hunt_parse(h, &c->hunt, &err)) {
+        cli_errorf("bad hunt policy '%s': %s", h, err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Make the program self-contained: the profile and entitlements it ran on. */
+static void pin_layout(vmex_program *p, const vmex_layout *L)
+{
+    snprintf(p->cfg.profile, sizeof p->cfg.profile, "%s", L->profile);
+    p->cfg.ents = L->ents;
+}
+
+/* ------------------------------------------------------------ minimize */
+int cli_cmd_minimize(int argc, char **argv)
+{
+    common c = {0};
+    const char *in_path = NULL, *out_path = NULL;
+    int bad = 0;
+    for (int i = 1; i < argc && !bad; i++) {
+        if (common_opt(argc, argv, &i, &c, &bad)) continue;
+        if (!strcmp(argv[i], "-o") || !strncmp(argv[i], "--output", 8)) {
+            const char *v;
+            if (!strcmp(argv[i], "-o")) {
+                if (i + 1 >= argc) {
+                    cli_errorf("option '-o' needs a value");
+                    return 2;
+                }
+                out_path = argv[++i];
+            } else if (cli_value_opt(argc, argv, &i, "--output", &v, &bad))
+                out_path = v;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1]) {
+            cli_errorf("minimize: unknown option '%s'", argv[i]);
+            return 2;
+        }
+        if (in_path) {
+            cli_errorf("minimize takes one input");
+            return 2;
+        }
+        in_path = argv[i];
+    }
+    if (bad) return 2;
+    if (!in_path) {
+        cli_errorf("usage: vmex minimize IN [-o OUT] [--profile P] [--entitlement E] [--hunt POLICY]");
+        return 2;
+    }
+    if (common_finish(&c)) return 2;
+    input in;
+    if (load(in_path, &c, &in)) {
+        unload(&in);
+        return 2;
+    }
+    vmex_program out;
+    vmex_program_init(&out);
+    vmex_minimize_stats st;
+    int rc = vmex_minimize(&in.p, &in.L, &c.hunt, &out, &st), status = 2;
+    if (rc == 1) {
+        char h[256];
+        vmex_hunt_format(&c.hunt, h, sizeof h);
+        cli_errorf("%s: no finding for the hunt policy %s on %s", in_path, h, in.L.profile);
+        status = 1;
+    } else if (rc == 0) {
+        pin_layout(&out, &in.L);
+        char header[512];
+        snprintf(header, sizeof header,
+                 "vmex minimize: %s, margin %.2f\nfrom %s: %u ops -> %u ops (%u runs)", st.signature, st.margin,
+                 in_path, st.ops_before, st.ops_after, st.runs);
+        vmex_buf text = {0};
+        if (vmex_print_annotated(&out, &in.L, &c.hunt, header, &text)) {
+            cli_errorf("out of memory");
+        } else if (out_path) {
+            status = cli_write_atomic(out_path, text.p, text.len) ? 2 : 0;
+            if (!status) fprintf(stderr, "%s: %u ops -> %u ops, %s -> %s\n", in_path, st.ops_before, st.ops_after,
+                                 st.signature, out_path);
+        } else {
+            cli_outf("%s", text.p);
+            status = 0;
+        }
+        vmex_buf_free(&text);
+    } else
+        cli_errorf("out of memory");
+    vmex_program_free(&out);
+    unload(&in);
+    return cli_finish(status);
+}
+
+/* ------------------------------------------------------------ convert */
+int cli_cmd_convert(int argc, char **argv)
+{
+    common c = {0};
+    const char *paths[2] = {0};
+    int np = 0, bad = 0;
+    for (int i = 1; i < argc && !bad; i++) {
+        if (common_opt(argc, argv, &i, &c, &bad)) continue;
+        if (argv[i][0] == '-' && argv[i][1]) {
+            cli_errorf("convert: unknown option '%s'", argv[i]);
+            return 2;
+        }
+        if (np == 2) {
+            cli_errorf("convert takes IN and OUT");
+            return 2;
+        }
+        paths[np++] = argv[i];
+    }
+    if (bad) return 2;
+    if (np != 2) {
+        cli_errorf("usage: vmex convert IN OUT [--profile P] [--entitlement E]");
+        return 2;
+    }
+    input in;
+    if (load(paths[0], &c, &in)) {
+        unload(&in);
+        return 2;
+    }
+    vmex_buf b = {0};
+    int rc;
+    if (in.binary) {
+        char header[300];
+        snprintf(header, sizeof header, "converted from %s (binary encoding v1, decoded on %s)", paths[0],
+                 in.L.profile);
+        rc = vmex_print(&in.p, &b, header, NULL, NULL);
+    } else
+        rc = vmex_encode(&in.p, &in.L, &b);
+    int status = 2;
+    if (rc)
+        cli_errorf("%s: cannot convert", paths[0]);
+    else
+        status = cli_write_atomic(paths[1], b.p, b.len) ? 2 : 0;
+    vmex_buf_free(&b);
+    unload(&in);
+    return status;
+}
+
+/* ------------------------------------------------------------ triage */
+typedef struct replay {
+    int found;
+    char sig[128];
+    double margin;
+    int cls;
+} replay;
+
+static void replay_once(vmex_model *m, const input *in, const vmex_hunt *h, replay *r)
+{
+    vmex_runopts o;
+    vmex_runopts_init(&o);
+    o.hunt = h;
+    vmex_result res;
+    memset(r, 0, sizeof *r);
+    if (vmex_model_run(m, &in->L, &in->p, &o, &res) || !res.findings) return;
+    r->found = 1;
+    r->cls = res.verdict;
+    r->margin = res.margin;
+    vmex_signature(res.verdict, res.req_kind, res.req, in->L.profile, r->sig, sizeof r->sig);
+}
+
+/* every regular file under path (not hidden), sorted */
+static int collect_all(const char *path, cli_pathv *out, int depth)
+{
+    struct stat st;
+    if (stat(path, &st)) {
+        cli_errorf("%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) return cli_pathv_add(out, path) ? -1 : 0;
+    if (depth > 32) return 0;
+    DIR *d = opendir(path);
+    if (!d) {
+        cli_errorf("%s: %s", path, strerror(errno));
+        return -1;
+    }
+    cli_pathv names = {0};
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.' && strcmp(e->d_name, "triage.json")) cli_pathv_add(&names, e->d_name);
+    closedir(d);
+    int rc = 0;
+    for (size_t i = 0; i < names.n; i++) {
+        size_t len = strlen(path) + strlen(names.v[i]) + 2;
+        char *full = malloc(len);
+        if (!full) return -1;
+        snprintf(full, len, "%s/%s", path, names.v[i]);
+        if (!rc) rc = collect_all(full, out, depth + 1);
+        free(full);
+        free(names.v[i]);
+    }
+    free(names.v);
+    return rc;
+}
+
+static int cmp_path(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+typedef struct group {
+    char sig[128];
+    int cls, flaky, known, inputs;
+    double margin;
+    size_t best;               /* index of the input with the fewest ops */
+    uint32_t ops_before, ops_after;
+    char known_as[512], out[768];
+    int minimized;
+} group;
+
+/* signatures of the reproducers under dir: each run hunting its own class */
+static int known_signatures(const char *dir, const common *c, cli_pathv *sigs, cli_pathv *files)
+{
+    cli_pathv v = {0};
+    if (cli_collect_dir(dir, &v, 0)) return -1;
+    vmex_model *m = vmex_model_new(VMEX_STORE_FAST);
+    for (size_t i = 0; m && i < v.n; i++) {
+        input in;
+        common kc = *c;
+        kc.profile = NULL;   /* a reproducer carries its own profile */
+        kc.ents = 0;
+        if (load(v.v[i], &kc, &in) == 0 && in.p.expect > VMEX_OK) {
+            vmex_hunt h;
+            vmex_error err;
+            if (!vmex_hunt_parse(vmex_class_name(in.p.expect), &h, &err)) {
+                replay r;
+                replay_once(m, &in, &h, &r);
+                if (r.found) {
+                    cli_pathv_add(sigs, r.sig);
+                    cli_pathv_add(files, v.v[i]);
+                }
+            }
+        }
+        unload(&in);
+        free(v.v[i]);
+    }
+    free(v.v);
+    vmex_model_free(m);
+    return m ? 0 : -1;
+}
+
+static void json_str(vmex_buf *b, const char *s)
+{
+    vmex_buf_put(b, "\"", 1);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') vmex_buf_printf(b, "\\%c", ch);
+        else if (ch < 0x20) vmex_buf_printf(b, "\\u%04x", ch);
+        else vmex_buf_put(b, s, 1);
+    }
+    vmex_buf_put(b, "\"", 1);
+}
+
+int cli_cmd_triage(int argc, char **argv)
+{
+    common c = {0};
+    const char *dir = NULL, *known_dir = NULL;
+    cli_pathv paths = {0};
+    int bad = 0;
+    for (int i = 1; i < argc && !bad; i++) {
+        const char *v;
+        if (common_opt(argc, argv, &i, &c, &bad)) continue;
+        if (!strcmp(argv[i], "-o")) {
+            if (i + 1 >= argc) {
+                cli_errorf("option '-o' needs a value");
+                return 2;
+            }
+            dir = argv[++i];
+            continue;
+        }
+        if (cli_value_opt(argc, argv, &i, "--known", &v, &bad)) {
+            known_dir = v;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1]) {
+            cli_errorf("triage: unknown option '%s'", argv[i]);
+            return 2;
+        }
+        if (collect_all(argv[i], &paths, 0)) return 2;
+    }
+    if (bad) return 2;
+    if (!dir || !paths.n) {
+        cli_errorf("usage: vmex triage INPUT... -o DIR [--known DIR] [--profile P] [--entitlement E] [--hunt POLICY]");
+        return 2;
+    }
+    if (common_finish(&c)) return 2;
+    if (mkdir(dir, 0777) && errno != EEXIST) {
+        cli_errorf("cannot create '%s': %s", dir, strerror(errno));
+        return 2;
+    }
+    qsort(paths.v, paths.n, sizeof *paths.v, cmp_path);
+    cli_pathv ksigs = {0}, kfiles = {0};
+    if (known_dir && known_signatures(known_dir, &c, &ksigs, &kfiles)) return 2;
+
+    /* replay every input twice: a fresh model, then one that ran others */
+    vmex_model *fresh = NULL, *shared = vmex_model_new(VMEX_STORE_FAST);
+    group *groups = calloc(paths.n, sizeof *groups);
+    input *ins = calloc(paths.n, sizeof *ins);
+    size_t ngroups = 0, clean = 0, unreadable = 0, flaky_inputs = 0;
+    if (!shared || !groups || !ins) {
+        cli_errorf("out of memory");
+        return 2;
+    }
+    for (size_t i = 0; i < paths.n; i++) {
+        if (load(paths.v[i], &c, &ins[i])) {
+            unreadable++;
+            continue;
+        }
+        replay r1, r2;
+        fresh = vmex_model_new(VMEX_STORE_FAST);
+        if (!fresh) return 2;
+        replay_once(fresh, &ins[i], &c.hunt, &r1);
+        vmex_model_free(fresh);
+        replay_once(shared, &ins[i], &c.hunt, &r2);
+        int flaky = r1.found != r2.found || strcmp(r1.sig, r2.sig) || r1.margin != r2.margin;
+        flaky_inputs += flaky;
+        if (!r1.found && !r2.found) {
+            clean++;
+            continue;
+        }
+        const replay *r = r1.found ? &r1 : &r2;
+        size_t g = 0;
+        while (g < ngroups && strcmp(groups[g].sig, r->sig)) g++;
+        if (g == ngroups) {
+            snprintf(groups[g].sig, sizeof groups[g].sig, "%s", r->sig);
+            groups[g].cls = r->cls;
+            groups[g].margin = r->margin;
+            groups[g].best = i;
+            ngroups++;
+        }
+        groups[g].inputs++;
+        groups[g].flaky |= flaky;
+        if (ins[i].p.nops < ins[groups[g].best].p.nops) groups[g].best = i;
+    }
+
+    int new_found = 0;
+    for (size_t g = 0; g < ngroups; g++) {
+        group *gr = &groups[g];
+        input *in = &ins[gr->best];
+        gr->ops_before = in->p.nops;
+        for (size_t k = 0; k < ksigs.n; k++)
+            if (!strcmp(ksigs.v[k], gr->sig)) {
+                gr->known = 1;
+                snprintf(gr->known_as, sizeof gr->known_as, "%s", kfiles.v[k]);
+            }
+        if (gr->flaky) continue;   /* reported, never minimized from a moving target */
+        vmex_program out;
+        vmex_minimize_stats st;
+        vmex_program_init(&out);
+        if (vmex_minimize(&in->p, &in->L, &c.hunt, &out, &st) == 0) {
+            pin_layout(&out, &in->L);
+            char header[1024];
+            snprintf(header, sizeof header, "vmex triage: %s, margin %.2f\nfrom %s: %u ops -> %u ops%s%s", gr->sig,
+                     st.margin, in->path, st.ops_before, st.ops_after, gr->known ? "\nknown as " : "",
+                     gr->known ? gr->known_as : "");
+            vmex_buf text = {0};
+            snprintf(gr->out, sizeof gr->out, "%s/%s.vmex", dir, gr->sig);
+            if (vmex_print_annotated(&out, &in->L, &c.hunt, header, &text) == 0 &&
+                cli_write_atomic(gr->out, text.p, text.len) == 0) {
+                gr->minimized = 1;
+                gr->ops_after = st.ops_after;
+            }
+            vmex_buf_free(&text);
+        }
+        vmex_program_free(&out);
+        new_found |= !gr->known;
+    }
+
+    /* the table */
+    cli_outf("%-44s %-10s %7s %11s %-12s %-6s %s\n", "signature", "class", "margin", "ops", "reproducible", "status",
+             "inputs");
+    for (size_t g = 0; g < ngroups; g++) {
+        const group *gr = &groups[g];
+        char ops[32];
+        if (gr->minimized) snprintf(ops, sizeof ops, "%u -> %u", gr->ops_before, gr->ops_after);
+        else snprintf(ops, sizeof ops, "%u", gr->ops_before);
+        cli_outf("%-44s %-10s %7.2f %11s %-12s %-6s %d\n", gr->sig, vmex_class_name(gr->cls), gr->margin, ops,
+                 gr->flaky ? "FLAKY" : "yes", gr->known ? "known" : "NEW", gr->inputs);
+    }
+    cli_outf("%zu inputs: %zu signatures, %zu without a finding, %zu flaky, %zu unreadable; reproducers in %s/\n",
+             paths.n, ngroups, clean, flaky_inputs, unreadable, dir);
+
+    /* the same as JSON */
+    vmex_buf j = {0};
+    char h[256];
+    vmex_hunt_format(&c.hunt, h, sizeof h);
+    vmex_buf_printf(&j, "{\"inputs\":%zu,\"clean\":%zu,\"flaky_inputs\":%zu,\"unreadable\":%zu,\"hunt\":", paths.n,
+                    clean, flaky_inputs, unreadable);
+    json_str(&j, h);
+    vmex_buf_printf(&j, ",\"signatures\":[");
+    for (size_t g = 0; g < ngroups; g++) {
+        const group *gr = &groups[g];
+        vmex_buf_printf(&j, "%s\n {\"signature\":", g ? "," : "");
+        json_str(&j, gr->sig);
+        vmex_buf_printf(&j, ",\"class\":\"%s\",\"margin\":%.4f,\"ops_before\":%u,\"ops_after\":", vmex_class_name(gr->cls),
+                        gr->margin, gr->ops_before);
+        if (gr->minimized) vmex_buf_printf(&j, "%u", gr->ops_after);
+        else vmex_buf_printf(&j, "null");
+        vmex_buf_printf(&j, ",\"reproducible\":%s,\"flaky\":%s,\"known\":%s,\"inputs\":%d,\"example\":",
+                        gr->flaky ? "false" : "true", gr->flaky ? "true" : "false", gr->known ? "true" : "false",
+                        gr->inputs);
+        json_str(&j, ins[gr->best].path);
+        vmex_buf_printf(&j, ",\"profile\":");
+        json_str(&j, ins[gr->best].L.profile);
+        vmex_buf_printf(&j, ",\"reproducer\":");
+        if (gr->minimized) json_str(&j, gr->out);
+        else vmex_buf_printf(&j, "null");
+        vmex_buf_printf(&j, ",\"known_as\":");
+        if (gr->known) json_str(&j, gr->known_as);
+        else vmex_buf_printf(&j, "null");
+        vmex_buf_printf(&j, "}");
+    }
+    vmex_buf_printf(&j, "\n]}\n");
+    char jpath[600];
+    snprintf(jpath, sizeof jpath, "%s/triage.json", dir);
+    int status = cli_write_atomic(jpath, j.p, j.len) || unreadable ? 2 : new_found;
+    vmex_buf_free(&j);
+    for (size_t i = 0; i < paths.n; i++) {
+        unload(&ins[i]);
+        free(paths.v[i]);
+    }
+    for (size_t k = 0; k < ksigs.n; k++) {
+        free(ksigs.v[k]);
+        free(kfiles.v[k]);
+    }
+    free(ksigs.v);
+    free(kfiles.v);
+    free(paths.v);
+    free(ins);
+    free(groups);
+    vmex_model_free(shared);
+    return cli_finish(status);
+}

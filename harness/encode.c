@@ -47,9 +47,11 @@
  *   SIZE    u16 v.  v <= 0xFFFE: pages = round(2^(v/65534 x log2(M))), M =
  *           max_offset / page of the layout, clamped to [1, M] (v = 0xFFFE is
  *           M exactly); size = pages x 16k: log-uniform from one page to
- *           max_offset.  Computed in fixed point (log2 Q32, 2^x as a product
- *           of Q31 constants), never with floating point, so it is the same
- *           everywhere.  v = 0xFFFF: a u64 exact value follows, clamped to
+ *           max_offset.  Computed in fixed point, never with floating point,
+ *           so it is the same everywhere: log2(M) in Q32, the exponent
+ *           v x log2(M) / 65534 in Q32 (truncated), 2^fraction as the product
+ *           of the Q31 constants 2^(2^-i) of the fraction's top 24 bits,
+ *           rounded.  v = 0xFFFF: a u64 exact value follows, clamped to
  *           [1, 2^48 - 1] (check: [0, 2^48 - 1]).
  *   MSIZE   u16 v.  0: 0 bytes; 1..0xFFFE: round(2^((v-1)/65533 x 26)) bytes,
  *           log-uniform from 1 byte to 64 MiB; 0xFFFF: u64 exact, clamped
@@ -127,26 +129,28 @@ static const uint32_t exp2_frac[32] = {
     0x80000001u, 0x80000000u,
 };
 
-/* round(2^x), x in Q32 with x < 2^32 * 62 */
+/* round(2^x), x in Q32 with x < 2^32 * 62; the fraction's top 24 bits count */
 static uint64_t exp2_q32(uint64_t x)
 {
-    uint32_t ip = (uint32_t)(x >> 32), frac = (uint32_t)x;
+    uint32_t ip = (uint32_t)(x >> 32), frac = (uint32_t)x & 0xffffff00u;
     uint64_t f = 1ull << 31;                       /* Q31, stays in [1, 2) */
-    for (int i = 0; i < 32; i++)
-        if (frac & (0x80000000u >> i))
-            f = (f * exp2_frac[i]) >> 31;
+    while (frac) {
+        int i = __builtin_clz(frac);
+        f = (f * exp2_frac[i]) >> 31;
+        frac &= ~(0x80000000u >> i);
+    }
     if (ip >= 31)
         return f << (ip - 31);
     return (f + (1ull << (30 - ip))) >> (31 - ip);
 }
 
-/* log2(m) in Q32 for m >= 1 (truncated) */
-static uint64_t log2_q32(uint64_t m)
+/* log2(m) in Q32 for m >= 1, truncated, with `bits` fraction bits */
+static uint64_t log2_q32(uint64_t m, int bits)
 {
     int n = 63 - __builtin_clzll(m);
     uint64_t y = n >= 31 ? m >> (n - 31) : m << (31 - n);  /* Q31 in [1, 2) */
     uint32_t frac = 0;
-    for (int i = 0; i < 32; i++) {
+    for (int i = 0; i < bits; i++) {
         y = (y * y) >> 31;
         if (y >= (2ull << 31)) {
             y >>= 1;
@@ -171,7 +175,7 @@ static void scale_init(scale *s, const vmex_layout *L)
         s->pages = 1;
     if (s->pages > VMEX_MAX_VALUE / VMEX_PAGE)
         s->pages = VMEX_MAX_VALUE / VMEX_PAGE;
-    s->lg = log2_q32(s->pages);
+    s->lg = log2_q32(s->pages, 32);
     s->floor = L->floor < VMEX_MAX_VALUE ? L->floor : 0;
     s->span = L->max_offset > s->floor && L->max_offset <= VMEX_MAX_VALUE ? L->max_offset - s->floor : 0;
 }
@@ -201,16 +205,25 @@ static uint64_t addr_of_code(const scale *s, uint32_t v)
 }
 
 /* The smallest code in [est - 3, est + 3] ∩ [lo, CODE_MAX] whose value is
- * exactly x; 0 when none (the caller then writes the escape). */
+ * exactly x; 0 when none (the caller then writes the escape).  Values are
+ * non-decreasing in the code, so a binary search finds it. */
 static int find_code(uint64_t x, int64_t est, uint32_t lo, const scale *s,
                      uint64_t (*val)(const scale *, uint32_t), uint32_t *code)
 {
-    for (int64_t v = est - 3; v <= est + 3; v++)
-        if (v >= lo && v <= CODE_MAX && val(s, (uint32_t)v) == x) {
-            *code = (uint32_t)v;
-            return 1;
-        }
-    return 0;
+    int64_t a = est - 3 > (int64_t)lo ? est - 3 : (int64_t)lo, b = est + 3 < CODE_MAX ? est + 3 : CODE_MAX;
+    if (a > b)
+        return 0;
+    while (a < b) {                               /* the first code in [a, b] with value >= x */
+        int64_t mid = a + (b - a) / 2;
+        if (val(s, (uint32_t)mid) >= x)
+            b = mid;
+        else
+            a = mid + 1;
+    }
+    if (val(s, (uint32_t)a) != x)
+        return 0;
+    *code = (uint32_t)a;
+    return 1;
 }
 
 static uint64_t msize_val(const scale *s, uint32_t v)
@@ -227,7 +240,7 @@ static int size_code(const scale *s, uint64_t size, uint32_t *code)
         *code = 0;
         return 1;
     }
-    uint64_t l = log2_q32(size / VMEX_PAGE);      /* v ~ l / lg x CODE_MAX */
+    uint64_t l = log2_q32(size / VMEX_PAGE, 16);  /* v ~ l / lg x CODE_MAX */
     int64_t est = (int64_t)(((unsigned __int128)l * CODE_MAX + s->lg / 2) / s->lg);
     return find_code(size, est, 0, s, size_of_code, code);
 }
@@ -240,7 +253,7 @@ static int msize_code(uint64_t n, uint32_t *code)
     }
     if (n > (1ull << MSIZE_LG))
         return 0;
-    uint64_t l = log2_q32(n);
+    uint64_t l = log2_q32(n, 16);
     int64_t est = 1 + (int64_t)(((unsigned __int128)l * (CODE_MAX - 1) + ((uint64_t)MSIZE_LG << 31)) /
                                 ((uint64_t)MSIZE_LG << 32));
     return find_code(n, est, 1, NULL, msize_val, code);

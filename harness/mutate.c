@@ -278,6 +278,7 @@ static void hole_add(mctx *m, uint64_t lo, uint64_t hi)
 static void hole_entry(void *ctx, uint64_t start, uint64_t end, int kind, int tag, int prot)
 {
     mctx *m = ctx;
+    (void)kind, (void)tag, (void)prot;
     if (start > m->hole_prev)
         hole_add(m, m->hole_prev, start);
     if (end > m->hole_prev)

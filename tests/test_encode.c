@@ -306,13 +306,13 @@ static const golden goldens[] = {
     /* ios12-1gb (8): max_offset 0x2A0000000; addresses scale over
      * [0x100000000, 0x2A0000000); align 34 is one byte, 47 is 2^13 */
     {"01 09 00 08 00 00 ff ff ff ff ff"
-     "| 29 ff 7f ff 7f 22"              /* mmap hint, align */
-     "| 49 00 00 ff ff 2f"              /* vm_allocate fixed at the top code, align */
-     "| 85 00 00"                       /* anonymous vm_allocate */
+     "| 28 ff 7f ff 7f 22"              /* mmap hint, align: sqrt(M) pages, mid-map */
+     "| 29 00 00 fe ff 2f"              /* vm_allocate fixed at the top code, align */
+     "| 81 00 00"                       /* anonymous vm_allocate */
      "| 3f 00 00",                      /* check footprint <= one page */
      "vmex 1\ntarget xnu\nprofile ios12-1gb\n\n"
-     "h0 = mmap 64992k hint 0x1d0000000 align 1\n"
-     "h1 = vm_allocate 16k fixed 0x29fffc000 align 8k\n"
+     "h0 = mmap 13280k hint 0x1cfff0000 align 1\n"
+     "h1 = vm_allocate 16k fixed 0x29ffe4000 align 8k\n"
      "vm_allocate 16k\n"
      "check footprint <= 16k\n",
      NULL},
@@ -380,8 +380,8 @@ static void test_golden_encode(void **state)
         "| 02 fe ff"
         "| 02 00 00"
         "| 04 01"
-        "| 0d 00 00 00"
-        "| 0e 00 02 01"
+        "| 0d 01 00 00"
+        "| 0e 01 02 01"
         "| c1 ff ff 01 40 00 00 00 00 00 00"
         "| 03 00 ff ff 00 00 40 06 00 00 00 00"
         "| 05 01"
@@ -822,8 +822,9 @@ static void test_many_handles(void **state)
         vmex_buf_printf(&t, "b%d = malloc %d\n", i, 16 * (i + 1));
     for (int i = 0; i < 1000; i += 3)
         vmex_buf_printf(&t, "free b%d\n", i);
-    for (int i = 999; i > 0; i -= 7)
-        vmex_buf_printf(&t, "b%d = realloc b%d 100000\n", i, i);
+    for (int i = 998; i > 0; i -= 7)
+        if (i % 3)
+            vmex_buf_printf(&t, "b%d = realloc b%d 100000\n", i, i);
     parse_text(t.p, &p);
     assert_int_equal(vmex_layout_resolve(&p.cfg, NULL, 0, &L, &err), 0);
     encode_into(&p, &L, &e);
@@ -959,7 +960,7 @@ static void test_speed(void **state)
     (void)state;
     uint64_t s = 99;
     enum { N = 2000 };
-    static uint8_t in[N][400];
+    static uint8_t in[N][1024];
     static size_t len[N];
     vmex_program p;
     vmex_layout L;

@@ -23,10 +23,13 @@ vmex_install_afl() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends afl++ >/dev/null
 }
 
-# The plain build (CLI, replay engines, tests) in build/.
+# The plain build (CLI, replay engines, tests) in build/; with arguments,
+# only those CMake targets (ci/fuzz needs just the CLI and the mutator).
 vmex_build_replay() {
   cmake -S . -B build >/dev/null
-  cmake --build build -j"$(nproc)"
+  local t targets=()
+  for t in "$@"; do targets+=(--target "$t"); done
+  cmake --build build -j"$(nproc)" "${targets[@]}"
 }
 
 # An engine build of the fuzz targets; prints its directory.

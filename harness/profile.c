@@ -179,20 +179,18 @@ int vmex_profile_valid(const char *name)
     return _vmex_profile_parse(name, &v, &r) == 0;
 }
 
+/* The canonical names, in the order of versions[] x rams[]. */
+#define RAMS(v) "ios" v "-1gb", "ios" v "-2gb", "ios" v "-3gb", "ios" v "-4gb", \
+                "ios" v "-6gb", "ios" v "-8gb", "ios" v "-12gb", "ios" v "-16gb"
+static const char *const profile_names[] = {
+    RAMS("11"), RAMS("12"), RAMS("13"), RAMS("14"), RAMS("15"), RAMS("16"), RAMS("17"), RAMS("17.4"), RAMS("18"),
+};
+_Static_assert(sizeof profile_names / sizeof profile_names[0] == NVERSIONS * NRAMS, "one name per profile");
+
 size_t vmex_profile_list(const char **names, size_t max)
 {
-    static char table[NVERSIONS * NRAMS][24];
-    size_t n = 0;
-    for (size_t i = 0; i < NVERSIONS; i++)
-        for (size_t j = 0; j < NRAMS; j++, n++) {
-            if (!table[n][0]) {
-                if (versions[i] % 10)
-                    snprintf(table[n], sizeof table[n], "ios%u.%u-%ugb", versions[i] / 10, versions[i] % 10, rams[j]);
-                else
-                    snprintf(table[n], sizeof table[n], "ios%u-%ugb", versions[i] / 10, rams[j]);
-            }
-            if (n < max) names[n] = table[n];
-        }
+    size_t n = sizeof profile_names / sizeof profile_names[0];
+    for (size_t i = 0; i < n && i < max; i++) names[i] = profile_names[i];
     return n;
 }
 

@@ -82,6 +82,27 @@ static void test_bounds(void **state)
     }
 }
 
+/* Every listed profile is valid and resolves, in both entitlement states. */
+static void test_profile_list(void **state)
+{
+    const char *names[128];
+    size_t n = vmex_profile_list(names, 128);
+    assert_int_equal(n, 9 * 8);   /* 9 versions x 8 RAM sizes */
+    for (size_t i = 0; i < n; i++) {
+        vmex_layout L;
+        assert_true(vmex_profile_valid(names[i]));
+        layout(names[i], 0, &L);
+        assert_string_equal(L.profile, names[i]);
+        assert_true(L.pristine_largest > 0 && L.pristine_largest <= L.pristine_free);
+        layout(names[i], VMEX_ENT_JIT, &L);
+        assert_int_equal(L.max_offset, 0xFC0000000ull);
+    }
+    assert_false(vmex_profile_valid("ios17.5-3gb"));
+    assert_false(vmex_profile_valid("ios16-5gb"));
+    assert_false(vmex_profile_valid("ios016-3gb"));
+    assert_false(vmex_profile_valid("ios16-3gbx"));
+}
+
 /* §2: what grants jumbo, era by era. */
 static void test_jumbo_rules(void **state)
 {
@@ -369,7 +390,8 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bounds),       cmocka_unit_test(test_jumbo_rules),
+        cmocka_unit_test(test_bounds),       cmocka_unit_test(test_profile_list),
+        cmocka_unit_test(test_jumbo_rules),
         cmocka_unit_test(test_pristine),     cmocka_unit_test(test_first_fit),
         cmocka_unit_test(test_fixed),        cmocka_unit_test(test_munmap),
         cmocka_unit_test(test_oracle),       cmocka_unit_test(test_libmalloc),

@@ -331,6 +331,12 @@ void vmex_model_free(vmex_model *m);
 /* Reset to the pristine layout and run the whole program. */
 int vmex_model_run(vmex_model *m, const vmex_layout *L, const vmex_program *p,
                    const vmex_runopts *o, vmex_result *res);
+/* Incremental runs (stress runs, long traces): reset to the pristine
+ * layout with nslots handle slots (op dst/src index them), then apply ops
+ * one at a time; r->finding follows o (hunt or large threshold).  No
+ * allocation per op. */
+int  vmex_model_start(vmex_model *m, const vmex_layout *L, uint32_t nslots);
+void vmex_model_step(vmex_model *m, const vmex_op *op, uint32_t i, const vmex_runopts *o, vmex_opres *r);
 /* Current state (after a run). */
 void vmex_model_stats(const vmex_model *m, vmex_stats *st);
 /* Walk map entries in address order: cb(start, end, region kind, tag, prot). */

@@ -429,7 +429,7 @@ static void run_map(vmex_model *m, const vmex_op *op, vmex_opres *r, slot *out)
     *out = (slot){SLOT_MAP, 0, addr, size, size};
 }
 
-static void run_op(vmex_model *m, const vmex_program *p, const vmex_op *op, vmex_opres *r)
+static void run_op(vmex_model *m, const vmex_op *op, vmex_opres *r)
 {
     slot *src = op->src >= 0 ? &m->slots[op->src] : NULL;
     slot got = {0};
@@ -547,13 +547,33 @@ static void run_op(vmex_model *m, const vmex_program *p, const vmex_op *op, vmex
     }
     }
     if (op->dst >= 0) m->slots[op->dst] = r->status == VMEX_ST_OK ? got : (slot){0};
-    (void)p;
 }
 
 void vmex_runopts_init(vmex_runopts *o)
 {
     memset(o, 0, sizeof *o);
     o->large = VMEX_DEFAULT_LARGE;
+}
+
+/* The oracle's last word: is this classified failure a finding? */
+static int is_finding(const vmex_op *op, const vmex_opres *r, const vmex_runopts *o)
+{
+    if (r->cls == VMEX_OK || (op->flags & VMEX_F_TRY)) return 0;
+    if (o->hunt) return vmex_hunt_match(o->hunt, r->cls, r->margin, r->req);
+    return r->cls == VMEX_JETSAM || r->req >= o->large;
+}
+
+int vmex_model_start(vmex_model *m, const vmex_layout *L, uint32_t nslots)
+{
+    return model_reset(m, L, nslots);
+}
+
+void vmex_model_step(vmex_model *m, const vmex_op *op, uint32_t i, const vmex_runopts *o, vmex_opres *r)
+{
+    memset(r, 0, sizeof *r);
+    r->i = i;
+    run_op(m, op, r);
+    r->finding = (uint8_t)is_finding(op, r, o);
 }
 
 int vmex_model_run(vmex_model *m, const vmex_layout *L, const vmex_program *p, const vmex_runopts *o,
@@ -571,9 +591,8 @@ int vmex_model_run(vmex_model *m, const vmex_layout *L, const vmex_program *p, c
     if (model_reset(m, L, p->nnames)) return -1;
     for (uint32_t i = 0; i < p->nops; i++) {
         const vmex_op *op = &p->ops[i];
-        vmex_opres r = {0};
-        r.i = i;
-        run_op(m, p, op, &r);
+        vmex_opres r;
+        vmex_model_step(m, op, i, o, &r);
         res->ops_run++;
         if (r.status == VMEX_ST_FAILED) res->ops_failed++;
         if (r.status == VMEX_ST_SKIPPED) res->ops_skipped++;
@@ -581,10 +600,6 @@ int vmex_model_run(vmex_model *m, const vmex_layout *L, const vmex_program *p, c
         if (r.why == VMEX_WHY_CHECK) {
             if (!res->checks_failed++) res->first_check_failed = (int32_t)i;
         }
-        if (r.cls != VMEX_OK && !(op->flags & VMEX_F_TRY) &&
-            (o->hunt ? vmex_hunt_match(o->hunt, r.cls, r.margin, r.req)
-                     : r.cls == VMEX_JETSAM || r.req >= o->large))
-            r.finding = 1;
         if (r.finding && !res->findings++) {
             res->verdict = r.cls;
             res->at = (int32_t)i;

@@ -50,8 +50,8 @@
  *           max_offset.  Computed in fixed point, never with floating point,
  *           so it is the same everywhere: log2(M) in Q32, the exponent
  *           v x log2(M) / 65534 in Q32 (truncated), 2^fraction as the product
- *           of the Q31 constants 2^(2^-i) of the fraction's top 24 bits,
- *           rounded.  v = 0xFFFF: a u64 exact value follows, clamped to
+ *           of the Q31 constants 2^(2^-i) of the fraction's set bits (each
+ *           step truncated), rounded to pages.  v = 0xFFFF: a u64 exact value follows, clamped to
  *           [1, 2^48 - 1] (check: [0, 2^48 - 1]).
  *   MSIZE   u16 v.  0: 0 bytes; 1..0xFFFE: round(2^((v-1)/65533 x 26)) bytes,
  *           log-uniform from 1 byte to 64 MiB; 0xFFFF: u64 exact, clamped
@@ -129,10 +129,12 @@ static const uint32_t exp2_frac[32] = {
     0x80000001u, 0x80000000u,
 };
 
-/* round(2^x), x in Q32 with x < 2^32 * 62; the fraction's top 24 bits count */
+/* round(2^x), x in Q32 with x < 2^32 * 62: 2^fraction is the product of
+ * exp2_frac[i] for the fraction's set bits, most significant first, each
+ * step truncated to Q31 */
 static uint64_t exp2_q32(uint64_t x)
 {
-    uint32_t ip = (uint32_t)(x >> 32), frac = (uint32_t)x & 0xffffff00u;
+    uint32_t ip = (uint32_t)(x >> 32), frac = (uint32_t)x;
     uint64_t f = 1ull << 31;                       /* Q31, stays in [1, 2) */
     while (frac) {
         int i = __builtin_clz(frac);
@@ -144,13 +146,13 @@ static uint64_t exp2_q32(uint64_t x)
     return (f + (1ull << (30 - ip))) >> (31 - ip);
 }
 
-/* log2(m) in Q32 for m >= 1, truncated, with `bits` fraction bits */
-static uint64_t log2_q32(uint64_t m, int bits)
+/* log2(m) in Q32 for m >= 1 (truncated) */
+static uint64_t log2_q32(uint64_t m)
 {
     int n = 63 - __builtin_clzll(m);
     uint64_t y = n >= 31 ? m >> (n - 31) : m << (31 - n);  /* Q31 in [1, 2) */
     uint32_t frac = 0;
-    for (int i = 0; i < bits; i++) {
+    for (int i = 0; i < 32 && y != 1ull << 31; i++) {   /* 1.0 stays 1.0: no more bits */
         y = (y * y) >> 31;
         if (y >= (2ull << 31)) {
             y >>= 1;
@@ -166,6 +168,10 @@ typedef struct scale {
     uint64_t pages;      /* max_offset in pages, >= 1 */
     uint64_t lg;         /* log2(pages), Q32 */
     uint64_t floor, span;
+    /* the encoder's memo of its last size and malloc size lookups */
+    uint64_t memo_size, memo_msize;
+    uint32_t memo_code, memo_mcode;
+    int memo_ok, memo_mok;
 } scale;
 
 static void scale_init(scale *s, const vmex_layout *L)
@@ -175,9 +181,10 @@ static void scale_init(scale *s, const vmex_layout *L)
         s->pages = 1;
     if (s->pages > VMEX_MAX_VALUE / VMEX_PAGE)
         s->pages = VMEX_MAX_VALUE / VMEX_PAGE;
-    s->lg = log2_q32(s->pages, 32);
+    s->lg = log2_q32(s->pages);
     s->floor = L->floor < VMEX_MAX_VALUE ? L->floor : 0;
     s->span = L->max_offset > s->floor && L->max_offset <= VMEX_MAX_VALUE ? L->max_offset - s->floor : 0;
+    s->memo_size = s->memo_msize = UINT64_MAX;
 }
 
 static uint64_t size_of_code(const scale *s, uint32_t v)
@@ -206,23 +213,31 @@ static uint64_t addr_of_code(const scale *s, uint32_t v)
 
 /* The smallest code in [est - 3, est + 3] ∩ [lo, CODE_MAX] whose value is
  * exactly x; 0 when none (the caller then writes the escape).  Values are
- * non-decreasing in the code, so a binary search finds it. */
+ * non-decreasing in the code, so the first code of the window with a value
+ * >= x is found by walking from est (usually one or two evaluations). */
 static int find_code(uint64_t x, int64_t est, uint32_t lo, const scale *s,
                      uint64_t (*val)(const scale *, uint32_t), uint32_t *code)
 {
     int64_t a = est - 3 > (int64_t)lo ? est - 3 : (int64_t)lo, b = est + 3 < CODE_MAX ? est + 3 : CODE_MAX;
     if (a > b)
         return 0;
-    while (a < b) {                               /* the first code in [a, b] with value >= x */
-        int64_t mid = a + (b - a) / 2;
-        if (val(s, (uint32_t)mid) >= x)
-            b = mid;
-        else
-            a = mid + 1;
+    int64_t v = est < a ? a : est > b ? b : est;
+    uint64_t y = val(s, (uint32_t)v);
+    if (y >= x) {
+        while (v > a) {
+            uint64_t z = val(s, (uint32_t)(v - 1));
+            if (z < x)
+                break;
+            v--;
+            y = z;
+        }
+    } else {
+        while (y < x && v < b)
+            y = val(s, (uint32_t)++v);
     }
-    if (val(s, (uint32_t)a) != x)
+    if (y != x)
         return 0;
-    *code = (uint32_t)a;
+    *code = (uint32_t)v;
     return 1;
 }
 
@@ -232,7 +247,7 @@ static uint64_t msize_val(const scale *s, uint32_t v)
     return msize_of_code(v);
 }
 
-static int size_code(const scale *s, uint64_t size, uint32_t *code)
+static int size_code(scale *s, uint64_t size, uint32_t *code)
 {
     if (size % VMEX_PAGE || size < VMEX_PAGE || size / VMEX_PAGE > s->pages)
         return 0;
@@ -240,12 +255,17 @@ static int size_code(const scale *s, uint64_t size, uint32_t *code)
         *code = 0;
         return 1;
     }
-    uint64_t l = log2_q32(size / VMEX_PAGE, 16);  /* v ~ l / lg x CODE_MAX */
-    int64_t est = (int64_t)(((unsigned __int128)l * CODE_MAX + s->lg / 2) / s->lg);
-    return find_code(size, est, 0, s, size_of_code, code);
+    if (size != s->memo_size) {
+        uint64_t l = log2_q32(size / VMEX_PAGE);  /* v ~ l / lg x CODE_MAX */
+        int64_t est = (int64_t)(((unsigned __int128)l * CODE_MAX + s->lg / 2) / s->lg);
+        s->memo_size = size;
+        s->memo_ok = find_code(size, est, 0, s, size_of_code, &s->memo_code);
+    }
+    *code = s->memo_code;
+    return s->memo_ok;
 }
 
-static int msize_code(uint64_t n, uint32_t *code)
+static int msize_code(scale *s, uint64_t n, uint32_t *code)
 {
     if (n == 0) {
         *code = 0;
@@ -253,10 +273,15 @@ static int msize_code(uint64_t n, uint32_t *code)
     }
     if (n > (1ull << MSIZE_LG))
         return 0;
-    uint64_t l = log2_q32(n, 16);
-    int64_t est = 1 + (int64_t)(((unsigned __int128)l * (CODE_MAX - 1) + ((uint64_t)MSIZE_LG << 31)) /
-                                ((uint64_t)MSIZE_LG << 32));
-    return find_code(n, est, 1, NULL, msize_val, code);
+    if (n != s->memo_msize) {
+        uint64_t l = log2_q32(n);
+        int64_t est = 1 + (int64_t)(((unsigned __int128)l * (CODE_MAX - 1) + ((uint64_t)MSIZE_LG << 31)) /
+                                    ((uint64_t)MSIZE_LG << 32));
+        s->memo_msize = n;
+        s->memo_mok = find_code(n, est, 1, NULL, msize_val, &s->memo_mcode);
+    }
+    *code = s->memo_mcode;
+    return s->memo_mok;
 }
 
 static int addr_code(const scale *s, uint64_t a, uint32_t *code)
@@ -507,9 +532,13 @@ int vmex_decode_layout(const uint8_t *data, size_t n, const char *env_profile, u
 
 static int bind_name(vmex_program *p, uint32_t handle)
 {
-    char name[16];
-    snprintf(name, sizeof name, "h%u", handle);
-    return vmex_program_name(p, name);
+    char name[16], *e = name + sizeof name - 1;
+    *e = '\0';
+    do
+        *--e = (char)('0' + handle % 10);
+    while (handle /= 10);
+    *--e = 'h';
+    return vmex_program_name(p, e);
 }
 
 /* A live handle from an index (newest first); -1 when none is live. */
@@ -689,7 +718,7 @@ static void putvar(wr *w, uint64_t v)
     } while (v);
 }
 
-static void put_size(wr *w, const scale *s, uint64_t v, uint64_t lo)
+static void put_size(wr *w, scale *s, uint64_t v, uint64_t lo)
 {
     uint32_t c;
     v = clamp(v, lo, MAXV);
@@ -701,11 +730,11 @@ static void put_size(wr *w, const scale *s, uint64_t v, uint64_t lo)
     }
 }
 
-static void put_msize(wr *w, uint64_t v)
+static void put_msize(wr *w, scale *s, uint64_t v)
 {
     uint32_t c;
     v = clamp(v, 0, MAXV);
-    if (msize_code(v, &c))
+    if (msize_code(s, v, &c))
         putle(w, c, 2);
     else {
         putle(w, ESC, 2);
@@ -750,6 +779,9 @@ static int profile_index(const char *name)
     const char *names[256];
     size_t np = vmex_profile_list(names, 256);
     for (size_t i = 0; i < np && i < HDR_NONE8; i++)
+        if (!strcmp(names[i], name))
+            return (int)i;
+    for (size_t i = 0; i < np && i < HDR_NONE8; i++)   /* an alias: "ios16.0-3gb" */
         if (!_vmex_profile_parse(names[i], &v2, &ram2) && v2 == v && ram2 == ram)
             return (int)i;
     return HDR_NONE8;
@@ -757,7 +789,7 @@ static int profile_index(const char *name)
 
 /* The bytes of op (whose handle, if it uses one, is live: idx counts back
  * from the newest). */
-static void encode_op(wr *w, const scale *s, const vmex_op *op, uint32_t idx, int anon)
+static void encode_op(wr *w, scale *s, const vmex_op *op, uint32_t idx, int anon)
 {
     unsigned f = op->flags;
     uint32_t b = op->kind;
@@ -797,7 +829,7 @@ static void encode_op(wr *w, const scale *s, const vmex_op *op, uint32_t idx, in
         put8(w, b | (f & VMEX_F_TRY ? F0 : 0) | (anon ? F1 : 0));
         if (op->kind == VMEX_OP_REALLOC)
             putvar(w, idx);
-        put_msize(w, op->size);
+        put_msize(w, s, op->size);
         break;
     case VMEX_OP_FREE:
         put8(w, b);

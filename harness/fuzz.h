@@ -85,12 +85,15 @@ typedef struct vmex_mutate_stats {
 } vmex_mutate_stats;
 
 /* Mutate the input in data[0, size) (any bytes) into a canonical encoding
- * of at most max_size bytes, written to data (which has room for max_size).
- * One or a few mutations; the header (config and expect) is kept.  When
- * max_size < size, ops are dropped until it fits (crash minimization).
- * scratch (may be NULL: no hole-based mutations) is a model the mutator
- * runs prefixes of the program on.  Deterministic for a seed.  Returns the
- * new size: never 0 unless max_size cannot hold even the header. */
+ * of at most max_size bytes, written to data (which has room for
+ * max(size, max_size) bytes).  One or a few mutations; the header is kept
+ * (the config, the expect class, and expect_at as an index, dropped when
+ * it falls past the last op).  When max_size < size, ops are dropped until
+ * it fits (crash minimization).  L: the input's layout (vmex_decode_layout;
+ * NULL: the default profile's).  scratch (NULL: no hole-based mutations) is
+ * a model the mutator runs prefixes of the program on.  Deterministic in
+ * (input, max_size, seed, L).  Returns the new size: never 0 unless
+ * max_size cannot hold even the header (or out of memory). */
 size_t vmex_mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed, const vmex_layout *L,
                    vmex_model *scratch);
 size_t vmex_mutate_ex(uint8_t *data, size_t size, size_t max_size, unsigned seed, const vmex_layout *L,
@@ -98,9 +101,9 @@ size_t vmex_mutate_ex(uint8_t *data, size_t size, size_t max_size, unsigned seed
 
 /* Cross two inputs: d1's header and ops with a run of d2's ops spliced in
  * (or d1's prefix and d2's suffix); handles d2's run uses but does not bind
- * are mapped to handles of d1 live at that point.  Writes at most max_out
- * bytes to out; returns the size (0 only when max_out cannot hold d1's
- * header). */
+ * are mapped to handles of d1 live at that point.  Both are decoded with L
+ * (d1's layout; NULL: the default).  Writes at most max_out bytes to out;
+ * returns the size (0 only when max_out cannot hold d1's header). */
 size_t vmex_crossover(const uint8_t *d1, size_t s1, const uint8_t *d2, size_t s2, uint8_t *out,
                       size_t max_out, unsigned seed, const vmex_layout *L);
 size_t vmex_crossover_ex(const uint8_t *d1, size_t s1, const uint8_t *d2, size_t s2, uint8_t *out,

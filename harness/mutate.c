@@ -84,7 +84,7 @@ typedef struct mctx {
     /* holes */
     uint64_t *hlo, *hhi;
     uint32_t nholes, hcap;
-    uint64_t largest_lo, largest_hi, hole_prev, hole_free;
+    uint64_t largest_lo, largest_hi, hole_prev;
     int oom;
 } mctx;
 
@@ -254,7 +254,6 @@ static void hole_add(mctx *m, uint64_t lo, uint64_t hi)
         hi = m->L->max_offset;
     if (hi <= lo)
         return;
-    m->hole_free += hi - lo;
     if (hi - lo > m->largest_hi - m->largest_lo) {
         m->largest_lo = lo;
         m->largest_hi = hi;
@@ -300,7 +299,6 @@ static int holes_at(mctx *m, uint32_t at)
         return -1;
     m->nholes = 0;
     m->largest_lo = m->largest_hi = 0;
-    m->hole_free = 0;
     m->hole_prev = m->L->floor;
     vmex_model_walk(m->scratch, hole_entry, m);
     hole_add(m, m->hole_prev, m->L->max_offset);
@@ -447,9 +445,10 @@ static int mut_insert(mctx *m)
         VMEX_OP_MMAP, VMEX_OP_MMAP, VMEX_OP_MMAP, VMEX_OP_MMAP, VMEX_OP_MMAP, VMEX_OP_MMAP,
         VMEX_OP_VM_ALLOCATE, VMEX_OP_VM_ALLOCATE, VMEX_OP_MALLOC, VMEX_OP_MALLOC, VMEX_OP_MALLOC,
         VMEX_OP_REALLOC, VMEX_OP_FREE, VMEX_OP_FREE, VMEX_OP_MUNMAP, VMEX_OP_MUNMAP, VMEX_OP_MUNMAP,
-        VMEX_OP_TOUCH, VMEX_OP_TOUCH, VMEX_OP_CHECK,
+        VMEX_OP_TOUCH, VMEX_OP_TOUCH, VMEX_OP_MMAP,
     };
-    int kind = kinds[below(&m->r, sizeof kinds)];
+    /* checks are rare: a failed check is never a finding */
+    int kind = chance(&m->r, 1, 40) ? VMEX_OP_CHECK : kinds[below(&m->r, sizeof kinds)];
     vmex_op op;
     vmex_op_init(&op, kind);
     if (vmex_op_uses(kind)) {
@@ -536,13 +535,22 @@ static int mut_duplicate(mctx *m)
     memcpy(run, &p->ops[i], len * sizeof *run);
     int32_t from[MAX_RUN], to[MAX_RUN];
     uint32_t nmap = 0;
+    if (live_at(m, pos))
+        return 0;
     for (uint32_t k = 0; k < len; k++) {
         vmex_op *op = &run[k];
-        for (uint32_t j = nmap; j-- > 0;)
+        int mapped = 0;
+        for (uint32_t j = nmap; j-- > 0 && !mapped;)
             if (op->src >= 0 && op->src == from[j]) {
                 op->src = to[j];
-                break;
+                mapped = 1;
             }
+        if (!mapped && vmex_op_uses(op->kind) && consumes(op)) {
+            /* a second free of the same handle would be dropped: another one */
+            int32_t h = pick_live(m, op->kind == VMEX_OP_MUNMAP ? H_MAP : H_BLOCK, op->src);
+            if (h >= 0)
+                op->src = h;
+        }
         if (op->dst >= 0) {
             int32_t d = fresh_name(m);
             if (d < 0)
@@ -591,7 +599,7 @@ static uint64_t *size_field(mctx *m, vmex_op *op, int *kind)
 
 static int32_t find_sized(mctx *m)
 {
-    unsigned mask = SIZED_KINDS;
+    unsigned mask = chance(&m->r, 1, 4) ? SIZED_KINDS : SIZED_KINDS & ~K(VMEX_OP_CHECK);
     if (chance(&m->r, 1, 4))
         mask |= K(VMEX_OP_MUNMAP) | K(VMEX_OP_TOUCH);
     for (int tries = 0; tries < 4; tries++) {
@@ -945,13 +953,28 @@ static size_t emit(const vmex_buf *enc, size_t n, uint8_t *out)
 
 /* ---------------------------------------------------------------- mutate */
 
+/* L, or the default profile's layout in *def when L is NULL */
+static const vmex_layout *layout_or_default(const vmex_layout *L, vmex_layout *def)
+{
+    vmex_config cfg;
+    vmex_error err;
+    if (L)
+        return L;
+    memset(&cfg, 0, sizeof cfg);
+    memset(&err, 0, sizeof err);
+    return vmex_layout_resolve(&cfg, VMEX_DEFAULT_PROFILE, 0, def, &err) ? NULL : def;
+}
+
 size_t vmex_mutate_ex(uint8_t *data, size_t size, size_t max_size, unsigned seed, const vmex_layout *L,
                       vmex_model *scratch, vmex_mutate_stats *st)
 {
     vmex_program p;
     vmex_buf orig = {0}, enc = {0};
+    vmex_layout def;
     mctx m;
     size_t n = 0;
+    if (!(L = layout_or_default(L, &def)))
+        return 0;
     vmex_program_init(&p);
     ctx_init(&m, &p, L, scratch, seed);
     if (st)
@@ -1049,15 +1072,18 @@ size_t vmex_crossover_ex(const uint8_t *d1, size_t s1, const uint8_t *d2, size_t
                          size_t max_out, unsigned seed, const vmex_layout *L, vmex_mutate_stats *st)
 {
     vmex_program a, b;
-    vmex_buf enc = {0};
+    vmex_buf enc = {0}, orig = {0};
+    vmex_layout def;
     mctx m;
     size_t n = 0;
+    if (!(L = layout_or_default(L, &def)))
+        return 0;
     vmex_program_init(&a);
     vmex_program_init(&b);
     ctx_init(&m, &a, L, NULL, seed);
     if (st)
         st->calls++;
-    if (vmex_decode(d1, s1, L, &a) || vmex_decode(d2, s2, L, &b))
+    if (vmex_decode(d1, s1, L, &a) || vmex_decode(d2, s2, L, &b) || vmex_encode(&a, L, &orig))
         goto out;
     if (b.nops) {
         uint32_t i = (uint32_t)below(&m.r, b.nops), len, pos;
@@ -1087,10 +1113,11 @@ size_t vmex_crossover_ex(const uint8_t *d1, size_t s1, const uint8_t *d2, size_t
         }
     }
     n = emit(&enc, fit(&m, &enc, max_out, st), out);
-    if (n && st)
+    if (n && st && (enc.len != orig.len || memcmp(enc.p, orig.p, enc.len)))
         st->changed++;
 out:
     ctx_free(&m);
+    vmex_buf_free(&orig);
     vmex_buf_free(&enc);
     vmex_program_free(&a);
     vmex_program_free(&b);

@@ -221,6 +221,14 @@ static void assert_equal_up_to_names(const vmex_program *a, const vmex_program *
 
 /* ---------------------------------------------------------------- golden */
 
+/* test_code_values_pinned: the hashes of v1's code values (as the first
+ * shipped encode.c computed them; the corpora are encoded with them) */
+#define HASH_IOS12  0x53ed6a8a13be34f3ull
+#define HASH_IOS16  0x8d282000a22174f3ull
+#define HASH_JUMBO  0x7b106533d57c74f3ull
+#define HASH_IOS174 0xc25079c7629b74f3ull
+#define HASH_MALLOC 0x61e2fb8b742fd279ull
+
 typedef struct golden {
     const char *bytes;      /* hand-assembled */
     const char *text;       /* exactly what it decodes to */
@@ -562,6 +570,54 @@ static void test_size_codes(void **state)
     vmex_program_free(&p);
 }
 
+/* Every code's value, pinned: an FNV-1a hash of the decoded sizes of all
+ * 65535 codes (and of a stride of address codes) on four layouts and of
+ * the malloc codes.  Any change to the fixed-point arithmetic breaks it. */
+static void test_code_values_pinned(void **state)
+{
+    (void)state;
+    static const struct { const char *profile; uint32_t ents; uint64_t hash; } want[] = {
+        {"ios12-1gb", 0, HASH_IOS12},
+        {"ios16-3gb", 0, HASH_IOS16},
+        {"ios16-3gb", VMEX_ENT_EXTENDED_VA, HASH_JUMBO},
+        {"ios17.4-8gb", 0, HASH_IOS174},
+    };
+    vmex_program p;
+    vmex_config cfg;
+    vmex_layout L;
+    vmex_error err;
+    vmex_program_init(&p);
+    uint64_t hm = 1469598103934665603ull;
+    int bad = 0;
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        memset(&cfg, 0, sizeof cfg);
+        cfg.ents = want[k].ents;
+        assert_int_equal(vmex_layout_resolve(&cfg, want[k].profile, 0, &L, &err), 0);
+        uint64_t h = 1469598103934665603ull;
+        for (uint32_t v = 0; v <= 0xfffe; v++) {
+            h = (h ^ decode_one_size(&L, VMEX_OP_MMAP, v, &p)) * 1099511628211ull;
+            if (v % 3 == 0) {
+                uint8_t b[] = {1, 0, VMEX_OP_VM_ALLOCATE | 0x20, 0, 0, (uint8_t)v, (uint8_t)(v >> 8)};
+                assert_int_equal(vmex_decode(b, sizeof b, &L, &p), 0);
+                h = (h ^ p.ops[0].addr) * 1099511628211ull;
+            }
+        }
+        if (h != want[k].hash) {
+            print_error("%s ents %u: code values hash 0x%016llx\n", want[k].profile, want[k].ents,
+                        (unsigned long long)h);
+            bad = 1;
+        }
+    }
+    for (uint32_t v = 0; v <= 0xfffe; v++)
+        hm = (hm ^ decode_one_size(&L, VMEX_OP_MALLOC, v, &p)) * 1099511628211ull;
+    if (hm != HASH_MALLOC) {
+        print_error("malloc code values hash 0x%016llx\n", (unsigned long long)hm);
+        bad = 1;
+    }
+    vmex_program_free(&p);
+    assert_false(bad);
+}
+
 /* ---------------------------------------------------------------- totality */
 
 /* random bytes: uniform, or shaped like an input (version 1, a short
@@ -671,7 +727,7 @@ static uint64_t random_value(uint64_t *s, const vmex_layout *L, int positive)
     uint64_t v;
     switch (rng_below(s, 6)) {
     case 0: v = rng_below(s, 100000); break;
-    case 1: v = (1 + rng_below(s, 64)) << (10 * (1 + rng_below(s, 3))); break;
+    case 1: v = 1 + rng_below(s, 64); v <<= 10 * (1 + rng_below(s, 3)); break;
     case 2: v = rng_next(s) & (VMEX_MAX_VALUE - 1); break;
     case 3: v = VMEX_PAGE * rng_below(s, 100000); break;
     case 4: v = VMEX_PAGE << rng_below(s, 20); break;
@@ -731,7 +787,12 @@ static void random_program(uint64_t *s, vmex_program *p, const vmex_layout *L)
             break;
         case VMEX_OP_MALLOC:
         case VMEX_OP_REALLOC:
-            op.size = rng_below(s, 2) ? rng_below(s, 20000) : random_value(s, L, 0) >> rng_below(s, 20);
+            if (rng_below(s, 2))
+                op.size = rng_below(s, 20000);
+            else {
+                op.size = random_value(s, L, 0);
+                op.size >>= rng_below(s, 20);
+            }
             if (rng_below(s, 4) == 0)
                 op.flags |= VMEX_F_TRY;
             break;
@@ -987,17 +1048,35 @@ static void test_speed(void **state)
         bytes += e.len;
     }
     int reps = 10;
+    static vmex_program progs[N];
+    vmex_model *m = vmex_model_new(VMEX_STORE_FAST);
+    vmex_result res;
     clock_t t0 = clock();
     for (int r = 0; r < reps; r++)
         for (int i = 0; i < N; i++) {
-            assert_int_equal(vmex_decode(in[i], len[i], &L, &p), 0);
-            ops += p.nops;
-            e.len = 0;
-            vmex_encode(&p, &L, &e);
+            if (r == 0)
+                vmex_program_init(&progs[i]);
+            assert_int_equal(vmex_decode(in[i], len[i], &L, &progs[i]), 0);
+            ops += progs[i].nops;
         }
-    double us = 1e6 * (double)(clock() - t0) / CLOCKS_PER_SEC / (reps * N);
-    printf("speed: decode+encode of a 64-op input (%zu bytes on average): %.2f us (%zu ops decoded)\n",
-           bytes / N, us, ops);
+    clock_t t1 = clock();
+    for (int r = 0; r < reps; r++)
+        for (int i = 0; i < N; i++) {
+            e.len = 0;
+            vmex_encode(&progs[i], &L, &e);
+        }
+    clock_t t2 = clock();
+    for (int r = 0; r < reps; r++)
+        for (int i = 0; i < N; i++)
+            vmex_model_run(m, &L, &progs[i], NULL, &res);
+    clock_t t3 = clock();
+    for (int i = 0; i < N; i++)
+        vmex_program_free(&progs[i]);
+    double k = 1e6 / CLOCKS_PER_SEC / (reps * N);
+    printf("speed: a 64-op input (%zu bytes on average): decode %.2f us, encode %.2f us; "
+           "a model run of it %.2f us (%zu ops decoded)\n",
+           bytes / N, (double)(t1 - t0) * k, (double)(t2 - t1) * k, (double)(t3 - t2) * k, ops);
+    vmex_model_free(m);
     vmex_buf_free(&e);
     vmex_program_free(&p);
 }
@@ -1009,6 +1088,7 @@ int main(void)
         cmocka_unit_test(test_golden_encode),
         cmocka_unit_test(test_dropped_uses),
         cmocka_unit_test(test_size_codes),
+        cmocka_unit_test(test_code_values_pinned),
         cmocka_unit_test(test_totality),
         cmocka_unit_test(test_identity),
         cmocka_unit_test(test_text_programs),

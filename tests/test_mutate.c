@@ -276,9 +276,26 @@ static void test_mutate_no_scratch(void **state)
         size_t n = vmex_mutate_ex(buf, in->n, 4096, it, &L, NULL, &st);
         check_output(in->b, in->n, buf, n, 4096);
     }
-    free(buf);
     assert_int_equal(st.applied[VMEX_MUT_SIZE_HOLE], 0);
     assert_true(st.changed > 1800);
+    /* no layout: the default profile's, as vmex_decode_layout gives it for
+     * an input without a profile */
+    const input *in = &p.v[0];
+    vmex_layout L;
+    uint8_t *again = malloc(4096);
+    assert_int_equal(vmex_decode_layout(in->b, in->n, NULL, 0, &L), 0);
+    for (unsigned seed = 0; seed < 50; seed++) {
+        memcpy(buf, in->b, in->n);
+        memcpy(again, in->b, in->n);
+        size_t n = vmex_mutate(buf, in->n, 4096, seed, NULL, NULL);
+        assert_int_equal(vmex_mutate(again, in->n, 4096, seed, &L, NULL), n);
+        assert_memory_equal(buf, again, n);
+        n = vmex_crossover(in->b, in->n, p.v[1].b, p.v[1].n, buf, 4096, seed, NULL);
+        assert_int_equal(vmex_crossover(in->b, in->n, p.v[1].b, p.v[1].n, again, 4096, seed, &L), n);
+        assert_memory_equal(buf, again, n);
+    }
+    free(again);
+    free(buf);
     pool_free(&p);
 }
 

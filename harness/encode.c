@@ -522,6 +522,9 @@ int vmex_decode_layout(const uint8_t *data, size_t n, const char *env_profile, u
     if (env_profile && *env_profile && !vmex_profile_valid(env_profile))
         return -1;
     vmex_decode_config(data, n, &cfg);
+    /* a run that names the device decides its entitlements too: a seed
+     * recorded with extended-virtual-addressing must not grant it */
+    if (env_profile && *env_profile) cfg.ents = 0;
     if (vmex_layout_resolve(&cfg, env_profile, env_ents, L, &err) == 0)
         return 0;
     cfg.set_mask = 0;          /* no combination of valid values fails today; be safe */

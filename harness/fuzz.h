@@ -27,7 +27,9 @@ extern "C" {
  * sizes and addresses, so decode and encode must be given the same one.
  * The profile is the first of: env_profile (VMEX_PROFILE; NULL or "" for
  * none), the profile in the input's header, VMEX_DEFAULT_PROFILE.  The
- * header's entitlements and `set` values apply, and env_ents are added.
+ * header's `set` values apply.  Entitlements: env_ents alone when
+ * env_profile names the device (a fuzz run decides what the device has),
+ * else the header's plus env_ents.
  * Returns 0, or -1 when env_profile is not a profile. */
 int vmex_decode_layout(const uint8_t *data, size_t n, const char *env_profile, uint32_t env_ents,
                        vmex_layout *L);

@@ -976,9 +976,14 @@ static void test_layout_choice(void **state)
     assert_string_equal(L.profile, "ios12-1gb");
     assert_int_equal(L.ents, VMEX_ENT_JIT);
     assert_int_equal(L.max_offset, 0xFC0000000ull);
-    /* the environment first; its entitlements add */
+    /* the environment first: naming the device, it decides the entitlements */
     assert_int_equal(vmex_decode_layout(b, n, "ios17.4-3gb", VMEX_ENT_EXTENDED_VA, &L), 0);
     assert_string_equal(L.profile, "ios17.4-3gb");
+    assert_int_equal(L.ents, VMEX_ENT_EXTENDED_VA);
+    assert_int_equal(vmex_decode_layout(b, n, "ios17.4-3gb", 0, &L), 0);
+    assert_int_equal(L.ents, 0);
+    /* without an environment profile its entitlements add to the header's */
+    assert_int_equal(vmex_decode_layout(b, n, NULL, VMEX_ENT_EXTENDED_VA, &L), 0);
     assert_int_equal(L.ents, VMEX_ENT_JIT | VMEX_ENT_EXTENDED_VA);
     /* the header's set values apply */
     n = unhex("01 11 00 2a 00 01 00 00 00 02 00 00 00 00 ff ff ff ff ff", b, sizeof b);

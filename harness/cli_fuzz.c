@@ -134,7 +134,7 @@ static int common_finish(common *c)
     const char *h = c->hunt_text ? c->hunt_text : getenv("VMEX_HUNT");
     if (!h || !*h) h = VMEX_DEFAULT_HUNT;
     if (vmex_hunt_parse(h, &c->hunt, &err)) {
-        cli_errorf("bad hunt policy '%s': %s", h, err.msg);
+        cli_errorf("bad hunt policy '%s' at column %d: %s", h, err.col, err.msg);
         return -1;
     }
     return 0;
@@ -155,16 +155,17 @@ int cli_cmd_minimize(int argc, char **argv)
     int bad = 0;
     for (int i = 1; i < argc && !bad; i++) {
         if (common_opt(argc, argv, &i, &c, &bad)) continue;
-        if (!strcmp(argv[i], "-o") || !strncmp(argv[i], "--output", 8)) {
-            const char *v;
-            if (!strcmp(argv[i], "-o")) {
-                if (i + 1 >= argc) {
-                    cli_errorf("option '-o' needs a value");
-                    return 2;
-                }
-                out_path = argv[++i];
-            } else if (cli_value_opt(argc, argv, &i, "--output", &v, &bad))
-                out_path = v;
+        const char *v;
+        if (!strcmp(argv[i], "-o")) {
+            if (i + 1 >= argc) {
+                cli_errorf("option '-o' needs a value");
+                return 2;
+            }
+            out_path = argv[++i];
+            continue;
+        }
+        if (cli_value_opt(argc, argv, &i, "--output", &v, &bad)) {
+            out_path = v;
             continue;
         }
         if (argv[i][0] == '-' && argv[i][1]) {
@@ -257,8 +258,11 @@ int cli_cmd_convert(int argc, char **argv)
         snprintf(header, sizeof header, "converted from %s (binary encoding v1, decoded on %s)", paths[0],
                  in.L.profile);
         rc = vmex_print(&in.p, &b, header, NULL, NULL);
-    } else
+    } else {
+        /* sizes are scaled by the layout: an override must be recorded too */
+        if (c.profile || c.ents) pin_layout(&in.p, &in.L);
         rc = vmex_encode(&in.p, &in.L, &b);
+    }
     int status = 2;
     if (rc)
         cli_errorf("%s: cannot convert", paths[0]);
@@ -384,15 +388,19 @@ int cli_cmd_triage(int argc, char **argv)
 {
     common c = {0};
     const char *dir = NULL, *known_dir = NULL;
-    cli_pathv paths = {0};
-    int bad = 0;
+    cli_pathv paths = {0}, ksigs = {0}, kfiles = {0};
+    vmex_model *fresh = NULL, *shared = NULL;
+    group *groups = NULL;
+    input *ins = NULL;
+    size_t ngroups = 0, clean = 0, unreadable = 0, flaky_inputs = 0;
+    int bad = 0, status = 2;
     for (int i = 1; i < argc && !bad; i++) {
         const char *v;
         if (common_opt(argc, argv, &i, &c, &bad)) continue;
         if (!strcmp(argv[i], "-o")) {
             if (i + 1 >= argc) {
                 cli_errorf("option '-o' needs a value");
-                return 2;
+                goto usage_error;
             }
             dir = argv[++i];
             continue;
@@ -403,41 +411,45 @@ int cli_cmd_triage(int argc, char **argv)
         }
         if (argv[i][0] == '-' && argv[i][1]) {
             cli_errorf("triage: unknown option '%s'", argv[i]);
-            return 2;
+            goto usage_error;
         }
-        if (collect_all(argv[i], &paths, 0)) return 2;
+        if (collect_all(argv[i], &paths, 0)) goto usage_error;
     }
-    if (bad) return 2;
+    if (bad) goto usage_error;
     if (!dir || !paths.n) {
         cli_errorf("usage: vmex triage INPUT... -o DIR [--known DIR] [--profile P] [--entitlement E] [--hunt POLICY]");
-        return 2;
+        goto usage_error;
     }
-    if (common_finish(&c)) return 2;
-    if (mkdir(dir, 0777) && errno != EEXIST) {
-        cli_errorf("cannot create '%s': %s", dir, strerror(errno));
-        return 2;
-    }
+    if (common_finish(&c)) goto usage_error;
     qsort(paths.v, paths.n, sizeof *paths.v, cmp_path);
-    cli_pathv ksigs = {0}, kfiles = {0};
-    if (known_dir && known_signatures(known_dir, &c, &ksigs, &kfiles)) return 2;
+    if (known_dir && known_signatures(known_dir, &c, &ksigs, &kfiles)) goto usage_error;
 
     /* replay every input twice: a fresh model, then one that ran others */
-    vmex_model *fresh = NULL, *shared = vmex_model_new(VMEX_STORE_FAST);
-    group *groups = calloc(paths.n, sizeof *groups);
-    input *ins = calloc(paths.n, sizeof *ins);
-    size_t ngroups = 0, clean = 0, unreadable = 0, flaky_inputs = 0;
+    shared = vmex_model_new(VMEX_STORE_FAST);
+    groups = calloc(paths.n, sizeof *groups);
+    ins = calloc(paths.n, sizeof *ins);
     if (!shared || !groups || !ins) {
         cli_errorf("out of memory");
-        return 2;
+        goto usage_error;
+    }
+    /* every input must load before anything is written */
+    for (size_t i = 0; i < paths.n; i++)
+        if (load(paths.v[i], &c, &ins[i])) unreadable++;
+    if (unreadable) {
+        cli_errorf("%zu of %zu inputs could not be read; nothing written", unreadable, paths.n);
+        goto usage_error;
+    }
+    if (mkdir(dir, 0777) && errno != EEXIST) {
+        cli_errorf("cannot create '%s': %s", dir, strerror(errno));
+        goto usage_error;
     }
     for (size_t i = 0; i < paths.n; i++) {
-        if (load(paths.v[i], &c, &ins[i])) {
-            unreadable++;
-            continue;
-        }
         replay r1, r2;
         fresh = vmex_model_new(VMEX_STORE_FAST);
-        if (!fresh) return 2;
+        if (!fresh) {
+            cli_errorf("out of memory");
+            goto usage_error;
+        }
         replay_once(fresh, &ins[i], &c.hunt, &r1);
         vmex_model_free(fresh);
         replay_once(shared, &ins[i], &c.hunt, &r2);
@@ -542,12 +554,16 @@ int cli_cmd_triage(int argc, char **argv)
     vmex_buf_printf(&j, "\n]}\n");
     char jpath[600];
     snprintf(jpath, sizeof jpath, "%s/triage.json", dir);
-    int status = cli_write_atomic(jpath, j.p, j.len) || unreadable ? 2 : new_found;
+    status = cli_write_atomic(jpath, j.p, j.len) ? 2 : new_found;
     vmex_buf_free(&j);
-    for (size_t i = 0; i < paths.n; i++) {
-        unload(&ins[i]);
-        free(paths.v[i]);
+    if (0) {
+usage_error:
+        status = 2;
     }
+    for (size_t i = 0; ins && i < paths.n; i++)
+        unload(&ins[i]);
+    for (size_t i = 0; i < paths.n; i++)
+        free(paths.v[i]);
     for (size_t k = 0; k < ksigs.n; k++) {
         free(ksigs.v[k]);
         free(kfiles.v[k]);
@@ -558,5 +574,5 @@ int cli_cmd_triage(int argc, char **argv)
     free(ins);
     free(groups);
     vmex_model_free(shared);
-    return cli_finish(status);
+    return status == 2 ? status : cli_finish(status);
 }

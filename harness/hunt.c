@@ -86,6 +86,15 @@ int vmex_hunt_parse(const char *text, vmex_hunt *h, vmex_error *err)
     }
 }
 
+/* the shortest decimal that reads back as exactly m */
+static void format_margin(double m, char *buf, size_t n)
+{
+    for (int prec = 6; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, m);
+        if (strtod(buf, NULL) == m) return;
+    }
+}
+
 void vmex_hunt_format(const vmex_hunt *h, char *buf, size_t n)
 {
     size_t at = 0;
@@ -94,8 +103,11 @@ void vmex_hunt_format(const vmex_hunt *h, char *buf, size_t n)
         char sz[32];
         vmex_format_size(h->c[i].min_size, sz, sizeof sz);
         at += (size_t)snprintf(buf + at, n - at, "%s%s:", i ? ";" : "", vmex_class_name(h->c[i].cls));
-        if (at < n && h->c[i].min_margin > 0)
-            at += (size_t)snprintf(buf + at, n - at, "margin>=%g,", h->c[i].min_margin);
+        if (at < n && h->c[i].min_margin > 0) {
+            char m[32];
+            format_margin(h->c[i].min_margin, m, sizeof m);
+            at += (size_t)snprintf(buf + at, n - at, "margin>=%s,", m);
+        }
         if (at < n) at += (size_t)snprintf(buf + at, n - at, "size>=%s", sz);
     }
 }

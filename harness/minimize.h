@@ -14,7 +14,8 @@ typedef struct vmex_minimize_stats {
 } vmex_minimize_stats;
 
 /* Minimize `in` (see minimize.c) into `out` (initialized).  Returns 0, 1
- * when `in` has no hunted finding (out is then a copy), -1 out of memory.
+ * when `in` has no hunted finding (out is then a copy without its expect
+ * line), -1 out of memory.
  * On 0, out carries `expect <class> at <op>`. */
 int vmex_minimize(const vmex_program *in, const vmex_layout *L, const vmex_hunt *hunt, vmex_program *out,
                   vmex_minimize_stats *st);

@@ -1,0 +1,298 @@
+/*
+ * test_feedback.c - the fuzzer features of a run (feedback.c).
+ *
+ * The layout documented in feedback.c:
+ *   [0, 2048)     failed request >= 1m: (class & 3) * 512 + margin bucket * 16
+ *                 + live-bytes bucket
+ *                   margin bucket = 0 below 1, else min(31, floor(1 + 2 log2 m))
+ *                   live-bytes bucket = 15 - min(15, floor(log2(mapped MiB)))
+ *                                       (15 when nothing is mapped)
+ *   [2048, 2304)  end: min(15, floor(log2(holes + 1))) * 16 + min(15, floor(16 largest / free))
+ *   [2304, 2336)  end: min(31, floor(log2(entries + 1)))
+ *   [2336, 2368)  end: min(31, floor(16 footprint / limit))
+ *   [2400, 2912)  best margin bucket * 16 + (15 - min(15, floor(log2(ops to reach it))))
+ * Each index below is computed by hand from those formulas (the comment
+ * shows the sum) on the pristine ios16-3gb layout: holes of 1753m
+ * (0x102400000), 258m and 896m; 5 pristine entries (binary, dyld, stack,
+ * shared region, nano).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "feedback.h"
+#include "vmex.h"
+
+#define MiB (1ull << 20)
+
+static vmex_model *model;
+static uint8_t ctr[VMEX_FEATURES];
+
+/* Run text (no hunt: the default rule stops at the first failure >= 1m)
+ * with the feedback, into the zeroed counters. */
+static vmex_result run_fb(const char *text)
+{
+    vmex_program p;
+    vmex_layout L;
+    vmex_error err = {0};
+    vmex_program_init(&p);
+    if (vmex_parse(text, strlen(text), "test", &p, &err)) {
+        vmex_error_print(&err, stderr);
+        fail_msg("parse failed");
+    }
+    assert_int_equal(vmex_layout_resolve(&p.cfg, NULL, 0, &L, &err), 0);
+    memset(ctr, 0, sizeof ctr);
+    vmex_feedback fb;
+    vmex_feedback_begin(&fb, ctr, model, &L);
+    vmex_runopts o;
+    vmex_runopts_init(&o);
+    o.on_op = vmex_feedback_op;
+    o.ctx = &fb;
+    vmex_result r;
+    assert_int_equal(vmex_model_run(model, &L, &p, &o, &r), 0);
+    vmex_feedback_end(&fb, &r);
+    vmex_program_free(&p);
+    return r;
+}
+
+/* the indices in [lo, hi) with a nonzero counter: how many, and the first */
+static int set_in(unsigned lo, unsigned hi, unsigned *first)
+{
+    int n = 0;
+    for (unsigned i = lo; i < hi; i++)
+        if (ctr[i]) {
+            if (!n && first) *first = i;
+            n++;
+        }
+    return n;
+}
+
+/* exactly one counter in [lo, hi), at `want`, with the value 1 */
+static void assert_one(unsigned lo, unsigned hi, unsigned want)
+{
+    unsigned at = 0;
+    int n = set_in(lo, hi, &at);
+    if (n != 1 || at != want) fail_msg("[%u, %u): %d counters set, first %u; expected only %u", lo, hi, n, at, want);
+    assert_int_equal(ctr[want], 1);
+}
+
+static void assert_none(unsigned lo, unsigned hi)
+{
+    unsigned at = 0;
+    int n = set_in(lo, hi, &at);
+    if (n) fail_msg("[%u, %u): %d counters set, first %u; expected none", lo, hi, n, at);
+}
+
+/* the ranges feedback.c does not use stay empty */
+static void assert_gaps_empty(void)
+{
+    assert_none(2368, 2400);
+    assert_none(2912, VMEX_FEATURES);
+}
+
+static void test_no_failure(void **state)
+{
+    vmex_result r = run_fb("vmex 1\nprofile ios16-3gb\na = mmap 1m\n");
+    assert_int_equal(r.ops_failed, 0);
+    assert_none(0, 2048);
+    assert_none(2400, 2912);   /* no failure: no best margin */
+    /* end state: holes 1752m, 258m, 896m: 3 holes; free 2906m, largest 1752m.
+     * holes: floor(log2(3 + 1)) = 2; ratio floor(16 * 1752 / 2906) = floor(9.65) = 9
+     * -> 2048 + 2 * 16 + 9 = 2089 */
+    assert_int_equal(r.st.holes, 3);
+    assert_int_equal(r.st.free, 2906 * MiB);
+    assert_int_equal(r.st.largest, 1752 * MiB);
+    assert_one(2048, 2304, 2089);
+    /* entries: 5 pristine + a = 6; floor(log2(7)) = 2 -> 2304 + 2 = 2306 */
+    assert_int_equal(r.st.entries, 6);
+    assert_one(2304, 2336, 2306);
+    /* footprint 0 -> 2336 + 0 */
+    assert_one(2336, 2368, 2336);
+    assert_gaps_empty();
+
+    /* a failure below 1m is no feature: fill everything, then 16k fails */
+    r = run_fb("vmex 1\na = mmap 1753m\nb = mmap 258m\nc = mmap 896m\nd = mmap 16k\n");
+    assert_int_equal(r.ops_failed, 1);
+    assert_none(0, 2048);
+    assert_none(2400, 2912);
+    /* free 0: no holes, ratio 0 -> 2048 + 0 + 0 */
+    assert_one(2048, 2304, 2048);
+}
+
+/*
+ * frag, margin 1.5: a, b, c fill H1..H3, two 96m holes punched into a.
+ * At the failure: mapped = 2907m - 192m = 2715m; floor(log2(2715)) = 11
+ * (2048 <= 2715 < 4096): live-bytes bucket 15 - 11 = 4.
+ * margin bucket: floor(1 + 2 log2 1.5) = floor(1 + 1.1699) = 2.
+ * -> 1 * 512 + 2 * 16 + 4 = 548
+ */
+static const char frag15[] =
+    "vmex 1\nprofile ios16-3gb\n"
+    "a = mmap 1753m\nb = mmap 258m\nc = mmap 896m\n"
+    "munmap a 0 96m\nmunmap a 256m 96m\n"
+    "x = mmap 128m\n";
+
+static void test_frag_feature(void **state)
+{
+    vmex_result r = run_fb(frag15);
+    assert_int_equal(r.verdict, VMEX_FRAG);
+    assert_int_equal(r.at, 5);
+    assert_true(r.margin == 1.5);
+    assert_int_equal(r.st.mapped, 2715 * MiB);
+    assert_one(0, 2048, 548);
+    /* end: 2 holes of 96m: floor(log2(3)) = 1; ratio 16 * 96 / 192 = 8 -> 2048 + 16 + 8 = 2072 */
+    assert_int_equal(r.st.holes, 2);
+    assert_one(2048, 2304, 2072);
+    /* best margin 1.5 (bucket 2), reached at op 5: 6 ops, floor(log2(6)) = 2,
+     * ops bucket 15 - 2 = 13 -> 2400 + 2 * 16 + 13 = 2445 */
+    assert_one(2400, 2912, 2445);
+    assert_int_equal(set_in(2304, 2336, NULL), 1);
+    assert_one(2336, 2368, 2336);   /* nothing touched */
+    assert_gaps_empty();
+}
+
+static void test_higher_margin(void **state)
+{
+    /* four 96m holes: free 384m, margin 384/128 = 3; bucket floor(1 + 2 log2 3)
+     * = floor(4.17) = 4.  mapped 2907m - 384m = 2523m: log2 11, bucket 4.
+     * -> 512 + 4 * 16 + 4 = 580 (the 1.5 case was 548: a higher margin bucket) */
+    vmex_result r = run_fb("vmex 1\nprofile ios16-3gb\n"
+                           "a = mmap 1753m\nb = mmap 258m\nc = mmap 896m\n"
+                           "munmap a 0 96m\nmunmap a 256m 96m\nmunmap a 512m 96m\nmunmap a 768m 96m\n"
+                           "x = mmap 128m\n");
+    assert_int_equal(r.at, 7);
+    assert_true(r.margin == 3.0);
+    assert_one(0, 2048, 580);
+    assert_true(580 / 16 % 32 > 548 / 16 % 32);
+    /* best margin bucket 4, 8 ops: log2 3, bucket 12 -> 2400 + 64 + 12 = 2476 */
+    assert_one(2400, 2912, 2476);
+    /* end: 4 holes: floor(log2(5)) = 2; ratio 16 * 96 / 384 = 4 -> 2048 + 32 + 4 = 2084 */
+    assert_one(2048, 2304, 2084);
+    assert_gaps_empty();
+}
+
+static void test_fewer_bytes(void **state)
+{
+    /* the same margin 1.5 with fewer bytes mapped: two 480m holes in a
+     * (offsets 0 and 1000m, 520m apart), free 960m, request 640m:
+     * 960/640 = 1.5, bucket 2; mapped 2907m - 960m = 1947m: floor(log2(1947))
+     * = 10 (1024 <= 1947 < 2048), bucket 15 - 10 = 5 -> 512 + 32 + 5 = 549 */
+    vmex_result r = run_fb("vmex 1\nprofile ios16-3gb\n"
+                           "a = mmap 1753m\nb = mmap 258m\nc = mmap 896m\n"
+                           "munmap a 0 480m\nmunmap a 1000m 480m\n"
+                           "x = mmap 640m\n");
+    assert_int_equal(r.verdict, VMEX_FRAG);
+    assert_true(r.margin == 1.5);
+    assert_int_equal(r.st.mapped, 1947 * MiB);
+    assert_one(0, 2048, 549);
+    assert_true(549 != 548);
+    assert_one(2400, 2912, 2445);   /* best margin: the same bucket and op count as frag15 */
+}
+
+static void test_other_classes(void **state)
+{
+    /* exhausted: everything filled, 2m fails with free 0: margin 0, bucket 0;
+     * mapped 2907m: log2 11, bucket 4 -> 2 * 512 + 0 + 4 = 1028 */
+    vmex_result r = run_fb("vmex 1\na = mmap 1753m\nb = mmap 258m\nc = mmap 896m\nd = mmap 2m\n");
+    assert_int_equal(r.verdict, VMEX_EXHAUSTED);
+    assert_one(0, 2048, 1028);
+    assert_none(2400, 2912);   /* margin 0 is no best margin */
+
+    /* exhausted with a margin between 0 and 1: still margin bucket 0.
+     * free 96m, request 384m: margin 0.25; mapped 2907m - 96m = 2811m:
+     * log2 11, bucket 4 -> 1024 + 0 + 4 = 1028 */
+    r = run_fb("vmex 1\na = mmap 1753m\nb = mmap 258m\nc = mmap 896m\nmunmap a 0 96m\nd = mmap 384m\n");
+    assert_int_equal(r.verdict, VMEX_EXHAUSTED);
+    assert_true(r.margin == 0.25);
+    assert_one(0, 2048, 1028);
+    /* best margin bucket 0 (0.25 < 1), at op 4: 5 ops, log2 2, bucket 13 -> 2400 + 0 + 13 = 2413 */
+    assert_one(2400, 2912, 2413);
+
+    /* too-large on the pristine map: 2g > 1753m; margin 2907/2048 = 1.419,
+     * bucket floor(1 + 2 * 0.5053) = 2; nothing mapped: bucket 15
+     * -> 3 * 512 + 2 * 16 + 15 = 1583 */
+    r = run_fb("vmex 1\na = mmap 2g\n");
+    assert_int_equal(r.verdict, VMEX_TOO_LARGE);
+    assert_one(0, 2048, 1583);
+    /* best margin bucket 2 at op 0: 1 op, log2 0, bucket 15 -> 2400 + 32 + 15 = 2447 */
+    assert_one(2400, 2912, 2447);
+
+    /* jetsam (class 4, 4 & 3 = 0): limit 32m, a 34m touch of a 64m mapping:
+     * margin 34/32 = 1.0625, bucket floor(1 + 2 * 0.0875) = 1; mapped 64m:
+     * log2 6, bucket 9 -> 0 * 512 + 16 + 9 = 25 */
+    r = run_fb("vmex 1\nset footprint-limit 32m\na = mmap 64m\ntouch a 0 34m\n");
+    assert_int_equal(r.verdict, VMEX_JETSAM);
+    assert_one(0, 2048, 25);
+    /* footprint 34m / 32m * 16 = 17 -> 2336 + 17 = 2353 */
+    assert_one(2336, 2368, 2353);
+}
+
+static void test_footprint_level(void **state)
+{
+    /* limit 32m, 8m touched: 16 * 8 / 32 = 4 -> 2336 + 4 = 2340 */
+    vmex_result r = run_fb("vmex 1\nset footprint-limit 32m\na = mmap 16m\ntouch a 0 8m\n");
+    assert_int_equal(r.st.footprint, 8 * MiB);
+    assert_one(2336, 2368, 2340);
+    assert_none(0, 2048);
+    /* 5 pristine entries + 59 one-page mappings, one entry each (the model
+     * does not coalesce neighbours: see test_model.c's test_first_fit) = 64;
+     * floor(log2(64 + 1)) = 6 -> 2304 + 6 = 2310 */
+    char text[4096];
+    size_t at = (size_t)snprintf(text, sizeof text, "vmex 1\n");
+    for (int i = 0; i < 59; i++) at += (size_t)snprintf(text + at, sizeof text - at, "m%d = mmap 16k\n", i);
+    r = run_fb(text);
+    assert_int_equal(r.st.entries, 64);
+    assert_one(2304, 2336, 2310);
+}
+
+static void test_saturates(void **state)
+{
+    /* the counters are bytes: they stop at 255 */
+    vmex_program p;
+    vmex_layout L;
+    vmex_error err = {0};
+    vmex_program_init(&p);
+    assert_int_equal(vmex_parse(frag15, strlen(frag15), "t", &p, &err), 0);
+    assert_int_equal(vmex_layout_resolve(&p.cfg, NULL, 0, &L, &err), 0);
+    memset(ctr, 0, sizeof ctr);
+    for (int k = 0; k < 300; k++) {
+        vmex_feedback fb;
+        vmex_feedback_begin(&fb, ctr, model, &L);
+        vmex_runopts o;
+        vmex_runopts_init(&o);
+        o.on_op = vmex_feedback_op;
+        o.ctx = &fb;
+        vmex_result r;
+        assert_int_equal(vmex_model_run(model, &L, &p, &o, &r), 0);
+        vmex_feedback_end(&fb, &r);
+    }
+    assert_int_equal(ctr[548], 255);
+    assert_int_equal(set_in(0, 2048, NULL), 1);
+    vmex_program_free(&p);
+}
+
+static int setup(void **state)
+{
+    model = vmex_model_new(VMEX_STORE_FAST);
+    return model ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    vmex_model_free(model);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_failure),    cmocka_unit_test(test_frag_feature),
+        cmocka_unit_test(test_higher_margin), cmocka_unit_test(test_fewer_bytes),
+        cmocka_unit_test(test_other_classes), cmocka_unit_test(test_footprint_level),
+        cmocka_unit_test(test_saturates),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -77,6 +77,7 @@ struct vmex_model {
     uint32_t slots_cap;
     rack racks[3];
     uint64_t entropic_address, entropic_limit;
+    uint64_t fail_align;      /* alignment of the malloc mapping that failed */
     int warned;
 };
 
@@ -255,6 +256,7 @@ static int rack_alloc(vmex_model *m, int cls, uint64_t bsize, uint64_t *addr, ui
         uint64_t base;
         if (malloc_map(m, r->region_size, r->region_size, r->tag, &base)) {
             *req = r->region_size;
+            m->fail_align = r->region_size;
             return -1;
         }
         _vmex_ivt_insert(&r->regions, base, base + r->region_size, 0);
@@ -292,6 +294,7 @@ static int do_malloc(vmex_model *m, uint64_t n, slot *out, uint64_t *req)
     int cls = malloc_class(m, n);
     uint64_t bsize = block_size(m, cls, n), addr;
     *req = bsize;
+    m->fail_align = VMEX_PAGE;
     if (cls == CLS_NANO) {
         if (!rack_alloc(m, CLS_NANO, bsize, &addr, req)) goto done;
         cls = CLS_TINY;   /* nano full: the helper zone takes it */
@@ -327,6 +330,7 @@ static int do_realloc(vmex_model *m, const slot *old, uint64_t n, slot *out, uin
     int cls = malloc_class(m, n);
     uint64_t bsize = block_size(m, cls, n);
     *req = bsize;
+    m->fail_align = VMEX_PAGE;
     if (cls == old->cls && cls != CLS_LARGE) {
         rack *r = &m->racks[cls];
         if (bsize <= old->size) {   /* shrink in place */
@@ -364,13 +368,29 @@ static int do_realloc(vmex_model *m, const slot *old, uint64_t n, slot *out, uin
 }
 
 /* ------------------------------------------------------------ the oracle */
-static void classify(const vmex_model *m, uint64_t req, vmex_opres *r)
+/* Could the request ever fit: is there a pristine hole that holds it at
+ * its alignment? */
+static int fits_pristine(const vmex_layout *L, uint64_t size, uint64_t align)
+{
+    uint64_t at = L->floor;
+    for (uint32_t i = 0; i <= L->nregions; i++) {
+        uint64_t end = i < L->nregions ? L->regions[i].start : L->max_offset;
+        if (end > at && VMEX_ALIGN_UP(at, align) + size <= end) return 1;
+        if (i < L->nregions && L->regions[i].end > at) at = L->regions[i].end;
+    }
+    return 0;
+}
+
+/* too-large: it can never fit on this profile (not even in the pristine
+ * layout, at its alignment); exhausted: more than all free space; frag:
+ * there was room, no hole fits. */
+static void classify(const vmex_model *m, uint64_t req, uint64_t align, vmex_opres *r)
 {
     vmex_stats st;
     m->vt->stats(m->s, &st);
     r->req = req;
     r->margin = req ? (double)st.free / (double)req : 0;
-    if (req > m->L->pristine_largest) r->cls = VMEX_TOO_LARGE;
+    if (req > m->L->pristine_largest || !fits_pristine(m->L, req, align)) r->cls = VMEX_TOO_LARGE;
     else if (req > st.free) r->cls = VMEX_EXHAUSTED;
     else r->cls = VMEX_FRAG;
 }
@@ -419,7 +439,7 @@ static void run_map(vmex_model *m, const vmex_op *op, vmex_opres *r, slot *out)
         if (place(m, hint, size, align, &addr) && (hint == 0 || place(m, 0, size, align, &addr))) {
             r->status = VMEX_ST_FAILED;
             r->why = VMEX_WHY_NOSPACE;
-            classify(m, size, r);
+            classify(m, size, align, r);
             return;
         }
     }
@@ -449,7 +469,7 @@ static void run_op(vmex_model *m, const vmex_op *op, vmex_opres *r)
         if (do_malloc(m, op->size, &got, &req)) {
             r->status = VMEX_ST_FAILED;
             r->why = VMEX_WHY_NOSPACE;
-            classify(m, req, r);
+            classify(m, req, m->fail_align, r);
         } else {
             r->addr = got.addr;
             r->size = got.size;
@@ -464,7 +484,7 @@ static void run_op(vmex_model *m, const vmex_op *op, vmex_opres *r)
         } else if (do_realloc(m, src, op->size, &got, &req)) {
             r->status = VMEX_ST_FAILED;
             r->why = VMEX_WHY_NOSPACE;
-            classify(m, req, r);
+            classify(m, req, m->fail_align, r);
         } else {
             src->kind = SLOT_NONE;
             r->addr = got.addr;

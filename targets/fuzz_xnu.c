@@ -121,6 +121,12 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
 {
     setup();
     if (g.plain) return LLVMFuzzerMutate(data, size, max_size);
+    /* Every other call, libFuzzer's byte-level mutators work on the ops
+     * (decoding is total, and the header block stays as it is): their raw
+     * speed and the structure-aware mutations complement each other. */
+    size_t hdr = size >= 2 ? 2 + (size_t)data[1] : size;
+    if ((seed & 1) && hdr < size && hdr < max_size)
+        return hdr + LLVMFuzzerMutate(data + hdr, size - hdr, max_size - hdr);
     vmex_layout L;
     if (vmex_decode_layout(data, size, g.profile[0] ? g.profile : NULL, g.ents, &L))
         return LLVMFuzzerMutate(data, size, max_size);

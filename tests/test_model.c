@@ -246,6 +246,15 @@ static void test_oracle(void **state)
     assert_int_equal(x->r.verdict, VMEX_OK);
     assert_int_equal(x->r.ops_failed, 1);
 
+    /* over-aligned: no pristine hole of ios16-3gb holds a 4g-aligned start
+     * (0x100000000 is the binary, 0x200000000 the shared region), so it can
+     * never fit: too-large, not frag */
+    x = go("vmex 1\na = mmap 1m align 4g\n");
+    assert_int_equal(x->r.verdict, VMEX_TOO_LARGE);
+    /* with the jumbo map 0x300000000 is free: it fits */
+    x = go("vmex 1\nentitlement extended-virtual-addressing\na = mmap 1m align 4g\n");
+    assert_int_equal(x->ops[0].addr, 0x300000000ull);
+
     /* runs stop at the first finding */
     x = go("vmex 1\na = mmap 2g\nb = mmap 16k\n");
     assert_int_equal(x->r.ops_run, 1);

@@ -45,3 +45,12 @@ vmex_build_engine() {
   cmake --build "$dir" -j"$(nproc)" >/dev/null
   echo "$dir"
 }
+
+# Chromium, for screenshots of the nightly report (tests/nightly.sh).
+vmex_install_chromium() {
+  command -v chromium >/dev/null && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+}

@@ -98,9 +98,42 @@ int cli_finish(int status)
     return status;
 }
 
-/* Write data to path atomically: path.tmp.PID, then rename. */
+/* Write all of data to fd; 0 or an errno. */
+static int write_all(int fd, const char *data, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? errno : EIO;
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+/* Write data to path atomically: path.tmp.PID, then rename.  A path that
+ * is a device or a pipe (-o /dev/null, a FIFO) is written in place: a
+ * rename would replace it. */
 int cli_write_atomic(const char *path, const char *data, size_t len)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) {
+            cli_errorf("cannot write '%s': %s", path, strerror(EISDIR));
+            return -1;
+        }
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        int err = fd < 0 ? errno : write_all(fd, data, len);
+        if (fd >= 0 && close(fd) != 0 && !err)
+            err = errno;
+        if (err) {
+            cli_errorf("cannot write '%s': %s", path, strerror(err));
+            return -1;
+        }
+        return 0;
+    }
     size_t n = strlen(path) + 32;
     char *tmp = malloc(n);
     if (!tmp) {
@@ -114,18 +147,7 @@ int cli_write_atomic(const char *path, const char *data, size_t len)
         free(tmp);
         return -1;
     }
-    size_t off = 0;
-    int err = 0;
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            err = w < 0 ? errno : EIO;
-            break;
-        }
-        off += (size_t)w;
-    }
+    int err = write_all(fd, data, len);
     if (close(fd) != 0 && !err)
         err = errno;
     if (!err && rename(tmp, path) != 0)
@@ -323,6 +345,19 @@ static const char usage_text[] =
     "      --profile P, --entitlement E, --hunt POLICY\n"
     "  convert IN OUT            binary program <-> .vmex text (by IN's content)\n"
     "      --profile P, --entitlement E (for binary input)\n"
+    "  import TRACE [-o OUT]     a recorded trace (libvmex-record.so, or strace -e\n"
+    "                            trace=mmap,munmap,mremap,brk) to a .vmex program\n"
+    "      --profile P           write a profile line\n"
+    "      --format F            auto (default), vmex-trace or strace\n"
+    "      --max-ops N           import at most N ops (default and limit 4194304)\n"
+    "  stress --workload W       run a workload (corpora/workloads/*.vmexw) on the model,\n"
+    "                            sample free/largest/fragmentation, stop at the first\n"
+    "                            finding; writes series.csv, plot.svg, summary.json and\n"
+    "                            finding.vmex into --out DIR (runs/stress-W-SEED)\n"
+    "      --ops N | --seconds S the run's length (default 1000000 ops)\n"
+    "      --seed N, --profile P, --entitlement E, --target xnu, --json\n"
+    "      --hunt POLICY         default frag:margin>=2,size>=1m;exhausted;jetsam\n"
+    "      --sample N, --window K  sample every N ops; K ops in finding.vmex (2000)\n"
     "  bench [--json] [--live N] measure the model's speed\n"
     "  help, --help              this text\n"
     "  --version                 print the version\n"
@@ -1255,6 +1290,9 @@ int main(int argc, char **argv)
         return cli_cmd_convert(argc - 1, argv + 1);
     if (!strcmp(cmd, "triage"))
         return cli_cmd_triage(argc - 1, argv + 1);
+    if (!strcmp(cmd, "import"))
+        return cli_cmd_import(argc - 1, argv + 1);
+    if (!strcmp(cmd, "stress")) return cli_cmd_stress(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) {
         rc = _vmex_bench_main(argc - 1, argv + 1);
         if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -36,4 +36,10 @@ int cli_cmd_minimize(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);
 int cli_cmd_triage(int argc, char **argv);
 
+/* cli_import.c */
+int cli_cmd_import(int argc, char **argv);
+
+/* cli_stress.c */
+int cli_cmd_stress(int argc, char **argv);
+
 #endif

@@ -18,6 +18,7 @@
 #include "fuzz.h"
 #include "internal.h"
 #include "minimize.h"
+#include "report.h"
 
 #define INPUT_LIMIT (64u << 20)
 
@@ -384,10 +385,213 @@ static void json_str(vmex_buf *b, const char *s)
     vmex_buf_put(b, "\"", 1);
 }
 
+/* ------------------------------------------------------------ triage --html */
+#define WHATIF_DEFAULT "ios13-3gb,ios14-3gb,ios16-3gb,ios17.4-3gb"
+#define WHATIF_MAX 32
+
+/* "a, b and c" from the names whose bit is set */
+static void list_words(vmex_buf *b, char names[][32], int n, const int *set)
+{
+    int total = 0, k = 0;
+    for (int i = 0; i < n; i++) total += set[i] != 0;
+    for (int i = 0; i < n; i++)
+        if (set[i]) {
+            k++;
+            vmex_buf_printf(b, "%s%s", k == 1 ? "" : k == total ? " and " : ", ", names[i]);
+        }
+}
+
+/* the --whatif list into names; the count, or -1 (reported) */
+static int whatif_profiles(const char *whatif, char names[][32])
+{
+    int nprof = 0;
+    const char *p = whatif ? whatif : WHATIF_DEFAULT;
+    while (*p) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == 0 || len >= 32 || nprof == WHATIF_MAX) {
+            cli_errorf("bad --whatif list '%s'", p);
+            return -1;
+        }
+        memcpy(names[nprof], p, len);
+        names[nprof][len] = '\0';
+        if (!vmex_profile_valid(names[nprof])) {
+            cli_errorf("--whatif: unknown profile '%s' (see 'vmex profiles')", names[nprof]);
+            return -1;
+        }
+        nprof++;
+        p += len + (e != NULL);
+    }
+    return nprof;
+}
+
+/* One self-contained page: per signature the reproducer, the address space
+ * at the failure and the what-if verdicts over profiles x {none, extended-va}. */
+static int triage_html(const char *path, const group *groups, size_t ngroups, const input *ins, const common *c,
+                       const char *whatif)
+{
+    char names[WHATIF_MAX][32];
+    int nprof = whatif_profiles(whatif, names);
+    if (nprof < 0) return -1;
+    vmex_model *m = vmex_model_new(VMEX_STORE_FAST);
+    if (!m) {
+        cli_errorf("out of memory");
+        return -1;
+    }
+    char h[256];
+    vmex_hunt_format(&c->hunt, h, sizeof h);
+    vmex_buf b = {0};
+    int oom = 0;
+    oom |= vmex_buf_printf(&b,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>vmex triage</title>\n<style>\n"
+        "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1300px}\n"
+        "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:left}\n"
+        "th{background:#eee}.crash{background:#f6c6c6}.ok{background:#c9ebc9}.new{color:#b00;font-weight:bold}\n"
+        "pre{background:#f6f6f6;border:1px solid #ddd;padding:.6em;overflow:auto;max-height:30em;font-size:12px}\n"
+        "section{border-top:2px solid #888;margin-top:2em}.summary{font-size:1.1em;font-style:italic}\n"
+        "svg{max-width:100%%;height:auto}\n</style></head><body>\n<h1>vmex triage</h1>\n<p>hunt policy ");
+    oom |= vmex_xml_str(&b, h);
+    oom |= vmex_buf_printf(&b, "; %zu signature(s)</p>\n<table><tr><th>signature</th><th>class</th><th>margin</th>"
+                               "<th>ops</th><th>status</th><th>inputs</th></tr>\n", ngroups);
+    for (size_t g = 0; g < ngroups; g++) {
+        const group *gr = &groups[g];
+        oom |= vmex_buf_printf(&b, "<tr><td><a href=\"#sig%zu\">", g);
+        oom |= vmex_xml_str(&b, gr->sig);
+        oom |= vmex_buf_printf(&b, "</a></td><td>%s</td><td>%.2f</td><td>%u", vmex_class_name(gr->cls), gr->margin,
+                               gr->ops_before);
+        if (gr->minimized) oom |= vmex_buf_printf(&b, " &rarr; %u", gr->ops_after);
+        oom |= vmex_buf_printf(&b, "</td><td%s>%s%s</td><td>%d</td></tr>\n", gr->known ? "" : " class=\"new\"",
+                               gr->known ? "known" : "NEW", gr->flaky ? ", FLAKY" : "", gr->inputs);
+    }
+    oom |= vmex_buf_printf(&b, "</table>\n");
+
+    for (size_t g = 0; g < ngroups && !oom; g++) {
+        const group *gr = &groups[g];
+        input rep, *in = (input *)&ins[gr->best];
+        int have_rep = 0;
+        if (gr->minimized) {
+            common kc = *c;
+            kc.profile = NULL;   /* the reproducer carries its layout */
+            kc.ents = 0;
+            have_rep = load(gr->out, &kc, &rep) == 0;
+            if (have_rep) in = &rep;
+            else unload(&rep);
+        }
+        oom |= vmex_buf_printf(&b, "<section id=\"sig%zu\"><h2>", g);
+        oom |= vmex_xml_str(&b, gr->sig);
+        oom |= vmex_buf_printf(&b, "</h2>\n<p>class %s, margin %.2f, profile ", vmex_class_name(gr->cls), gr->margin);
+        oom |= vmex_xml_str(&b, in->L.profile);
+        oom |= vmex_buf_printf(&b, ", %s, from ", gr->known ? "known" : "NEW");
+        oom |= vmex_xml_str(&b, ins[gr->best].path);
+        if (gr->known) {
+            oom |= vmex_buf_printf(&b, " (known as ");
+            oom |= vmex_xml_str(&b, gr->known_as);
+            oom |= vmex_buf_printf(&b, ")");
+        }
+        oom |= vmex_buf_printf(&b, "</p>\n");
+
+        /* what-if: verdicts first, so the summary leads the section */
+        int fail[2][WHATIF_MAX];
+        char cls[2][WHATIF_MAX][24];
+        for (int e = 0; e < 2; e++)
+            for (int k = 0; k < nprof; k++) {
+                vmex_config cfg = in->p.cfg;
+                cfg.ents &= ~VMEX_ENT_EXTENDED_VA;
+                vmex_layout L;
+                vmex_error err = {0};
+                fail[e][k] = 0;
+                snprintf(cls[e][k], sizeof cls[e][k], "error");
+                if (vmex_layout_resolve(&cfg, names[k], e ? VMEX_ENT_EXTENDED_VA : 0, &L, &err)) continue;
+                vmex_runopts o;
+                vmex_runopts_init(&o);
+                o.hunt = &c->hunt;
+                vmex_result res;
+                if (vmex_model_run(m, &L, &in->p, &o, &res)) continue;
+                fail[e][k] = res.verdict != VMEX_OK;
+                snprintf(cls[e][k], sizeof cls[e][k], "%s", res.verdict != VMEX_OK ? vmex_class_name(res.verdict) : "ok");
+            }
+        int a = 0, bb = 0, fixed[WHATIF_MAX], still[WHATIF_MAX], only[WHATIF_MAX], nf = 0, ns = 0, no = 0;
+        for (int k = 0; k < nprof; k++) {
+            a += fail[0][k];
+            bb += fail[1][k];
+            nf += fixed[k] = fail[0][k] && !fail[1][k];
+            ns += still[k] = fail[0][k] && fail[1][k];
+            no += only[k] = !fail[0][k] && fail[1][k];
+        }
+        oom |= vmex_buf_printf(&b, "<p class=\"summary\">What if: ");
+        if (a) {
+            oom |= vmex_buf_printf(&b, "crashes on ");
+            list_words(&b, names, nprof, fail[0]);
+            oom |= vmex_buf_printf(&b, " without the entitlement");
+        } else
+            oom |= vmex_buf_printf(&b, "no failure on any profile listed without the entitlement");
+        if (nf) {
+            oom |= vmex_buf_printf(&b, "; fixed by extended-virtual-addressing on ");
+            list_words(&b, names, nprof, fixed);
+        }
+        if (ns) {
+            oom |= vmex_buf_printf(&b, "; still crashes with extended-virtual-addressing on ");
+            list_words(&b, names, nprof, still);
+        }
+        if (no) {
+            oom |= vmex_buf_printf(&b, "; crashes only with extended-virtual-addressing on ");
+            list_words(&b, names, nprof, only);
+        }
+        if (!a && !bb) oom |= vmex_buf_printf(&b, " or with it");
+        oom |= vmex_buf_printf(&b, ".</p>\n<table><tr><th>profile</th><th>none</th><th>extended-virtual-addressing</th></tr>\n");
+        for (int k = 0; k < nprof; k++)
+            oom |= vmex_buf_printf(&b, "<tr><td>%s</td><td class=\"%s\">%s</td><td class=\"%s\">%s</td></tr>\n",
+                                   names[k], fail[0][k] ? "crash" : "ok", cls[0][k], fail[1][k] ? "crash" : "ok",
+                                   cls[1][k]);
+        oom |= vmex_buf_printf(&b, "</table>\n");
+
+        /* the picture at the failure, on the reproducer's own layout */
+        vmex_runopts o;
+        vmex_runopts_init(&o);
+        o.hunt = &c->hunt;
+        vmex_result res;
+        if (vmex_model_run(m, &in->L, &in->p, &o, &res) == 0) {
+            vmex_svg_info info = {have_rep ? gr->out : in->path, &in->p, &res};
+            vmex_buf pic = {0};
+            if (vmex_report_svg(m, &in->L, &info, &pic) == 0) {
+                const char *svg = strstr(pic.p, "<svg");   /* drop any XML prolog */
+                oom |= vmex_buf_printf(&b, "<h3>Address space at the failure</h3>\n<div class=\"pic\">%s</div>\n",
+                                       svg ? svg : pic.p);
+            } else
+                oom = 1;
+            vmex_buf_free(&pic);
+        }
+
+        /* the reproducer's text */
+        oom |= vmex_buf_printf(&b, "<h3>Reproducer%s</h3>\n<pre>", have_rep ? "" : " (not minimized)");
+        vmex_buf text = {0};
+        if (have_rep) {
+            uint8_t *data;
+            size_t n;
+            if (read_file(gr->out, &data, &n) == 0) {
+                vmex_buf_put(&text, (const char *)data, n);
+                free(data);
+            }
+        } else
+            vmex_print(&in->p, &text, "not minimized", NULL, NULL);
+        if (text.p) oom |= vmex_xml_str(&b, text.p);
+        vmex_buf_free(&text);
+        oom |= vmex_buf_printf(&b, "</pre></section>\n");
+        if (have_rep) unload(&rep);
+    }
+    oom |= vmex_buf_printf(&b, "</body></html>\n");
+    vmex_model_free(m);
+    int rc = -1;
+    if (oom) cli_errorf("out of memory");
+    else rc = cli_write_atomic(path, b.p, b.len);
+    vmex_buf_free(&b);
+    return rc;
+}
+
 int cli_cmd_triage(int argc, char **argv)
 {
     common c = {0};
-    const char *dir = NULL, *known_dir = NULL;
+    const char *dir = NULL, *known_dir = NULL, *html = NULL, *whatif = NULL;
     cli_pathv paths = {0}, ksigs = {0}, kfiles = {0};
     vmex_model *fresh = NULL, *shared = NULL;
     group *groups = NULL;
@@ -409,6 +613,14 @@ int cli_cmd_triage(int argc, char **argv)
             known_dir = v;
             continue;
         }
+        if (cli_value_opt(argc, argv, &i, "--html", &v, &bad)) {
+            html = v;
+            continue;
+        }
+        if (cli_value_opt(argc, argv, &i, "--whatif", &v, &bad)) {
+            whatif = v;
+            continue;
+        }
         if (argv[i][0] == '-' && argv[i][1]) {
             cli_errorf("triage: unknown option '%s'", argv[i]);
             goto usage_error;
@@ -417,10 +629,17 @@ int cli_cmd_triage(int argc, char **argv)
     }
     if (bad) goto usage_error;
     if (!dir || !paths.n) {
-        cli_errorf("usage: vmex triage INPUT... -o DIR [--known DIR] [--profile P] [--entitlement E] [--hunt POLICY]");
+        cli_errorf("usage: vmex triage INPUT... -o DIR [--known DIR] [--html FILE [--whatif P1,P2,...]] [--profile P] [--entitlement E] [--hunt POLICY]");
         goto usage_error;
     }
     if (common_finish(&c)) goto usage_error;
+    if (html) {   /* a bad --whatif list is a usage error before anything is written */
+        char wnames[WHATIF_MAX][32];
+        if (whatif_profiles(whatif, wnames) < 0) goto usage_error;
+    } else if (whatif) {
+        cli_errorf("--whatif goes with --html");
+        goto usage_error;
+    }
     qsort(paths.v, paths.n, sizeof *paths.v, cmp_path);
     if (known_dir && known_signatures(known_dir, &c, &ksigs, &kfiles)) goto usage_error;
 
@@ -555,6 +774,7 @@ int cli_cmd_triage(int argc, char **argv)
     char jpath[600];
     snprintf(jpath, sizeof jpath, "%s/triage.json", dir);
     status = cli_write_atomic(jpath, j.p, j.len) ? 2 : new_found;
+    if (html && status != 2 && triage_html(html, groups, ngroups, ins, &c, whatif)) status = 2;
     vmex_buf_free(&j);
     if (0) {
 usage_error:

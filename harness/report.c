@@ -275,6 +275,8 @@ static int xml_str(vmex_buf *b, const char *s)
     return rc;
 }
 
+int vmex_xml_str(vmex_buf *b, const char *s) { return xml_str(b, s); }
+
 /* ---------------------------------------------------------------- JSON */
 
 static const char *name_of(const vmex_program *p, int32_t id)

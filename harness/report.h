@@ -29,6 +29,9 @@ const char *vmex_tag_name(int tag);
 int vmex_json_str(vmex_buf *b, const char *s);
 /* A JSON number for a double (null when not finite). */
 int vmex_json_double(vmex_buf *b, double v);
+/* XML text or attribute content: markup characters as entities, characters
+ * XML 1.0 forbids and invalid UTF-8 as U+FFFD. */
+int vmex_xml_str(vmex_buf *b, const char *s);
 
 /* One JSON Lines record (with newline) for op r->i of p:
  * {"i","op","name","ok","status","addr"?,"size","why"?,"class"?,"req"?,

@@ -205,7 +205,7 @@ static void test_mutate(void **state)
     vmex_mutate_stats st;
     memset(&st, 0, sizeof st);
     uint64_t s = 2024;
-    enum { CAP = 8192 };
+    enum { CAP = 1 << 16 };   /* the encoded trace reproducers are ~14 KB */
     uint8_t *buf = malloc(CAP), *again = malloc(CAP);
     uint64_t shrinks = 0, grew = 0;
     clock_t t0 = clock();

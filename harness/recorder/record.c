@@ -33,9 +33,10 @@
  * Text, one call per line, fields separated by one space, numbers in
  * decimal.  The first line is the header:
  *
- *   vmex-trace 1 pid PID prog NAME
+ *   vmex-trace 1 pid PID page PAGESIZE prog NAME
  *
- * (NAME: the base name of argv[0], bytes outside '!'..'~' as '?').  Lines
+ * (NAME: the base name of argv[0], bytes outside '!'..'~' as '?'; readers
+ * skip KEY VALUE pairs they do not know).  Lines
  * starting with '#' are comments: "# cmd ARGV..." (the command line),
  * "# parent PID" (a forked or exec'd child), and at exit
  * "# end calls N unknown-free N unknown-munmap N untracked N".
@@ -75,20 +76,25 @@
  * forked child, or a program it exec'd: the recorder sets
  * VMEX_TRACE_PARENT in the environment to tell them apart) writes to
  * NAME.PID, starting with "# parent PID" and with an empty handle table
- * (blocks inherited from the parent are unknown to it).  If the file cannot
+ * (blocks inherited from the parent are unknown to it; a forked child that
+ * execs leaves the new program's trace under the same name).  If the file cannot
  * be opened, a warning goes to stderr once and nothing is recorded.
  *
  * ---- Bounded memory ----------------------------------------------------
  * The recorder never calls malloc.  Lines go to a 64 KiB buffer written out
  * with write(2) when full and at exit (a process killed, or leaving by
  * _exit or exec, loses the unwritten tail and the end line).  The
- * address -> handle tables grow by doubling with mmap: 16 bytes per slot
- * of an open-addressing table at most half full (<= 32 bytes per live
- * block) and 32 bytes per live mapping piece.  Limits: 8,388,608 live
- * malloc blocks (a 256 MiB table) and 1,048,576 mapping pieces (32 MiB);
- * calls beyond them are left out of the trace and counted as "untracked".
+ * address -> handle tables grow by doubling with mmap (and never shrink):
+ * an open-addressing table of 16-byte slots at most half full, so 64 bytes
+ * per live block at the peak at most, and 32 bytes per live mapping piece.
+ * Limits: 8,388,608 live malloc blocks (a 256 MiB table) and 1,048,576
+ * mapping pieces (32 MiB); calls beyond them are left out of the trace and
+ * counted as "untracked".
  * A 64 KiB static bump buffer serves the calloc/malloc calls that dlsym
- * makes while the recorder looks up the real functions.
+ * makes while the recorder looks up the real functions.  The trace file's
+ * descriptor is moved to 100 or above, close-on-exec, and checked (fstat)
+ * before each write: if the program closed it, recording stops rather
+ * than writing into whatever file got the number.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -103,6 +109,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -111,10 +118,11 @@
 #define REC_BUF_SIZE   (64u << 10)    /* the line buffer */
 #define REC_LINE_MAX   192            /* longer than any line */
 #define REC_BOOT_SIZE  (64u << 10)    /* dlsym's allocations */
-#define REC_BLOCKS_MIN (1u << 16)     /* initial slots of the block table */
+#define REC_BLOCKS_BITS 16            /* initial block table: 65536 slots */
 #define REC_BLOCKS_MAX (1u << 24)     /* slots; live blocks <= half of it */
 #define REC_PIECES_MIN 4096u
 #define REC_PIECES_MAX (1u << 20)
+#define REC_FD_MIN     100            /* out of the way of the program's fds */
 
 enum { REC_INIT = 0, REC_RESOLVING, REC_READY, REC_OFF };
 
@@ -150,7 +158,9 @@ static struct rec_state {
     int state;                    /* REC_*, read and written atomically */
     pthread_mutex_t lock;         /* everything below */
     rec_real real;
-    int fd;
+    int fd;                       /* the trace file, moved to >= REC_FD_MIN */
+    dev_t dev;                    /* ... and what it is: a program that closes */
+    ino_t ino;                    /* all its fds must not get our lines */
     int exiting;                  /* after the destructor: write every line */
     int child;                    /* not the first process */
     int env_set;
@@ -173,14 +183,15 @@ static struct rec_state {
 
 /* Set while a thread is inside an intercepted call or the recorder: nested
  * calls go straight to the real functions.  initial-exec: no allocation on
- * first access. */
-static __thread int rec_busy __attribute__((tls_model("initial-exec")));
+ * first access.  volatile: the compiler must not drop the stores around
+ * calls into libc, which may call back into the hooks. */
+static __thread volatile int rec_busy __attribute__((tls_model("initial-exec")));
 
 /* ------------------------------------------------------------ raw memory */
 static void *raw_map(size_t n)
 {
     long r = syscall(SYS_mmap, NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return r < 0 && r > -4096 ? NULL : (void *)r;
+    return r == -1 ? NULL : (void *)r;
 }
 
 static void raw_unmap(void *p, size_t n)
@@ -199,6 +210,9 @@ static void raw_say(const char *s)
 static void rec_flush(void)
 {
     size_t off = 0;
+    struct stat st;
+    if (R.len && R.fd >= 0 && (fstat(R.fd, &st) != 0 || st.st_dev != R.dev || st.st_ino != R.ino))
+        R.fd = -1;   /* the program closed it (and maybe reused the number): stop */
     while (off < R.len && R.fd >= 0) {
         ssize_t w = write(R.fd, R.buf + off, R.len - off);
         if (w < 0 && errno == EINTR)
@@ -608,6 +622,18 @@ static void open_trace(long parent)
     }
     R.path[n] = '\0';
     R.fd = open(R.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (R.fd >= 0 && R.fd < REC_FD_MIN) {
+        int high = fcntl(R.fd, F_DUPFD_CLOEXEC, REC_FD_MIN);
+        if (high >= 0) {
+            close(R.fd);
+            R.fd = high;
+        }
+    }
+    struct stat st;
+    if (R.fd >= 0 && fstat(R.fd, &st) == 0) {
+        R.dev = st.st_dev;
+        R.ino = st.st_ino;
+    }
     if (R.fd < 0) {
         raw_say("vmex-record: cannot open the trace file '");
         raw_say(R.path);
@@ -621,6 +647,8 @@ static void open_trace(long parent)
     read_cmdline(name, sizeof name, cmd, sizeof cmd);
     p = put_s(p, "vmex-trace 1 pid ");
     p = put_u(p, (uint64_t)R.pid);
+    p = put_s(p, " page ");
+    p = put_u(p, (uint64_t)R.page);
     p = put_s(p, " prog ");
     p = put_s(p, name);
     p = put_s(p, "\n# cmd ");
@@ -657,6 +685,8 @@ static void on_fork_parent(void)
 
 static void on_fork_child(void)
 {
+    int was = rec_busy;
+    rec_busy = 1;   /* libc calls below (strerror) must not record */
     long parent = R.pid;
     if (R.fd >= 0)
         close(R.fd);
@@ -668,6 +698,7 @@ static void on_fork_child(void)
     if (__atomic_load_n(&R.state, __ATOMIC_ACQUIRE) == REC_READY)
         open_trace(parent);
     pthread_mutex_unlock(&R.lock);
+    rec_busy = was;
 }
 
 #define RESOLVE(f)                                                  \
@@ -707,7 +738,7 @@ static void rec_init(void)
             R.child = 1;   /* a program exec'd by a recorded process */
             parent = (long)getppid();
         }
-        if (blocks_alloc(16) != 0 || pieces_room() != 0)
+        if (blocks_alloc(REC_BLOCKS_BITS) != 0 || pieces_room() != 0)
             die("cannot map its tables");
         __atomic_store_n(&R.state, REC_READY, __ATOMIC_RELEASE);
         open_trace(parent);
@@ -843,6 +874,7 @@ EXPORT void free(void *p)
         return;
     }
     rec_busy = 1;
+    int err = errno;   /* free leaves errno alone; a flush must not change it */
     pthread_mutex_lock(&R.lock);
     /* recorded before the memory goes back: another thread that gets the
      * same address from malloc records after this line */
@@ -854,6 +886,7 @@ EXPORT void free(void *p)
     pthread_mutex_unlock(&R.lock);
     R.real.free(p);
     rec_busy = 0;
+    errno = err;
 }
 
 EXPORT void *realloc(void *p, size_t n)
@@ -899,6 +932,8 @@ EXPORT void *realloc(void *p, size_t n)
             emit('r', 3, old, h, (uint64_t)n);
         else if (h)
             emit('M', 2, h, (uint64_t)n);
+        else if (old)
+            emit('f', 1, old);           /* the new block is untracked */
     }
     pthread_mutex_unlock(&R.lock);
     rec_busy = 0;
@@ -966,11 +1001,7 @@ EXPORT void *mmap(void *a, size_t len, int prot, int flags, int fd, off_t off)
     int st = rec_state();
     if (st == REC_RESOLVING) {
         long r = syscall(SYS_mmap, a, len, prot, flags, fd, off);
-        if (r < 0 && r > -4096) {
-            errno = (int)-r;
-            return MAP_FAILED;
-        }
-        return (void *)r;
+        return r == -1 ? MAP_FAILED : (void *)r;   /* syscall() has set errno */
     }
     if (rec_busy || st != REC_READY)
         return R.real.mmap(a, len, prot, flags, fd, off);
@@ -1029,11 +1060,7 @@ EXPORT void *mremap(void *old, size_t oldlen, size_t newlen, int flags, ...)
     int st = rec_state();
     if (st == REC_RESOLVING || !R.real.mremap) {
         long r = syscall(SYS_mremap, old, oldlen, newlen, flags, want);
-        if (r < 0 && r > -4096) {
-            errno = (int)-r;
-            return MAP_FAILED;
-        }
-        return (void *)r;
+        return r == -1 ? MAP_FAILED : (void *)r;   /* syscall() has set errno */
     }
     if (rec_busy || st != REC_READY)
         return R.real.mremap(old, oldlen, newlen, flags, want);

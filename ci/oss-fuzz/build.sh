@@ -1,0 +1,69 @@
+#!/bin/bash -eu
+# ci/oss-fuzz/build.sh - the OSS-Fuzz / ClusterFuzz build of every target in
+# targets/list.txt, by the OSS-Fuzz conventions: compiled with $CC $CFLAGS,
+# linked with $CXX $CXXFLAGS $LIB_FUZZING_ENGINE, written to $OUT with
+#   <target>_seed_corpus.zip  from corpora/<target>/
+#   <target>.options          libFuzzer options ([libfuzzer] section)
+#   <target>.dict             from corpora/<target>.dict, where one exists
+# The source tree is the directory above ci/, else $SRC/vmex (the OSS-Fuzz
+# image, where this script is $SRC/build.sh), else the working directory.  Needs python3 (for the zips) besides the compilers.
+#
+# fuzz_xnu's environment has built-in defaults that suit ClusterFuzz:
+# VMEX_PROFILE unset = the input's header, else ios16-3gb; VMEX_HUNT unset =
+# "frag:margin>=2,size>=1m".  A hunted finding aborts, so ClusterFuzz files
+# each new signature as a crash; its dedup token is the per-class abort
+# function (see README "Fuzzing").
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# copied to $SRC/build.sh by the OSS-Fuzz Dockerfile: the tree is $SRC/vmex
+[ -f "$src/targets/list.txt" ] || src=${SRC:-}/vmex
+[ -f "$src/targets/list.txt" ] || src=$PWD
+[ -f "$src/targets/list.txt" ] || { echo "build.sh: cannot find the vmex tree" >&2; exit 1; }
+: "${CC:?} ${CFLAGS?} ${LIB_FUZZING_ENGINE:?} ${OUT:?}"
+CXX=${CXX:-clang++}
+CXXFLAGS=${CXXFLAGS:-$CFLAGS}
+WORK=${WORK:-$(mktemp -d)}
+obj=$WORK/vmex-obj
+rm -rf "$obj"
+mkdir -p "$obj" "$OUT"
+common=(-std=c11 -D_GNU_SOURCE -I"$src/harness" -I"$src/targets")
+
+# the library: every harness/*.c but the CLI
+lib=()
+for f in "$src"/harness/*.c; do
+  case "$(basename "$f")" in cli*) continue ;; esac
+  o=$obj/$(basename "$f" .c).o
+  # shellcheck disable=SC2086
+  $CC $CFLAGS "${common[@]}" -c "$f" -o "$o"
+  lib+=("$o")
+done
+ar rcs "$obj/libvmexcore.a" "${lib[@]}"
+# shellcheck disable=SC2086
+$CC $CFLAGS "${common[@]}" -c "$src/targets/report_finding.c" -o "$obj/report_finding.o"
+
+for t in $(grep -E '^[a-z_0-9]+$' "$src/targets/list.txt"); do
+  # shellcheck disable=SC2086
+  $CC $CFLAGS "${common[@]}" -DVMEX_LIBFUZZER=1 -c "$src/targets/$t.c" -o "$obj/$t.o"
+  # shellcheck disable=SC2086
+  $CXX $CXXFLAGS $LIB_FUZZING_ENGINE "$obj/$t.o" "$obj/report_finding.o" "$obj/libvmexcore.a" -lm -o "$OUT/$t"
+  if [ -d "$src/corpora/$t" ]; then
+    python3 - "$src/corpora/$t" "$OUT/${t}_seed_corpus.zip" <<'PY'
+import os, sys, zipfile
+d, z = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(z + ".tmp", "w", zipfile.ZIP_DEFLATED) as f:
+    for n in sorted(os.listdir(d)):
+        p = os.path.join(d, n)
+        if os.path.isfile(p) and not n.startswith("."):
+            f.write(p, n)
+os.replace(z + ".tmp", z)
+PY
+  fi
+  opts="[libfuzzer]
+timeout = 25"
+  if [ -f "$src/corpora/$t.dict" ]; then
+    cp "$src/corpora/$t.dict" "$OUT/$t.dict"
+    opts+="
+dict = $t.dict"
+  fi
+  printf '%s\n' "$opts" > "$OUT/$t.options"
+  echo "built $OUT/$t"
+done

@@ -12,6 +12,8 @@
 #ifndef VMEX_INTERNAL_H
 #define VMEX_INTERNAL_H
 
+#include <stdarg.h>
+
 #include "vmex.h"
 
 #define VMEX_ALIGN_UP(x, a)   (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
@@ -95,6 +97,23 @@ extern const vmex_store_vt vmex_store_naive;
 
 /* bench.c: `vmex bench [--json]` (argv[0] is "bench"); returns an exit status */
 int _vmex_bench_main(int argc, char **argv);
+
+/* lex.c: the line lexer of the text formats (see lex.c for the rules) */
+#define VMEX_LEX_LINE 4096   /* bytes in a line, without the LF */
+#define VMEX_LEX_TOKS 64     /* words in a line */
+typedef struct vmex_tok { const char *s; int len, col; } vmex_tok;
+typedef struct vmex_lexer {
+    vmex_error *err;         /* where errors go (line, column, message) */
+    int line;                /* 1-based number of the current line */
+    int nt;                  /* tokens of the current line */
+    vmex_tok t[VMEX_LEX_TOKS];
+    char buf[VMEX_LEX_LINE + 1];
+} vmex_lexer;
+/* Split text into lines and tokens, calling on_line(ctx) for every line
+ * with at least one token; stops at the first nonzero return. */
+int _vmex_lex(vmex_lexer *lx, const char *text, size_t len, int (*on_line)(void *ctx), void *ctx);
+int _vmex_lex_fail(vmex_lexer *lx, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int _vmex_lex_vfail(vmex_lexer *lx, int col, const char *fmt, va_list ap);
 
 /* profile.c */
 int _vmex_profile_parse(const char *name, uint32_t *version_x10, uint32_t *ram_gb);

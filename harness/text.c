@@ -11,23 +11,17 @@
 
 #include "internal.h"
 
-#define LINE_LIMIT 4096                 /* bytes in a line, without the LF */
 #define FILE_LIMIT (64u << 20)          /* vmex_parse_file reads at most this */
-#define MAX_TOKS   64                   /* more than any valid line has */
 #define SHOW       48                   /* a token in a message is cut here */
 
-typedef struct tok { const char *s; int len, col; } tok;
+typedef vmex_tok tok;
 
 typedef struct parser {
+    vmex_lexer lx;                      /* line, tokens, errors */
     vmex_program *p;
-    vmex_error *err;
-    int line;
-    int nt;
-    tok t[MAX_TOKS];
     int have_version, body, have_target, have_profile;
     int expect_line, expect_col;
     uint64_t expect_at;                 /* UINT64_MAX when not given */
-    char buf[LINE_LIMIT + 1];
 } parser;
 
 /* A token for "%.*s", cut to SHOW bytes. */
@@ -38,10 +32,8 @@ static int fail(parser *ps, int col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ps->err->msg, sizeof ps->err->msg, fmt, ap);
+    _vmex_lex_vfail(&ps->lx, col, fmt, ap);
     va_end(ap);
-    ps->err->line = ps->line;
-    ps->err->col = col;
     return -1;
 }
 
@@ -53,23 +45,23 @@ static int tokeq(const tok *t, const char *s)
 /* The column just after token i-1: where a missing token i would go. */
 static int endcol(const parser *ps, int i)
 {
-    return ps->t[i - 1].col + ps->t[i - 1].len;
+    return ps->lx.t[i - 1].col + ps->lx.t[i - 1].len;
 }
 
 static int unexpected(parser *ps, int i)
 {
-    return fail(ps, ps->t[i].col, "unexpected '%.*s'", TQ(&ps->t[i]));
+    return fail(ps, ps->lx.t[i].col, "unexpected '%.*s'", TQ(&ps->lx.t[i]));
 }
 
 /* Token i must exist; else "WHAT needs ARG" at the end of the line. */
 static int need(parser *ps, int i, const char *what, const char *arg)
 {
-    return i < ps->nt ? 0 : fail(ps, endcol(ps, i), "%s needs %s", what, arg);
+    return i < ps->lx.nt ? 0 : fail(ps, endcol(ps, i), "%s needs %s", what, arg);
 }
 
 static int number(parser *ps, int i, uint64_t *v)
 {
-    const tok *t = &ps->t[i];
+    const tok *t = &ps->lx.t[i];
     int r = vmex_parse_number(t->s, (size_t)t->len, v);
     if (r == -1)
         return fail(ps, t->col, "bad number '%.*s'", TQ(t));
@@ -83,7 +75,7 @@ static int positive(parser *ps, int i, uint64_t *v, const char *what)
 {
     if (number(ps, i, v) < 0)
         return -1;
-    return *v ? 0 : fail(ps, ps->t[i].col, "%s must be greater than 0", what);
+    return *v ? 0 : fail(ps, ps->lx.t[i].col, "%s must be greater than 0", what);
 }
 
 /* ---------------------------------------------------------------- names */
@@ -115,11 +107,11 @@ static int bind(parser *ps, const char *s)
 /* Token i names a handle bound by an earlier line: its id in *id. */
 static int use_name(parser *ps, int i, const char *what, int32_t *id)
 {
-    if (need(ps, i, what, "a NAME") < 0 || check_name(ps, &ps->t[i]) < 0)
+    if (need(ps, i, what, "a NAME") < 0 || check_name(ps, &ps->lx.t[i]) < 0)
         return -1;
-    int n = lookup(ps, ps->t[i].s);
+    int n = lookup(ps, ps->lx.t[i].s);
     if (n < 0)
-        return fail(ps, ps->t[i].col, "unknown name '%.*s'", TQ(&ps->t[i]));
+        return fail(ps, ps->lx.t[i].col, "unknown name '%.*s'", TQ(&ps->lx.t[i]));
     *id = n;
     return 0;
 }
@@ -134,7 +126,7 @@ static int target_supported(int t)
 
 static int header_line(parser *ps)
 {
-    tok *t = ps->t;
+    tok *t = ps->lx.t;
     vmex_config *cfg = &ps->p->cfg;
     const char *kw = t[0].s;
 
@@ -181,19 +173,19 @@ static int header_line(parser *ps)
             return fail(ps, t[1].col, "duplicate setting '%s'", t[1].s);
         if (need(ps, 2, "set", "a KEY and a VALUE") < 0)
             return -1;
-        ps->err->msg[0] = '\0';
-        if (vmex_set_parse(key, t[2].s, &v, ps->err) < 0) {
-            if (!ps->err->msg[0])
+        ps->lx.err->msg[0] = '\0';
+        if (vmex_set_parse(key, t[2].s, &v, ps->lx.err) < 0) {
+            if (!ps->lx.err->msg[0])
                 fail(ps, 0, "bad value '%.*s' for '%s'", TQ(&t[2]), t[1].s);
-            ps->err->line = ps->line;
-            ps->err->col = t[2].col;
+            ps->lx.err->line = ps->lx.line;
+            ps->lx.err->col = t[2].col;
             return -1;
         }
         cfg->set[key] = v;
         cfg->set_mask |= 1u << key;
         n = 3;
     }
-    return n < ps->nt ? unexpected(ps, n) : 0;
+    return n < ps->lx.nt ? unexpected(ps, n) : 0;
 }
 
 /* ---------------------------------------------------------------- ops */
@@ -209,8 +201,8 @@ static int options(parser *ps, int i, vmex_op *op)
     const char *opname = vmex_opkind_name(op->kind);
     unsigned allowed = op->kind == VMEX_OP_MMAP ? 0xffffu : VMEX_F_FIXED | VMEX_F_ALIGN | VMEX_F_TAG | VMEX_F_TRY;
 
-    while (i < ps->nt) {
-        const tok *t = &ps->t[i];
+    while (i < ps->lx.nt) {
+        const tok *t = &ps->lx.t[i];
         int o = 0;
         while (o < NOPTS && !tokeq(t, opt_names[o]))
             o++;
@@ -229,7 +221,7 @@ static int options(parser *ps, int i, vmex_op *op)
             continue;
         if (need(ps, i, t->s, "a value") < 0)
             return -1;
-        const tok *v = &ps->t[i];
+        const tok *v = &ps->lx.t[i];
         uint64_t x = 0;
         if (f == VMEX_F_PROT) {
             int k = 0;
@@ -258,16 +250,16 @@ static int options(parser *ps, int i, vmex_op *op)
 
 static int op_line(parser *ps)
 {
-    tok *t = ps->t;
+    tok *t = ps->lx.t;
     vmex_program *p = ps->p;
     int i = 0, kind = 0;
     const tok *name = NULL;
     vmex_op op;
 
-    if (ps->nt >= 2 && tokeq(&t[1], "=")) {
+    if (ps->lx.nt >= 2 && tokeq(&t[1], "=")) {
         name = &t[0];
         i = 2;
-        if (i >= ps->nt)
+        if (i >= ps->lx.nt)
             return fail(ps, endcol(ps, i), "expected an op after '='");
     }
     if (name && check_name(ps, name) < 0)
@@ -282,7 +274,7 @@ static int op_line(parser *ps)
     if (p->nops >= VMEX_MAX_OPS)
         return fail(ps, t[i].col, "too many ops (the limit is %u)", VMEX_MAX_OPS);
     vmex_op_init(&op, kind);
-    op.line = (uint32_t)ps->line;
+    op.line = (uint32_t)ps->lx.line;
     i++;
 
     switch (kind) {
@@ -291,7 +283,7 @@ static int op_line(parser *ps)
         if (need(ps, i, opname, "a SIZE") < 0 || positive(ps, i, &op.size, "size") < 0 ||
             options(ps, i + 1, &op) < 0)
             return -1;
-        i = ps->nt;
+        i = ps->lx.nt;
         break;
     case VMEX_OP_REALLOC:
         if (use_name(ps, i++, opname, &op.src) < 0)
@@ -300,7 +292,7 @@ static int op_line(parser *ps)
     case VMEX_OP_MALLOC:
         if (need(ps, i, opname, "a SIZE") < 0 || number(ps, i++, &op.size) < 0)
             return -1;
-        if (i < ps->nt && tokeq(&t[i], "try")) {
+        if (i < ps->lx.nt && tokeq(&t[i], "try")) {
             op.flags |= VMEX_F_TRY;
             i++;
         }
@@ -310,7 +302,7 @@ static int op_line(parser *ps)
     case VMEX_OP_TOUCH:
         if (use_name(ps, i++, opname, &op.src) < 0)
             return -1;
-        if (kind == VMEX_OP_FREE || i >= ps->nt)
+        if (kind == VMEX_OP_FREE || i >= ps->lx.nt)
             break;
         if (number(ps, i++, &op.off) < 0 || need(ps, i, opname, "a LENGTH after the OFFSET") < 0 ||
             positive(ps, i++, &op.len, "length") < 0)
@@ -334,7 +326,7 @@ static int op_line(parser *ps)
             return -1;
         break;
     }
-    if (i < ps->nt)
+    if (i < ps->lx.nt)
         return unexpected(ps, i);
     if (name && (op.dst = bind(ps, name->s)) < 0)
         return fail(ps, name->col, "out of memory");
@@ -345,7 +337,7 @@ static int op_line(parser *ps)
 
 static int expect_line(parser *ps)
 {
-    tok *t = ps->t;
+    tok *t = ps->lx.t;
     if (ps->expect_line)
         return fail(ps, t[0].col, "duplicate expect line (the first is on line %d)", ps->expect_line);
     if (need(ps, 1, "expect", "a CLASS (ok, frag, exhausted, too-large, jetsam)") < 0)
@@ -354,7 +346,7 @@ static int expect_line(parser *ps)
     if (cls < 0)
         return fail(ps, t[1].col, "unknown class '%.*s' (ok, frag, exhausted, too-large, jetsam)", TQ(&t[1]));
     int i = 2;
-    if (i < ps->nt && tokeq(&t[i], "at")) {
+    if (i < ps->lx.nt && tokeq(&t[i], "at")) {
         if (need(ps, ++i, "'at'", "an op index") < 0)
             return -1;
         uint64_t v = 0;
@@ -368,16 +360,16 @@ static int expect_line(parser *ps)
         ps->expect_at = v;
         ps->expect_col = t[i++].col;
     }
-    if (i < ps->nt)
+    if (i < ps->lx.nt)
         return unexpected(ps, i);
     ps->p->expect = (int8_t)cls;
-    ps->expect_line = ps->line;
+    ps->expect_line = ps->lx.line;
     return 0;
 }
 
 static int parse_line(parser *ps)
 {
-    tok *t = ps->t;
+    tok *t = ps->lx.t;
     if (!ps->have_version) {
         if (!tokeq(&t[0], "vmex"))
             return fail(ps, t[0].col, "expected 'vmex 1' first");
@@ -386,9 +378,9 @@ static int parse_line(parser *ps)
         if (!tokeq(&t[1], "1"))
             return fail(ps, t[1].col, "unsupported version %.*s (this vmex reads version 1)", TQ(&t[1]));
         ps->have_version = 1;
-        return ps->nt > 2 ? unexpected(ps, 2) : 0;
+        return ps->lx.nt > 2 ? unexpected(ps, 2) : 0;
     }
-    if (ps->nt >= 2 && tokeq(&t[1], "=")) {
+    if (ps->lx.nt >= 2 && tokeq(&t[1], "=")) {
         ps->body = 1;
         return op_line(ps);
     }
@@ -401,47 +393,7 @@ static int parse_line(parser *ps)
     return tokeq(&t[0], "expect") ? expect_line(ps) : op_line(ps);
 }
 
-/* Check the bytes of one line (s, n: without its LF; lf: an LF follows),
- * split it into tokens in ps->buf, and parse it. */
-static int do_line(parser *ps, const char *s, size_t n, int lf)
-{
-    size_t check = n > LINE_LIMIT ? LINE_LIMIT : n;
-    int comment = 0;   /* comments may hold UTF-8 text; code is ASCII */
-    for (size_t i = 0; i < check; i++) {
-        uint8_t c = (uint8_t)s[i];
-        comment |= c == '#';
-        if (c == '\r' && i + 1 == n && lf)
-            return fail(ps, (int)i + 1, "CRLF line ending (this format uses LF)");
-        if ((c < 0x20 && c != '\t') || c == 0x7f || (c >= 0x80 && !comment))
-            return fail(ps, (int)i + 1, "invalid byte 0x%02x", c);
-    }
-    if (n > LINE_LIMIT)
-        return fail(ps, LINE_LIMIT + 1, "line too long (the limit is %d bytes)", LINE_LIMIT);
-
-    memcpy(ps->buf, s, n);
-    ps->buf[n] = '\0';
-    ps->nt = 0;
-    for (size_t i = 0; i < n && ps->nt < MAX_TOKS;) {
-        char c = ps->buf[i];
-        if (c == '#')
-            break;
-        if (c == ' ' || c == '\t') {
-            i++;
-            continue;
-        }
-        size_t j = i;
-        while (j < n && ps->buf[j] != ' ' && ps->buf[j] != '\t' && ps->buf[j] != '#')
-            j++;
-        ps->t[ps->nt++] = (tok){ps->buf + i, (int)(j - i), (int)i + 1};
-        if (j < n && ps->buf[j] == '#') {
-            ps->buf[j] = '\0';
-            break;
-        }
-        ps->buf[j] = '\0';
-        i = j + 1;
-    }
-    return ps->nt ? parse_line(ps) : 0;
-}
+static int on_line(void *ctx) { return parse_line(ctx); }
 
 int vmex_parse(const char *text, size_t len, const char *file, vmex_program *out, vmex_error *err)
 {
@@ -454,28 +406,17 @@ int vmex_parse(const char *text, size_t len, const char *file, vmex_program *out
         return -1;
     }
     ps->p = out;
-    ps->err = err;
+    ps->lx.err = err;
     ps->expect_at = UINT64_MAX;
 
-    int rc = 0;
-    for (size_t pos = 0; rc == 0 && pos < len;) {
-        const char *s = text + pos, *lf = memchr(s, '\n', len - pos);
-        size_t n = lf ? (size_t)(lf - s) : len - pos;
-        if (ps->line == INT_MAX)
-            rc = fail(ps, 1, "too many lines");
-        else {
-            ps->line++;
-            rc = do_line(ps, s, n, lf != NULL);
-        }
-        pos += n + 1;
-    }
+    int rc = _vmex_lex(&ps->lx, text, len, on_line, ps);
     if (rc == 0 && !ps->have_version) {
-        ps->line = 1;
+        ps->lx.line = 1;
         rc = fail(ps, 1, "empty program: expected 'vmex 1'");
     }
     if (rc == 0 && ps->expect_at != UINT64_MAX) {
         if (ps->expect_at >= out->nops) {
-            ps->line = ps->expect_line;
+            ps->lx.line = ps->expect_line;
             rc = fail(ps, ps->expect_col, "expect %s at %llu, but the program has only %u ops",
                       vmex_class_name(out->expect), (unsigned long long)ps->expect_at, out->nops);
         } else {

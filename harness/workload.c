@@ -94,9 +94,7 @@
 #include "internal.h"
 #include "workload.h"
 
-#define LINE_LIMIT 4096
 #define FILE_LIMIT (1u << 20)   /* a workload is small */
-#define MAX_TOKS   64
 #define SHOW       40
 #define NIL        UINT32_MAX
 #define MAX_WEIGHT 1e9
@@ -238,17 +236,14 @@ uint64_t vmex_dist_sample(const vmex_dist *d, vmex_rng *r)
 
 /* ================================================================ parser */
 
-typedef struct tok { const char *s; int len, col; } tok;
+typedef vmex_tok tok;
 
 typedef struct parser {
+    vmex_lexer lx;                      /* line, tokens, errors */
     vmex_workload *w;
-    vmex_error *err;
-    int line, nt;
-    tok t[MAX_TOKS];
     int have_version, have_profile, repeat_line, repeat_col;
     char repeat_name[VMEX_WL_NAME_MAX];
     int stream_line[VMEX_WL_MAX_STREAMS];   /* where each stream was first declared */
-    char buf[LINE_LIMIT + 1];
 } parser;
 
 #define TQ(t) ((t)->len > SHOW ? SHOW : (t)->len), (t)->s
@@ -258,26 +253,24 @@ static int fail(parser *ps, int col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ps->err->msg, sizeof ps->err->msg, fmt, ap);
+    _vmex_lex_vfail(&ps->lx, col, fmt, ap);
     va_end(ap);
-    ps->err->line = ps->line;
-    ps->err->col = col;
     return -1;
 }
 
 static int tokeq(const tok *t, const char *s) { return strcmp(t->s, s) == 0; }
-static int endcol(const parser *ps, int i) { return ps->t[i - 1].col + ps->t[i - 1].len; }
-static int unexpected(parser *ps, int i) { return fail(ps, ps->t[i].col, "unexpected '%.*s'", TQ(&ps->t[i])); }
+static int endcol(const parser *ps, int i) { return ps->lx.t[i - 1].col + ps->lx.t[i - 1].len; }
+static int unexpected(parser *ps, int i) { return fail(ps, ps->lx.t[i].col, "unexpected '%.*s'", TQ(&ps->lx.t[i])); }
 
 static int need(parser *ps, int i, const char *what, const char *arg)
 {
-    return i < ps->nt ? 0 : fail(ps, endcol(ps, i), "%s needs %s", what, arg);
+    return i < ps->lx.nt ? 0 : fail(ps, endcol(ps, i), "%s needs %s", what, arg);
 }
 
 /* An integer (SIZE or count) in [lo, hi]. */
 static int number(parser *ps, int i, uint64_t *v, const char *what, uint64_t lo, uint64_t hi)
 {
-    const tok *t = &ps->t[i];
+    const tok *t = &ps->lx.t[i];
     int r = vmex_parse_number(t->s, (size_t)t->len, v);
     if (r == -1)
         return fail(ps, t->col, "bad %s '%.*s'", what, TQ(t));
@@ -295,7 +288,7 @@ static int number(parser *ps, int i, uint64_t *v, const char *what, uint64_t lo,
  * '%' divides by 100. */
 static int decimal(parser *ps, int i, double *v, const char *what, double lo, double hi, int pct)
 {
-    const tok *t = &ps->t[i];
+    const tok *t = &ps->lx.t[i];
     const char *s = t->s;
     int n = t->len, k = 0, digits = 0;
     double scale = 1;
@@ -365,7 +358,7 @@ static int dist(parser *ps, int *i, vmex_dist *d, const char *what)
     snprintf(ctx, sizeof ctx, "'%s'", what);
     if (need(ps, *i, ctx, "a distribution (fixed, uniform, lognormal, powerlaw, exp)") < 0)
         return -1;
-    const tok *k = &ps->t[*i];
+    const tok *k = &ps->lx.t[*i];
     int kind = 0;
     while (kind < VMEX_DIST__COUNT && !tokeq(k, dist_names[kind]))
         kind++;
@@ -380,7 +373,7 @@ static int dist(parser *ps, int *i, vmex_dist *d, const char *what)
         if (need(ps, j, kn, "a value or a comma list of values") < 0)
             return -1;
         /* split the token at commas, each part a number */
-        const tok *t = &ps->t[j];
+        const tok *t = &ps->lx.t[j];
         int start = 0;
         for (int p = 0; p <= t->len; p++) {
             if (p < t->len && t->s[p] != ',')
@@ -413,7 +406,7 @@ static int dist(parser *ps, int *i, vmex_dist *d, const char *what)
             number(ps, j + 1, &d->max, "maximum", 1, lim) < 0)
             return -1;
         if (d->max < d->min)
-            return fail(ps, ps->t[j + 1].col, "maximum is below the minimum");
+            return fail(ps, ps->lx.t[j + 1].col, "maximum is below the minimum");
         j += 2;
         break;
     case VMEX_DIST_LOGNORMAL: {
@@ -424,14 +417,14 @@ static int dist(parser *ps, int *i, vmex_dist *d, const char *what)
         d->a = (double)med;
         j += 2;
         /* optional MIN MAX: two numbers */
-        if (j < ps->nt && ps->t[j].s[0] >= '0' && ps->t[j].s[0] <= '9') {
+        if (j < ps->lx.nt && ps->lx.t[j].s[0] >= '0' && ps->lx.t[j].s[0] <= '9') {
             if (number(ps, j, &d->min, "minimum", 1, lim) < 0 || need(ps, j + 1, kn, "a MAX after the MIN") < 0 ||
                 number(ps, j + 1, &d->max, "maximum", 1, lim) < 0)
                 return -1;
             if (d->max < d->min)
-                return fail(ps, ps->t[j + 1].col, "maximum is below the minimum");
+                return fail(ps, ps->lx.t[j + 1].col, "maximum is below the minimum");
             if (med < d->min || med > d->max)
-                return fail(ps, ps->t[j - 2].col, "the median is outside [MIN, MAX]");
+                return fail(ps, ps->lx.t[j - 2].col, "the median is outside [MIN, MAX]");
             j += 2;
         }
         break;
@@ -463,11 +456,11 @@ static vmex_wl_phase *cur_phase(parser *ps, const tok *kw)
 static int prot_of(parser *ps, int i, uint8_t *prot)
 {
     for (int k = 0; k < 4; k++)
-        if (tokeq(&ps->t[i], vmex_prot_name(k))) {
+        if (tokeq(&ps->lx.t[i], vmex_prot_name(k))) {
             *prot = (uint8_t)k;
             return 0;
         }
-    return fail(ps, ps->t[i].col, "unknown prot '%.*s' (none, r, rw, rx)", TQ(&ps->t[i]));
+    return fail(ps, ps->lx.t[i].col, "unknown prot '%.*s' (none, r, rw, rx)", TQ(&ps->lx.t[i]));
 }
 
 /* Mapping options shared by stream and reserve lines (tag, prot, align,
@@ -478,7 +471,7 @@ static int map_option(parser *ps, int *i, unsigned allowed, const char *kindname
 {
     static const char *const names[] = {"tag", "prot", "align", "noreserve", "jit", "try"};
     static const uint16_t fl[] = {VMEX_F_TAG, VMEX_F_PROT, VMEX_F_ALIGN, VMEX_F_NORESERVE, VMEX_F_JIT, VMEX_F_TRY};
-    const tok *t = &ps->t[*i];
+    const tok *t = &ps->lx.t[*i];
     int o = 0;
     while (o < 6 && !tokeq(t, names[o]))
         o++;
@@ -506,7 +499,7 @@ static int map_option(parser *ps, int *i, unsigned allowed, const char *kindname
         if (number(ps, *i, &v, "align", 1, 1ull << 40) < 0)
             return -1;
         if (!VMEX_IS_POW2(v))
-            return fail(ps, ps->t[*i].col, "align must be a power of two");
+            return fail(ps, ps->lx.t[*i].col, "align must be a power of two");
         *align = v;
     }
     (*i)++;
@@ -525,7 +518,7 @@ static unsigned options_for(int kind)
 static int phase_line(parser *ps)
 {
     vmex_workload *w = ps->w;
-    tok *t = ps->t;
+    tok *t = ps->lx.t;
     if (need(ps, 1, "phase", "a NAME") < 0 || check_name(ps, &t[1]) < 0)
         return -1;
     for (uint32_t k = 0; k < w->nphases; k++)
@@ -536,9 +529,9 @@ static int phase_line(parser *ps)
     vmex_wl_phase *ph = &w->phases[w->nphases++];
     memset(ph, 0, sizeof *ph);
     memcpy(ph->name, t[1].s, (size_t)t[1].len + 1);
-    ph->line = ps->line;
+    ph->line = ps->lx.line;
     int i = 2;
-    if (i < ps->nt) {
+    if (i < ps->lx.nt) {
         if (tokeq(&t[i], "ops")) {
             if (need(ps, i + 1, "ops", "a count") < 0 || number(ps, i + 1, &ph->ops, "op count", 1, 1ull << 46) < 0)
                 return -1;
@@ -553,13 +546,13 @@ static int phase_line(parser *ps)
         }
         i += 2;
     }
-    return i < ps->nt ? unexpected(ps, i) : 0;
+    return i < ps->lx.nt ? unexpected(ps, i) : 0;
 }
 
 static int stream_line(parser *ps)
 {
     vmex_workload *w = ps->w;
-    tok *t = ps->t;
+    tok *t = ps->lx.t;
     vmex_wl_phase *ph = cur_phase(ps, &t[0]);
     if (!ph)
         return -1;
@@ -587,7 +580,7 @@ static int stream_line(parser *ps)
         memcpy(w->streams[id].name, t[1].s, (size_t)t[1].len + 1);
         w->streams[id].kind = (uint8_t)kind;
         w->streams[id].untouchable = 0;
-        ps->stream_line[id] = ps->line;
+        ps->stream_line[id] = ps->lx.line;
     }
     if (ph->nstreams == VMEX_WL_MAX_STREAMS)
         return fail(ps, t[1].col, "too many streams in phase '%s'", ph->name);
@@ -595,11 +588,11 @@ static int stream_line(parser *ps)
     memset(s, 0, sizeof *s);
     s->id = (uint8_t)id;
     s->kind = (uint8_t)kind;
-    s->line = ps->line;
+    s->line = ps->lx.line;
     int have_weight = 0, have_size = 0, have_free = 0, have_max = 0, have_realloc = 0;
     const char *kn = vmex_opkind_name(kind);
     unsigned allowed = options_for(kind) & ~(unsigned)(VMEX_F_TRY | VMEX_F_JIT);
-    for (int i = 3; i < ps->nt;) {
+    for (int i = 3; i < ps->lx.nt;) {
         const tok *k = &t[i];
         int r = map_option(ps, &i, allowed, kind == VMEX_OP_MALLOC ? "malloc streams" : kn, &s->flags, &s->tag,
                            &s->prot, &s->align);
@@ -667,11 +660,11 @@ static int stream_line(parser *ps)
         }
     }
     if (!have_weight)
-        return fail(ps, endcol(ps, ps->nt), "stream needs 'weight W'");
+        return fail(ps, endcol(ps, ps->lx.nt), "stream needs 'weight W'");
     if (!have_size)
-        return fail(ps, endcol(ps, ps->nt), "stream needs 'size DIST'");
+        return fail(ps, endcol(ps, ps->lx.nt), "stream needs 'size DIST'");
     if (!have_free)
-        return fail(ps, endcol(ps, ps->nt), "stream needs 'lifetime DIST' or 'free ORDER WEIGHT'");
+        return fail(ps, endcol(ps, ps->lx.nt), "stream needs 'lifetime DIST' or 'free ORDER WEIGHT'");
     if (s->prot == VMEX_PROT_NONE && (s->flags & VMEX_F_PROT)) {
         w->streams[id].untouchable = 1;
         if (s->dirty)
@@ -684,7 +677,7 @@ static int stream_line(parser *ps)
 static int reserve_line(parser *ps)
 {
     vmex_workload *w = ps->w;
-    tok *t = ps->t;
+    tok *t = ps->lx.t;
     vmex_wl_phase *ph = cur_phase(ps, &t[0]);
     if (!ph)
         return -1;
@@ -714,11 +707,11 @@ static int reserve_line(parser *ps)
     memset(a, 0, sizeof *a);
     a->id = (uint8_t)id;
     a->kind = (uint8_t)kind;
-    a->line = ps->line;
+    a->line = ps->lx.line;
     if (need(ps, 3, "reserve", "a SIZE") < 0 || number(ps, 3, &a->size, "size", 1, VMEX_MAX_VALUE - 1) < 0)
         return -1;
     const char *kn = vmex_opkind_name(kind);
-    for (int i = 4; i < ps->nt;) {
+    for (int i = 4; i < ps->lx.nt;) {
         int r = map_option(ps, &i, options_for(kind), kn, &a->flags, &a->tag, &a->prot, &a->align);
         if (r < 0)
             return -1;
@@ -741,7 +734,7 @@ static int reserve_line(parser *ps)
 static int release_line(parser *ps)
 {
     vmex_workload *w = ps->w;
-    tok *t = ps->t;
+    tok *t = ps->lx.t;
     vmex_wl_phase *ph = cur_phase(ps, &t[0]);
     if (!ph)
         return -1;
@@ -753,7 +746,7 @@ static int release_line(parser *ps)
     vmex_wl_action *a = &ph->actions[ph->nactions];
     memset(a, 0, sizeof *a);
     a->release = 1;
-    a->line = ps->line;
+    a->line = ps->lx.line;
     int id = find_reserve(w, t[1].s);
     if (id < 0) {
         id = find_stream(w, t[1].s);
@@ -762,7 +755,7 @@ static int release_line(parser *ps)
         a->is_stream = 1;
     }
     a->id = (uint8_t)id;
-    if (ps->nt > 2)
+    if (ps->lx.nt > 2)
         return unexpected(ps, 2);
     ph->nactions++;
     return 0;
@@ -770,7 +763,7 @@ static int release_line(parser *ps)
 
 static int touch_line(parser *ps)
 {
-    tok *t = ps->t;
+    tok *t = ps->lx.t;
     vmex_wl_phase *ph = cur_phase(ps, &t[0]);
     if (!ph)
         return -1;
@@ -783,7 +776,7 @@ static int touch_line(parser *ps)
     if (need(ps, 2, "weight", "a decimal") < 0 || decimal(ps, 2, &ph->touch_weight, "weight", 0, MAX_WEIGHT, 0) < 0)
         return -1;
     int i = 3;
-    if (i < ps->nt) {
+    if (i < ps->lx.nt) {
         if (!tokeq(&t[i], "size"))
             return unexpected(ps, i);
         i++;
@@ -791,13 +784,13 @@ static int touch_line(parser *ps)
             return -1;
         ph->touch_sized = 1;
     }
-    return i < ps->nt ? unexpected(ps, i) : 0;
+    return i < ps->lx.nt ? unexpected(ps, i) : 0;
 }
 
 static int header_line(parser *ps)
 {
     vmex_workload *w = ps->w;
-    tok *t = ps->t;
+    tok *t = ps->lx.t;
     if (w->nphases)
         return fail(ps, t[0].col, "'%s' must come before the first phase", t[0].s);
     if (need(ps, 1, t[0].s, "a NAME") < 0)
@@ -819,12 +812,12 @@ static int header_line(parser *ps)
         }
         w->cfg.ents |= bit;
     }
-    return ps->nt > 2 ? unexpected(ps, 2) : 0;
+    return ps->lx.nt > 2 ? unexpected(ps, 2) : 0;
 }
 
 static int parse_line(parser *ps)
 {
-    tok *t = ps->t;
+    tok *t = ps->lx.t;
     if (!ps->have_version) {
         if (!tokeq(&t[0], "workload"))
             return fail(ps, t[0].col, "expected 'workload 1' first");
@@ -833,7 +826,7 @@ static int parse_line(parser *ps)
         if (!tokeq(&t[1], "1"))
             return fail(ps, t[1].col, "unsupported version %.*s (this vmex reads workload version 1)", TQ(&t[1]));
         ps->have_version = 1;
-        return ps->nt > 2 ? unexpected(ps, 2) : 0;
+        return ps->lx.nt > 2 ? unexpected(ps, 2) : 0;
     }
     if (tokeq(&t[0], "workload"))
         return fail(ps, t[0].col, "duplicate 'workload' line");
@@ -855,65 +848,27 @@ static int parse_line(parser *ps)
         if (need(ps, 1, "repeat", "a PHASE") < 0 || check_name(ps, &t[1]) < 0)
             return -1;
         memcpy(ps->repeat_name, t[1].s, (size_t)t[1].len + 1);
-        ps->repeat_line = ps->line;
+        ps->repeat_line = ps->lx.line;
         ps->repeat_col = t[1].col;
-        return ps->nt > 2 ? unexpected(ps, 2) : 0;
+        return ps->lx.nt > 2 ? unexpected(ps, 2) : 0;
     }
     return fail(ps, t[0].col,
                 "unknown line '%.*s' (expected phase, stream, reserve, release, touch, repeat, profile or entitlement)",
                 TQ(&t[0]));
 }
 
-static int do_line(parser *ps, const char *s, size_t n, int lf)
-{
-    size_t check = n > LINE_LIMIT ? LINE_LIMIT : n;
-    int comment = 0;
-    for (size_t i = 0; i < check; i++) {
-        uint8_t c = (uint8_t)s[i];
-        comment |= c == '#';
-        if (c == '\r' && i + 1 == n && lf)
-            return fail(ps, (int)i + 1, "CRLF line ending (this format uses LF)");
-        if ((c < 0x20 && c != '\t') || c == 0x7f || (c >= 0x80 && !comment))
-            return fail(ps, (int)i + 1, "invalid byte 0x%02x", c);
-    }
-    if (n > LINE_LIMIT)
-        return fail(ps, LINE_LIMIT + 1, "line too long (the limit is %d bytes)", LINE_LIMIT);
-    memcpy(ps->buf, s, n);
-    ps->buf[n] = '\0';
-    ps->nt = 0;
-    for (size_t i = 0; i < n;) {
-        char c = ps->buf[i];
-        if (c == '#')
-            break;
-        if (c == ' ' || c == '\t') {
-            i++;
-            continue;
-        }
-        if (ps->nt == MAX_TOKS)
-            return fail(ps, (int)i + 1, "too many words on a line (the limit is %d)", MAX_TOKS);
-        size_t j = i;
-        while (j < n && ps->buf[j] != ' ' && ps->buf[j] != '\t' && ps->buf[j] != '#')
-            j++;
-        ps->t[ps->nt++] = (tok){ps->buf + i, (int)(j - i), (int)i + 1};
-        int hash = j < n && ps->buf[j] == '#';
-        ps->buf[j] = '\0';
-        if (hash)
-            break;
-        i = j + 1;
-    }
-    return ps->nt ? parse_line(ps) : 0;
-}
+static int on_line(void *ctx) { return parse_line(ctx); }
 
 /* Checks that need the whole file. */
 static int finish(parser *ps)
 {
     vmex_workload *w = ps->w;
     if (!ps->have_version) {
-        ps->line = 1;
+        ps->lx.line = 1;
         return fail(ps, 1, "empty workload: expected 'workload 1'");
     }
     if (!w->nphases) {
-        ps->line = ps->line ? ps->line : 1;
+        ps->lx.line = ps->lx.line ? ps->lx.line : 1;
         return fail(ps, 1, "no phase: a workload needs at least one 'phase' line");
     }
     for (uint32_t k = 0; k < w->nphases; k++) {
@@ -923,7 +878,7 @@ static int finish(parser *ps)
             mix += ph->streams[s].weight + ph->streams[s].realloc_weight +
                    (ph->streams[s].has_lifetime ? 0 : ph->streams[s].free_weight);
         int len = ph->ops > 0 || ph->share > 0;
-        ps->line = ph->line;
+        ps->lx.line = ph->line;
         if (len && !(mix > 0))
             return fail(ps, 1, "phase '%s' runs ops but its op mix is empty (every weight is 0)", ph->name);
         if (!len && ph->nstreams)
@@ -939,7 +894,7 @@ static int finish(parser *ps)
         uint32_t k = 0;
         while (k < w->nphases && strcmp(w->phases[k].name, ps->repeat_name))
             k++;
-        ps->line = ps->repeat_line;
+        ps->lx.line = ps->repeat_line;
         if (k == w->nphases)
             return fail(ps, ps->repeat_col, "unknown phase '%s'", ps->repeat_name);
         w->repeat = k;
@@ -948,7 +903,7 @@ static int finish(parser *ps)
     for (uint32_t k = w->repeat; k < w->nphases; k++)
         runs |= w->phases[k].ops > 0 || w->phases[k].share > 0;
     if (!runs) {
-        ps->line = ps->repeat_line ? ps->repeat_line : w->phases[w->repeat].line;
+        ps->lx.line = ps->repeat_line ? ps->repeat_line : w->phases[w->repeat].line;
         return fail(ps, ps->repeat_line ? ps->repeat_col : 1,
                     "the phases that repeat (from '%s' on) run no ops: give one a length and streams",
                     w->phases[w->repeat].name);
@@ -974,19 +929,8 @@ int vmex_workload_parse(const char *text, size_t len, const char *file, vmex_wor
         return -1;
     }
     ps->w = w;
-    ps->err = err;
-    int rc = 0;
-    for (size_t pos = 0; rc == 0 && pos < len;) {
-        const char *s = text + pos, *lf = memchr(s, '\n', len - pos);
-        size_t n = lf ? (size_t)(lf - s) : len - pos;
-        if (ps->line == INT_MAX)
-            rc = fail(ps, 1, "too many lines");
-        else {
-            ps->line++;
-            rc = do_line(ps, s, n, lf != NULL);
-        }
-        pos += n + 1;
-    }
+    ps->lx.err = err;
+    int rc = _vmex_lex(&ps->lx, text, len, on_line, ps);
     if (rc == 0)
         rc = finish(ps);
     free(ps);

@@ -945,7 +945,7 @@ static void error_text(const vmex_error *e, char *buf, size_t n)
 static int cmd_check(int argc, char **argv)
 {
     cli_pathv files = {0};
-    int bad = 0, dashdash = 0, npaths = 0;
+    int bad = 0, dashdash = 0, npaths = 0, bad_inputs = 0;
     for (int i = 1; i < argc && !bad; i++) {
         const char *a = argv[i];
         if (!dashdash && !strcmp(a, "--")) {
@@ -988,18 +988,18 @@ static int cmd_check(int argc, char **argv)
         memset(&err, 0, sizeof err);
         vmex_program_reset(&prog);
         char et[600];
-        if (vmex_parse_file(path, &prog, &err) != 0) {
-            error_text(&err, et, sizeof et);
-            cli_outf("FAIL %s: %s\n", path, et);
-            failed++;
-            continue;
-        }
         vmex_layout L;
-        if (vmex_layout_resolve(&prog.cfg, NULL, 0, &L, &err) != 0) {
+        int unreadable = vmex_parse_file(path, &prog, &err) != 0;
+        if (!unreadable && vmex_layout_resolve(&prog.cfg, NULL, 0, &L, &err) != 0) {
             snprintf(err.file, sizeof err.file, "%s", path);
+            unreadable = 1;
+        }
+        if (unreadable) {   /* bad input: reported in the table and on stderr, exit 2 */
             error_text(&err, et, sizeof et);
             cli_outf("FAIL %s: %s\n", path, et);
+            vmex_error_print(&err, stderr);
             failed++;
+            bad_inputs++;
             continue;
         }
         run_ctx c;
@@ -1067,7 +1067,7 @@ static int cmd_check(int argc, char **argv)
         return 2;
     }
     cli_outf("%u passed, %u failed\n", passed, failed);
-    return cli_finish(failed ? 1 : 0);
+    return cli_finish(bad_inputs ? 2 : failed ? 1 : 0);
 }
 
 /* ---------------------------------------------------------------- probe */

@@ -69,7 +69,7 @@
 #define STRESS_DEFAULT_WINDOW 2000ull
 #define STRESS_MAX_WINDOW     1000000ull
 #define STRESS_SAMPLES        1000ull        /* about this many samples per run */
-#define SMALL_MAX             (15 * 1024)    /* xnu-model.md §5: larger mallocs are large blocks */
+#define SMALL_MAX             VMEX_MALLOC_LARGE   /* larger mallocs are large blocks */
 #define PUTS(b, lit) vmex_buf_put((b), (lit), sizeof(lit) - 1)
 
 typedef struct sample {
@@ -575,13 +575,12 @@ typedef struct snap {
     uint64_t footprint;         /* dirty bytes (re-created for a jetsam finding only) */
 } snap;
 
-/* libmalloc's region classes (xnu-model.md §5; xnu.c): tag, region size,
- * usable bytes, the largest block, a block size that falls in the class */
+/* libmalloc's region classes, as the model has them (xnu.c); a "keeper"
+ * is the smallest block that falls in the class (one byte over the class
+ * below) */
 enum { RC_TINY = 0, RC_SMALL };
-static const struct { uint8_t tag; uint64_t region, usable, max, keeper; const char *name; } rclass[2] = {
-    {7, 1ull << 20, 64520ull * 16, 1008, 257, "tiny"},
-    {2, 8ull << 20, 16319ull * 512, SMALL_MAX, 1009, "small"},
-};
+static const vmex_malloc_class *const rclass = &_vmex_malloc_classes[1];
+static uint64_t keeper(int c) { return _vmex_malloc_classes[c].max + 1; }
 
 static void ent_cb(void *ctx, uint64_t s, uint64_t e, int kind, int tag, int prot)
 {
@@ -803,7 +802,7 @@ static int build_program(const stress *X, const snap *S, const wop *ops, size_t 
     for (int c = 0; c < 2; c++) {
         if (!want[c])
             continue;
-        uint64_t bytes = (used_bytes[c] + rclass[c].keeper) * 11 / 10;
+        uint64_t bytes = (used_bytes[c] + keeper(c)) * 11 / 10;
         uint64_t need = (bytes + rclass[c].usable - 1) / rclass[c].usable, got = 0;
         for (int pass = 1; pass >= 0; pass--)   /* regions holding used blocks first */
             for (size_t r = 0; r < S->regions[c].n && got < need; r++)
@@ -928,7 +927,7 @@ static int build_program(const stress *X, const snap *S, const wop *ops, size_t 
             vmex_op op;
             vmex_op_init(&op, VMEX_OP_MALLOC);
             op.dst = pb_name(&b, "keep%s", rclass[c].name);
-            op.size = rclass[c].keeper;
+            op.size = keeper(c);
             pb_add(&b, &op);
             for (size_t k = 0; k < S->live.n; k++) {
                 const vmex_gen_handle *h = &S->live.v[k];

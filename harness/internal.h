@@ -98,6 +98,18 @@ extern const vmex_store_vt vmex_store_naive;
 /* bench.c: `vmex bench [--json]` (argv[0] is "bench"); returns an exit status */
 int _vmex_bench_main(int argc, char **argv);
 
+/* xnu.c: libmalloc's size classes as the model has them (xnu-model.md §5;
+ * the block counts from libmalloc's magazine_zone.h).  Index 0 nano, 1
+ * tiny, 2 small; a malloc above VMEX_MALLOC_LARGE is a large block. */
+#define VMEX_MALLOC_LARGE (15 * 1024)
+typedef struct vmex_malloc_class {
+    const char *name;
+    uint8_t tag;              /* VM tag of its regions */
+    uint64_t quantum, max;    /* block granularity; the largest block */
+    uint64_t region, usable;  /* region size (and alignment), usable bytes; 0 for nano */
+} vmex_malloc_class;
+extern const vmex_malloc_class _vmex_malloc_classes[3];
+
 /* lex.c: the line lexer of the text formats (see lex.c for the rules) */
 #define VMEX_LEX_LINE 4096   /* bytes in a line, without the LF */
 #define VMEX_LEX_TOKS 64     /* words in a line */

@@ -44,7 +44,7 @@
 #define MAXSSIZ (1 * MiB)                /* §5: entropic_limit = USRSTACK64 - 1 MiB - (r << 25) */
 #define USRSTACK64 0x16FE00000ull
 #define RECIRC_RETAINED 2                /* DEFAULT_RECIRC_RETAINED_REGIONS */
-#define LARGE_THRESHOLD (15 * 1024)      /* §5: > 15 KiB is large */
+#define LARGE_THRESHOLD VMEX_MALLOC_LARGE /* §5: > 15 KiB is large */
 
 /* VM tags (§3) */
 enum { TAG_MALLOC_SMALL = 2, TAG_MALLOC_LARGE = 3, TAG_MALLOC_TINY = 7, TAG_MALLOC_NANO = 11,
@@ -81,6 +81,12 @@ struct vmex_model {
     int warned;
 };
 
+const vmex_malloc_class _vmex_malloc_classes[3] = {
+    {"nano", TAG_MALLOC_NANO, 16, 256, 0, 0},
+    {"tiny", TAG_MALLOC_TINY, 16, 1008, 1 * MiB, 64520ull * 16},          /* NUM_TINY_BLOCKS x 16 B */
+    {"small", TAG_MALLOC_SMALL, 512, LARGE_THRESHOLD, 8 * MiB, 16319ull * 512}, /* NUM_SMALL_BLOCKS x 512 B */
+};
+
 /* ------------------------------------------------------------ lifecycle */
 vmex_model *vmex_model_new(int store_kind)
 {
@@ -92,19 +98,15 @@ vmex_model *vmex_model_new(int store_kind)
         free(m);
         return NULL;
     }
-    static const struct { uint64_t q, max, rs, usable; uint8_t tag; int fixed; } def[3] = {
-        {16, 256, 0, 0, TAG_MALLOC_NANO, 1},
-        {16, 1008, 1 * MiB, 64520ull * 16, TAG_MALLOC_TINY, 0},
-        {512, LARGE_THRESHOLD, 8 * MiB, 16319ull * 512, TAG_MALLOC_SMALL, 0},
-    };
     for (int i = 0; i < 3; i++) {
+        const vmex_malloc_class *c = &_vmex_malloc_classes[i];
         rack *r = &m->racks[i];
-        r->quantum = def[i].q;
-        r->max = def[i].max;
-        r->region_size = def[i].rs;
-        r->usable = def[i].usable;
-        r->tag = def[i].tag;
-        r->fixed = def[i].fixed;
+        r->quantum = c->quantum;
+        r->max = c->max;
+        r->region_size = c->region;
+        r->usable = c->usable;
+        r->tag = c->tag;
+        r->fixed = i == CLS_NANO;
         _vmex_ivt_init(&r->free);
         _vmex_ivt_init(&r->regions);
     }

@@ -10,7 +10,8 @@
  *   byte 0    version: 1 (any other value decodes as 1; the encoder writes 1)
  *   byte 1    H, the length of the header block
  *   header block, H bytes:
- *     target     u8   0 = xnu (this build runs only xnu: every value decodes as xnu)
+ *     target     u8   enum vmex_target (0 xnu, 1 linux-model, 2 linux); other
+ *                     values decode as xnu
  *     profile    u8   index into vmex_profile_list() (ios16-3gb is 42); 0xFF,
  *                     or any index past the list: none (the environment or the
  *                     default decides).  The order of that list is part of v1.
@@ -21,10 +22,14 @@
  *     expect     u8   enum vmex_class; 0xFF or unknown: none
  *     expect_at  u32  op index (of the decoded ops); 0xFFFFFFFF, an index past
  *                     the last op, or no expect: none
+ *     set_mask_hi u8  bit k: `set` key 8 + k is given; its values (u64, in key
+ *                     order) follow.  Written only when such a key is set.
  *     A field not wholly inside the block (H may be short, the input may end)
  *     takes its default (none, 0), so the empty input is the empty default
  *     program.  Bytes of the block past these fields are ignored (room for
- *     later fields).  The canonical encoder writes all fields: H = 9 + 8 x keys.
+ *     later fields).  The canonical encoder writes all fields: H = 9 + 8 x keys
+ *     (+ 1 for set_mask_hi when a key >= 8 is set).  A key that does not
+ *     apply to the target (or to its allocator) is dropped.
  *   ops, from byte 2 + H to the end of the input, one after another.
  *
  * An op is an opcode byte, kind in bits 0-2 (enum vmex_opkind) and flags
@@ -176,7 +181,7 @@ typedef struct scale {
 
 static void scale_init(scale *s, const vmex_layout *L)
 {
-    s->pages = L->max_offset / VMEX_PAGE;
+    s->pages = (L->max_offset - L->base) / VMEX_PAGE;   /* base: 0 on xnu, the window's on linux */
     if (s->pages < 1)
         s->pages = 1;
     if (s->pages > VMEX_MAX_VALUE / VMEX_PAGE)
@@ -444,7 +449,7 @@ typedef struct header {
 
 static int target_runs(int t)
 {
-    return t == VMEX_TARGET_XNU;     /* keep in step with text.c's target_supported() */
+    return t >= 0 && t < VMEX_TARGET__COUNT;   /* keep in step with text.c's target_supported() */
 }
 
 /* would `set KEY` accept v, exactly as given? */
@@ -456,6 +461,17 @@ static int set_value_ok(int key, uint64_t v)
     memset(&e, 0, sizeof e);
     vmex_set_format(key, v, buf, sizeof buf);
     return vmex_set_parse(key, buf, &w, &e) == 0 && w == v;
+}
+
+/* may the config (its target and keys decoded so far) take set KEY v? */
+static int set_key_ok(const vmex_config *c, int key, uint64_t v)
+{
+    if (!set_value_ok(key, v) || !vmex_set_applies(key, c->target)) return 0;
+    uint64_t alloc = (c->set_mask >> VMEX_SET_ALLOCATOR & 1) ? c->set[VMEX_SET_ALLOCATOR] : VMEX_ALLOC_KERNEL;
+    if (key == VMEX_SET_ALLOCATOR) return c->target == VMEX_TARGET_LINUX || v == VMEX_ALLOC_KERNEL;
+    if (key == VMEX_SET_MMAP_THRESHOLD) return alloc == VMEX_ALLOC_GLIBC;
+    if (key == VMEX_SET_RETAIN) return alloc == VMEX_ALLOC_JEMALLOC;
+    return 1;
 }
 
 static void header_decode(const uint8_t *d, size_t n, header *h)
@@ -471,26 +487,27 @@ static void header_decode(const uint8_t *d, size_t n, header *h)
         return;
     uint8_t t = get8(&r);
     h->cfg.target = target_runs(t) ? t : VMEX_TARGET_XNU;
+    int xnu = h->cfg.target == VMEX_TARGET_XNU;   /* profile and entitlements are xnu's */
     if (!HAVE(1))
         return;
     uint8_t pi = get8(&r);
     const char *names[256];
     size_t np = vmex_profile_list(names, 256);
-    if (pi < np)
+    if (pi < np && xnu)
         snprintf(h->cfg.profile, sizeof h->cfg.profile, "%s", names[pi]);
     if (!HAVE(1))
         return;
-    h->cfg.ents = get8(&r) & ((1u << VMEX_ENT__COUNT) - 1);
+    h->cfg.ents = xnu ? get8(&r) & ((1u << VMEX_ENT__COUNT) - 1) : (get8(&r), 0u);
     if (!HAVE(1))
         return;
-    uint32_t mask = get8(&r) & ((1u << VMEX_SET__COUNT) - 1);
-    for (int k = 0; k < VMEX_SET__COUNT; k++) {
+    uint32_t mask = get8(&r);
+    for (int k = 0; k < 8 && k < VMEX_SET__COUNT; k++) {
         if (!(mask >> k & 1))
             continue;
         if (!HAVE(8))
             return;
         uint64_t v = getle(&r, 8);
-        if (set_value_ok(k, v)) {
+        if (set_key_ok(&h->cfg, k, v)) {
             h->cfg.set[k] = v;
             h->cfg.set_mask |= 1u << k;
         }
@@ -503,6 +520,20 @@ static void header_decode(const uint8_t *d, size_t n, header *h)
         return;
     uint32_t at = (uint32_t)getle(&r, 4);
     h->expect_at = at == HDR_NONE32 || h->expect < 0 ? -1 : (int64_t)at;
+    if (!HAVE(1))
+        return;
+    mask = get8(&r);
+    for (int k = 8; k < 16 && k < VMEX_SET__COUNT; k++) {
+        if (!(mask >> (k - 8) & 1))
+            continue;
+        if (!HAVE(8))
+            return;
+        uint64_t v = getle(&r, 8);
+        if (set_key_ok(&h->cfg, k, v)) {
+            h->cfg.set[k] = v;
+            h->cfg.set_mask |= 1u << k;
+        }
+    }
 #undef HAVE
 }
 
@@ -868,22 +899,26 @@ int _vmex_encode_offsets(const vmex_program *p, const vmex_layout *L, vmex_buf *
 
     /* header */
     wr w = {.n = 0};
-    uint32_t mask = 0;
-    for (int k = 0; k < VMEX_SET__COUNT; k++)
-        if ((c->set_mask >> k & 1) && set_value_ok(k, c->set[k]))
-            mask |= 1u << k;
+    int target = target_runs(c->target) ? c->target : VMEX_TARGET_XNU;
+    vmex_config hk = {.target = (uint8_t)target};   /* the keys kept, as the decoder sees them */
+    for (int k = 0; k < VMEX_SET__COUNT && k < 16; k++)
+        if ((c->set_mask >> k & 1) && set_key_ok(&hk, k, c->set[k])) {
+            hk.set[k] = c->set[k];
+            hk.set_mask |= 1u << k;
+        }
+    uint32_t mask = hk.set_mask & 0xFFu, mask_hi = hk.set_mask >> 8;
     put8(&w, VMEX_ENCODING_VERSION);
-    put8(&w, 9 + 8 * (uint32_t)__builtin_popcount(mask));
-    put8(&w, target_runs(c->target) ? c->target : VMEX_TARGET_XNU);
+    put8(&w, 9 + 8 * (uint32_t)__builtin_popcount(hk.set_mask) + (mask_hi ? 1 : 0));
+    put8(&w, (uint32_t)target);
     char prof[sizeof c->profile + 1];
     memcpy(prof, c->profile, sizeof c->profile);
     prof[sizeof c->profile] = '\0';
-    put8(&w, (uint32_t)profile_index(prof));
-    put8(&w, c->ents & ((1u << VMEX_ENT__COUNT) - 1));
+    put8(&w, target == VMEX_TARGET_XNU ? (uint32_t)profile_index(prof) : HDR_NONE8);
+    put8(&w, target == VMEX_TARGET_XNU ? c->ents & ((1u << VMEX_ENT__COUNT) - 1) : 0);
     put8(&w, mask);
     if (vmex_buf_put(out, w.b, (size_t)w.n) < 0)
         return -1;
-    for (int k = 0; k < VMEX_SET__COUNT; k++) {
+    for (int k = 0; k < 8; k++) {
         if (!(mask >> k & 1))
             continue;
         w.n = 0;
@@ -896,6 +931,12 @@ int _vmex_encode_offsets(const vmex_program *p, const vmex_layout *L, vmex_buf *
     put8(&w, expect >= 0 ? (uint32_t)expect : HDR_NONE8);
     putle(&w, HDR_NONE32, 4);                  /* patched below */
     size_t at_pos = out->len + 1;
+    if (mask_hi) {
+        put8(&w, mask_hi);
+        for (int k = 8; k < 16; k++)
+            if (mask_hi >> (k - 8) & 1)
+                putle(&w, c->set[k], 8);
+    }
     if (vmex_buf_put(out, w.b, (size_t)w.n) < 0)
         return -1;
 

@@ -41,6 +41,9 @@ typedef struct vmex_store_vt {
      * inside one hole (so a+size <= hi).  align is a power of two >= page.
      * Returns 0 and *addr, or -1. */
     int  (*fit)(vmex_store *s, uint64_t from, uint64_t size, uint64_t align, uint64_t *addr);
+    /* Top-down fit (Linux): the highest a with a % align == 0 and
+     * [a, a+size) inside one hole.  Returns 0 and *addr, or -1. */
+    int  (*fit_top)(vmex_store *s, uint64_t size, uint64_t align, uint64_t *addr);
     int  (*is_free)(const vmex_store *s, uint64_t start, uint64_t size);    /* wholly in one hole */
     int  (*is_mapped)(const vmex_store *s, uint64_t start, uint64_t size);  /* no hole inside; inside [lo,hi) */
     /* Map one entry over [start, start+size); the range must be free. */
@@ -78,6 +81,8 @@ uint32_t _vmex_ivt_find(const vmex_ivtree *t, uint64_t x);        /* node contai
 uint32_t _vmex_ivt_first_above(const vmex_ivtree *t, uint64_t x); /* lowest node with hi > x, or 0 */
 /* lowest aligned a >= from with [a, a+size) inside one interval */
 int      _vmex_ivt_fit(const vmex_ivtree *t, uint64_t from, uint64_t size, uint64_t align, uint64_t *addr);
+/* highest aligned a with [a, a+size) inside one interval */
+int      _vmex_ivt_fit_top(const vmex_ivtree *t, uint64_t size, uint64_t align, uint64_t *addr);
 /* add [lo, hi), which must not overlap the set (no coalescing) */
 void     _vmex_ivt_insert(vmex_ivtree *t, uint64_t lo, uint64_t hi, uint32_t attr);
 /* remove [lo, hi) from the set, cutting intervals at the edges; removed
@@ -126,6 +131,16 @@ typedef struct vmex_lexer {
 int _vmex_lex(vmex_lexer *lx, const char *text, size_t len, int (*on_line)(void *ctx), void *ctx);
 int _vmex_lex_fail(vmex_lexer *lx, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int _vmex_lex_vfail(vmex_lexer *lx, int col, const char *fmt, va_list ap);
+
+/* linux.c: target linux, through the executor (exec/proto.h) */
+struct vmex_linux;
+int  _vmex_linux_run(struct vmex_linux **x, const vmex_layout *L, const vmex_program *p, const vmex_runopts *o,
+                     vmex_result *res, char *err, size_t errn);
+void _vmex_linux_free(struct vmex_linux *x);
+void _vmex_linux_stats(const struct vmex_linux *x, vmex_stats *st);
+void _vmex_linux_walk(const struct vmex_linux *x, vmex_entry_fn cb, void *ctx);
+/* the running executor's kernel facts and the last run's time; -1 when none runs */
+int  _vmex_linux_info(const struct vmex_linux *x, uint32_t *thp, uint32_t *max_map_count, uint64_t *run_ns);
 
 /* profile.c */
 int _vmex_profile_parse(const char *name, uint32_t *version_x10, uint32_t *ram_gb);

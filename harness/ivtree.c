@@ -245,6 +245,28 @@ int _vmex_ivt_fit(const vmex_ivtree *t, uint64_t from, uint64_t size, uint64_t a
     return fit_rec(t, t->root, from, size, align, addr);
 }
 
+/* the mirror of fit_rec: right subtree first, then the node, then left */
+static int fit_top_rec(const vmex_ivtree *t, uint32_t x, uint64_t size, uint64_t align, uint64_t *addr)
+{
+    while (x && V[x].maxlen >= size) {
+        if (fit_top_rec(t, V[x].r, size, align, addr)) return 1;
+        if (V[x].hi - V[x].lo >= size) {
+            uint64_t s = VMEX_ALIGN_DOWN(V[x].hi - size, align);
+            if (s >= V[x].lo) {
+                *addr = s;
+                return 1;
+            }
+        }
+        x = V[x].l;
+    }
+    return 0;
+}
+
+int _vmex_ivt_fit_top(const vmex_ivtree *t, uint64_t size, uint64_t align, uint64_t *addr)
+{
+    return fit_top_rec(t, t->root, size, align, addr);
+}
+
 /* recompute maxlen on the path to the node keyed `key` */
 static void fix_path(vmex_ivtree *t, uint64_t key)
 {

@@ -95,7 +95,7 @@ static void ctx_init(mctx *m, vmex_program *p, const vmex_layout *L, vmex_model 
     m->L = L;
     m->scratch = scratch;
     m->r.s = 0x5eed5eed00000000ull ^ (uint64_t)seed * 0x9e3779b97f4a7c15ull;
-    uint64_t pages = L->max_offset / VMEX_PAGE;
+    uint64_t pages = (L->max_offset - L->base) / VMEX_PAGE;
     m->lg_pages = pages > 1 ? (uint64_t)(63 - __builtin_clzll(pages)) : 0;
 }
 
@@ -358,7 +358,8 @@ static uint64_t pick_addr(mctx *m, uint32_t at, uint64_t size, uint64_t align)
 
 static uint64_t max_map(const mctx *m)
 {
-    return m->L->max_offset > VMEX_PAGE ? m->L->max_offset : VMEX_PAGE;
+    uint64_t span = m->L->max_offset - m->L->base;
+    return span > VMEX_PAGE ? span : VMEX_PAGE;
 }
 
 /* log-uniform pages from one to the map's size; powers of two often */

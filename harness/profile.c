@@ -49,12 +49,17 @@ int vmex_ent_parse(const char *s, uint32_t *bit)
 }
 
 /* ------------------------------------------------------------ set options */
-enum { T_SIZE, T_ONOFF, T_INT };
+enum { T_SIZE, T_ONOFF, T_INT, T_ENUM };
+static const char *const allocator_names[VMEX_ALLOC__COUNT + 1] = {"kernel", "glibc", "jemalloc", "mimalloc", NULL};
+static const char *const thp_names[] = {"auto", "on", "off", NULL};
+enum { FOR_XNU = 1, FOR_LINUX = 2 };
 static const struct {
     const char *name;
     int type;
     uint64_t def, min, max;
     const char *doc;
+    int targets;                  /* FOR_* (0 means FOR_XNU) */
+    const char *const *names;     /* T_ENUM: the value names */
 } sets[VMEX_SET__COUNT] = {
     /* §4: slide = {0,32,64} MiB + a page multiple below 16 MiB, so < 80 MiB. */
     [VMEX_SET_SLIDE] = {"slide", T_SIZE, 0, 0, 80 * MiB - VMEX_PAGE, "ASLR slide, a page multiple"},
@@ -65,7 +70,25 @@ static const struct {
     [VMEX_SET_MALLOC_ENTROPY] = {"malloc-entropy", T_INT, 0, 0, 127, "entropic-range random r"},
     /* 0 means "the profile's default" */
     [VMEX_SET_FOOTPRINT_LIMIT] = {"footprint-limit", T_SIZE, 0, VMEX_PAGE, VMEX_MAX_VALUE - 1, "jetsam limit"},
+    /* linux-real.md: the window is aligned to >= 2 MiB; 16 TiB keeps it
+     * below PIE executables from VMEX_LINUX_BASE. */
+    [VMEX_SET_WINDOW] = {"window", T_SIZE, 1 * GiB, 2 * MiB, 16ull << 40, "address window size", FOR_LINUX},
+    [VMEX_SET_ALLOCATOR] = {"allocator", T_ENUM, VMEX_ALLOC_KERNEL, 0, VMEX_ALLOC__COUNT - 1,
+                            "malloc, realloc and free go to", FOR_LINUX, allocator_names},
+    [VMEX_SET_THP_ALIGN] = {"thp-align", T_ENUM, VMEX_THP_AUTO, 0, 2, "2 MiB alignment rule", FOR_LINUX, thp_names},
+    [VMEX_SET_MMAP_THRESHOLD] = {"mmap-threshold", T_SIZE, 0, 0, 32 * MiB, "glibc M_MMAP_THRESHOLD, 0 = dynamic",
+                                 FOR_LINUX},
+    [VMEX_SET_RETAIN] = {"retain", T_ONOFF, 1, 0, 1, "jemalloc opt.retain", FOR_LINUX},
 };
+
+const char *vmex_allocator_name(int a) { return a >= 0 && a < VMEX_ALLOC__COUNT ? allocator_names[a] : "?"; }
+
+int vmex_set_applies(int key, int target)
+{
+    if (key < 0 || key >= VMEX_SET__COUNT) return 0;
+    int t = sets[key].targets ? sets[key].targets : FOR_XNU;
+    return (t & (target == VMEX_TARGET_XNU ? FOR_XNU : FOR_LINUX)) != 0;
+}
 
 const char *vmex_set_name(int k) { return k >= 0 && k < VMEX_SET__COUNT ? sets[k].name : "?"; }
 
@@ -93,6 +116,18 @@ int vmex_set_parse(int key, const char *text, uint64_t *out, vmex_error *err)
         *out = v;
         return 0;
     }
+    if (sets[key].type == T_ENUM) {
+        char list[128] = "";
+        for (int i = 0; sets[key].names[i]; i++) {
+            if (!strcmp(text, sets[key].names[i])) {
+                *out = (uint64_t)i;
+                return 0;
+            }
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", sets[key].names[i]);
+        }
+        vmex_error_set(err, err->line, err->col, "set %s takes one of %s, not '%s'", sets[key].name, list, text);
+        return -1;
+    }
     int r = vmex_parse_number(text, strlen(text), &v);
     if (r == -2) {
         vmex_error_set(err, err->line, err->col, "value too large (the limit is 256t)");
@@ -114,6 +149,14 @@ int vmex_set_parse(int key, const char *text, uint64_t *out, vmex_error *err)
         vmex_error_set(err, err->line, err->col, "set %s must be between %s and %s", sets[key].name, lo, hi);
         return -1;
     }
+    if (key == VMEX_SET_WINDOW && v % (2 * MiB)) {
+        vmex_error_set(err, err->line, err->col, "set window must be a multiple of 2m");
+        return -1;
+    }
+    if (key == VMEX_SET_MMAP_THRESHOLD && v % VMEX_LINUX_PAGE) {
+        vmex_error_set(err, err->line, err->col, "set mmap-threshold must be a multiple of the 4k page");
+        return -1;
+    }
     if (key == VMEX_SET_SLIDE && v % VMEX_PAGE) {
         vmex_error_set(err, err->line, err->col, "set slide must be a multiple of the 16k page");
         return -1;
@@ -126,6 +169,8 @@ void vmex_set_format(int key, uint64_t v, char *buf, size_t n)
 {
     if (key >= 0 && key < VMEX_SET__COUNT && sets[key].type == T_ONOFF)
         snprintf(buf, n, "%s", v ? "on" : "off");
+    else if (key >= 0 && key < VMEX_SET__COUNT && sets[key].type == T_ENUM)
+        snprintf(buf, n, "%s", v <= sets[key].max ? sets[key].names[v] : "?");
     else if (key >= 0 && key < VMEX_SET__COUNT && sets[key].type == T_INT)
         snprintf(buf, n, "%llu", (unsigned long long)v);
     else
@@ -259,16 +304,63 @@ static int add_region(vmex_layout *L, uint64_t start, uint64_t end, int kind)
     return 0;
 }
 
+/* The linux targets: one window [VMEX_LINUX_BASE, + window), nothing
+ * pristine inside it (the executor fills everything else), no jetsam.
+ * The profile name is the window and allocator ("linux-1g-kernel"), so
+ * signatures and reports name what the run was. */
+static int linux_resolve(const vmex_config *cfg, vmex_layout *L, vmex_error *err)
+{
+    L->target = cfg->target;
+    L->page = VMEX_LINUX_PAGE;
+    L->window = setting(cfg, VMEX_SET_WINDOW);
+    L->allocator = (uint8_t)setting(cfg, VMEX_SET_ALLOCATOR);
+    L->retain = (uint8_t)setting(cfg, VMEX_SET_RETAIN);
+    L->mmap_threshold = setting(cfg, VMEX_SET_MMAP_THRESHOLD);
+    if (cfg->target == VMEX_TARGET_LINUX_MODEL && L->allocator != VMEX_ALLOC_KERNEL) {
+        vmex_error_set(err, 0, 0, "target linux-model models the kernel alone: allocator %s runs on target linux",
+                       vmex_allocator_name(L->allocator));
+        return -1;
+    }
+    if ((cfg->set_mask >> VMEX_SET_MMAP_THRESHOLD & 1) && L->allocator != VMEX_ALLOC_GLIBC) {
+        vmex_error_set(err, 0, 0, "set mmap-threshold applies to allocator glibc");
+        return -1;
+    }
+    if ((cfg->set_mask >> VMEX_SET_RETAIN & 1) && L->allocator != VMEX_ALLOC_JEMALLOC) {
+        vmex_error_set(err, 0, 0, "set retain applies to allocator jemalloc");
+        return -1;
+    }
+    int thp = (int)setting(cfg, VMEX_SET_THP_ALIGN);
+    L->thp = (uint8_t)(thp == VMEX_THP_ON || (thp == VMEX_THP_AUTO && vmex_linux_thp_probe() == 1));
+    char win[32];
+    vmex_format_size(L->window, win, sizeof win);
+    snprintf(L->profile, sizeof L->profile, "linux-%.12s-%s", win, vmex_allocator_name(L->allocator));
+    L->base = L->min_offset = L->floor = VMEX_LINUX_BASE;
+    L->max_offset = VMEX_LINUX_BASE + L->window;
+    L->pristine_free = L->pristine_largest = L->window;
+    L->footprint_limit = L->footprint_warn = UINT64_MAX;
+    L->malloc_entropy = 0;
+    return 0;
+}
+
 int vmex_layout_resolve(const vmex_config *cfg, const char *profile, uint32_t extra_ents,
                         vmex_layout *L, vmex_error *err)
 {
     memset(L, 0, sizeof *L);
     const char *name = profile && *profile ? profile : cfg->profile[0] ? cfg->profile : VMEX_DEFAULT_PROFILE;
     uint32_t v, ram;
-    if (cfg->target != VMEX_TARGET_XNU) {
-        vmex_error_set(err, 0, 0, "target '%s' is not supported yet", vmex_target_name(cfg->target));
+    if (cfg->target >= VMEX_TARGET__COUNT) {
+        vmex_error_set(err, 0, 0, "unknown target %d", cfg->target);
         return -1;
     }
+    for (int k = 0; k < VMEX_SET__COUNT; k++)
+        if ((cfg->set_mask >> k & 1) && !vmex_set_applies(k, cfg->target)) {
+            vmex_error_set(err, 0, 0, "set %s does not apply to target %s", sets[k].name,
+                           vmex_target_name(cfg->target));
+            return -1;
+        }
+    if (cfg->target != VMEX_TARGET_XNU) return linux_resolve(cfg, L, err);
+    L->target = VMEX_TARGET_XNU;
+    L->page = VMEX_PAGE;
     if (_vmex_profile_parse(name, &v, &ram)) {
         vmex_error_set(err, 0, 0, "unknown profile '%s' (see 'vmex profiles')", name);
         return -1;

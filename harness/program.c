@@ -52,7 +52,8 @@ const char *vmex_metric_name(int m)
 
 static const char *const class_names[VMEX_CLASS__COUNT] = {
     [VMEX_OK] = "ok", [VMEX_FRAG] = "frag", [VMEX_EXHAUSTED] = "exhausted",
-    [VMEX_TOO_LARGE] = "too-large", [VMEX_JETSAM] = "jetsam",
+    [VMEX_TOO_LARGE] = "too-large", [VMEX_JETSAM] = "jetsam", [VMEX_MAP_COUNT] = "map-count",
+    [VMEX_CRASH] = "crash", [VMEX_HANG] = "hang", [VMEX_DIVERGE] = "diverge",
 };
 
 const char *vmex_class_name(int c)
@@ -90,6 +91,9 @@ const char *vmex_reason_text(int why)
         [VMEX_WHY_BADRANGE] = "range outside the handle",
         [VMEX_WHY_CHECK] = "check failed",
         [VMEX_WHY_JETSAM] = "footprint passed the jetsam limit",
+        [VMEX_WHY_ERRNO] = "failed with an errno other than ENOMEM",
+        [VMEX_WHY_CRASH] = "the executor died",
+        [VMEX_WHY_HANG] = "the executor hung",
     };
     return NAMEOF(t, why);
 }

@@ -55,6 +55,11 @@ static int fast_fit(vmex_store *s, uint64_t from, uint64_t size, uint64_t align,
     return _vmex_ivt_fit(&s->holes, from, size, align, addr) ? 0 : -1;
 }
 
+static int fast_fit_top(vmex_store *s, uint64_t size, uint64_t align, uint64_t *addr)
+{
+    return _vmex_ivt_fit_top(&s->holes, size, align, addr) ? 0 : -1;
+}
+
 static int fast_is_free(const vmex_store *s, uint64_t start, uint64_t size)
 {
     uint32_t h = _vmex_ivt_find(&s->holes, start);
@@ -129,6 +134,6 @@ static void fast_walk(const vmex_store *s, uint64_t lo, uint64_t hi, vmex_store_
 }
 
 const vmex_store_vt vmex_store_fast = {
-    "fast", fast_create, fast_destroy, fast_reset, fast_fit, fast_is_free, fast_is_mapped,
+    "fast", fast_create, fast_destroy, fast_reset, fast_fit, fast_fit_top, fast_is_free, fast_is_mapped,
     fast_insert, fast_remove, fast_touch, fast_stats, fast_walk,
 };

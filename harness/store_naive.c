@@ -72,6 +72,20 @@ static int naive_fit(vmex_store *s, uint64_t from, uint64_t size, uint64_t align
     return -1;
 }
 
+static int naive_fit_top(vmex_store *s, uint64_t size, uint64_t align, uint64_t *addr)
+{
+    for (size_t i = s->ent.n + 1; i-- > 0;) {
+        uint64_t glo, ghi;
+        if (!gap(s, i, &glo, &ghi) || ghi - glo < size) continue;
+        uint64_t a = (ghi - size) / align * align;
+        if (a >= glo) {
+            *addr = a;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static int naive_is_free(const vmex_store *s, uint64_t start, uint64_t size)
 {
     if (start < s->lo || start + size > s->hi) return 0;
@@ -174,6 +188,6 @@ static void naive_walk(const vmex_store *s, uint64_t lo, uint64_t hi, vmex_store
 }
 
 const vmex_store_vt vmex_store_naive = {
-    "naive", naive_create, naive_destroy, naive_reset, naive_fit, naive_is_free, naive_is_mapped,
+    "naive", naive_create, naive_destroy, naive_reset, naive_fit, naive_fit_top, naive_is_free, naive_is_mapped,
     naive_insert, naive_remove, naive_touch, naive_stats, naive_walk,
 };

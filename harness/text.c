@@ -121,7 +121,16 @@ static int use_name(parser *ps, int i, const char *what, int32_t *id)
 /* The one place that decides which targets this build can run. */
 static int target_supported(int t)
 {
-    return t == VMEX_TARGET_XNU;
+    return t >= 0 && t < VMEX_TARGET__COUNT;
+}
+
+/* A header line that must agree with the target: the target line comes first. */
+static int for_target(parser *ps, const tok *t, int ok, const char *what)
+{
+    if (ok) return 0;
+    return fail(ps, t->col, "%s does not apply to target %s%s", what, vmex_target_name(ps->p->cfg.target),
+                ps->p->cfg.target == VMEX_TARGET_XNU ? " (write 'target linux' or 'target linux-model' first)"
+                                                     : " (it is an xnu setting)");
 }
 
 static int header_line(parser *ps)
@@ -145,17 +154,23 @@ static int header_line(parser *ps)
             return fail(ps, t[1].col, "unknown target '%.*s' (xnu, linux-model, linux)", TQ(&t[1]));
         if (!target_supported(k))
             return fail(ps, t[1].col, "target '%s' is not supported yet", t[1].s);
+        if (k != VMEX_TARGET_XNU && (ps->have_profile || cfg->ents || cfg->set_mask))
+            return fail(ps, t[0].col, "'target' must come before profile, entitlement and set lines");
         cfg->target = (uint8_t)k;
         ps->have_target = 1;
     } else if (tokeq(&t[0], "profile")) {
         if (ps->have_profile)
             return fail(ps, t[0].col, "duplicate 'profile' line");
+        if (for_target(ps, &t[0], cfg->target == VMEX_TARGET_XNU, "'profile'") < 0)
+            return -1;
         if ((size_t)t[1].len >= sizeof cfg->profile || !vmex_profile_valid(t[1].s))
             return fail(ps, t[1].col, "unknown profile '%.*s' (see 'vmex profiles')", TQ(&t[1]));
         memcpy(cfg->profile, t[1].s, (size_t)t[1].len + 1);
         ps->have_profile = 1;
     } else if (tokeq(&t[0], "entitlement")) {
         uint32_t bit;
+        if (for_target(ps, &t[0], cfg->target == VMEX_TARGET_XNU, "'entitlement'") < 0)
+            return -1;
         if (vmex_ent_parse(t[1].s, &bit) < 0) {
             char known[160] = "";
             for (int k = 0; k < VMEX_ENT__COUNT; k++)
@@ -171,6 +186,10 @@ static int header_line(parser *ps)
             return fail(ps, t[1].col, "unknown setting '%.*s'", TQ(&t[1]));
         if (cfg->set_mask >> key & 1)
             return fail(ps, t[1].col, "duplicate setting '%s'", t[1].s);
+        char what[48];
+        snprintf(what, sizeof what, "set %s", vmex_set_name(key));
+        if (for_target(ps, &t[1], vmex_set_applies(key, cfg->target), what) < 0)
+            return -1;
         if (need(ps, 2, "set", "a KEY and a VALUE") < 0)
             return -1;
         ps->lx.err->msg[0] = '\0';

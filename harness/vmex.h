@@ -115,8 +115,22 @@ enum vmex_setkey {
     VMEX_SET_NANO,             /* nano malloc region on/off */
     VMEX_SET_MALLOC_ENTROPY,   /* entropic-range random r, 0..127 */
     VMEX_SET_FOOTPRINT_LIMIT,  /* jetsam limit (bytes) */
+    /* linux targets */
+    VMEX_SET_WINDOW,           /* the address window's size (2 MiB multiple) */
+    VMEX_SET_ALLOCATOR,        /* enum vmex_allocator: who serves malloc/realloc/free */
+    VMEX_SET_THP_ALIGN,        /* enum vmex_thp: linux-model's 2 MiB alignment rule */
+    VMEX_SET_MMAP_THRESHOLD,   /* glibc M_MMAP_THRESHOLD; 0 = glibc's dynamic default */
+    VMEX_SET_RETAIN,           /* jemalloc opt.retain (default on, as jemalloc ships on Linux) */
     VMEX_SET__COUNT
 };
+/* 1 when `set KEY` means something on target t (xnu keys on xnu, the
+ * window and allocator keys on the linux targets). */
+int vmex_set_applies(int key, int target);
+
+enum vmex_allocator { VMEX_ALLOC_KERNEL = 0, VMEX_ALLOC_GLIBC, VMEX_ALLOC_JEMALLOC, VMEX_ALLOC_MIMALLOC,
+                      VMEX_ALLOC__COUNT };
+const char *vmex_allocator_name(int a);          /* "kernel", "glibc", ... */
+enum vmex_thp { VMEX_THP_AUTO = 0, VMEX_THP_ON, VMEX_THP_OFF };
 const char *vmex_set_name(int key);
 int vmex_set_lookup(const char *name);                   /* key or -1 */
 /* parse a value for key; on error returns -1 with a message in err->msg */
@@ -139,6 +153,10 @@ enum vmex_class {
     VMEX_EXHAUSTED,   /* bigger than the sum of all holes */
     VMEX_TOO_LARGE,   /* bigger than the largest pristine hole: never fits */
     VMEX_JETSAM,      /* footprint passed the limit */
+    VMEX_MAP_COUNT,   /* linux: vm.max_map_count reached while address space was free */
+    VMEX_CRASH,       /* linux: the executor was killed by a signal (an allocator abort too) */
+    VMEX_HANG,        /* linux: the executor did not finish in time */
+    VMEX_DIVERGE,     /* vmex diff: linux-model and the kernel disagree */
     VMEX_CLASS__COUNT
 };
 const char *vmex_class_name(int c);
@@ -231,7 +249,25 @@ typedef struct vmex_layout {
     uint32_t nregions;
     vmex_region regions[8];  /* pristine fixed regions, by address */
     uint64_t pristine_free, pristine_largest;
+    /* what differs between targets */
+    uint8_t  target;         /* enum vmex_target */
+    uint64_t page;           /* 16k on xnu, 4k on linux */
+    uint64_t base;           /* 0 on xnu; linux: the window's base (min_offset) */
+    /* linux targets: the window [base, base + window) */
+    uint64_t window;
+    uint8_t  allocator;      /* enum vmex_allocator */
+    uint8_t  thp;            /* linux-model: 1 when the 2 MiB rule applies (auto resolved) */
+    uint8_t  retain;         /* jemalloc: opt.retain */
+    uint64_t mmap_threshold; /* glibc: 0 = dynamic */
 } vmex_layout;
+
+/* The linux window's base: above the 2-30 TiB range mimalloc uses for its
+ * aligned hints and below PIE executables (~85 TiB), 1 GiB aligned. */
+#define VMEX_LINUX_BASE 0x300000000000ull
+#define VMEX_LINUX_PAGE 0x1000ull
+/* Does this kernel place 2 MiB-multiple anonymous maps 2 MiB aligned
+ * (kernels >= 6.7)?  Probed once per process (two 2 MiB maps). */
+int vmex_linux_thp_probe(void);
 
 #define VMEX_DEFAULT_PROFILE "ios16-3gb"
 /* Resolve a config (its profile, entitlements and set values).  A non-NULL
@@ -262,6 +298,9 @@ enum vmex_reason {
     VMEX_WHY_BADRANGE,    /* OFFSET LENGTH outside the handle's range */
     VMEX_WHY_CHECK,       /* a check line did not hold */
     VMEX_WHY_JETSAM,      /* this touch passed the footprint limit */
+    VMEX_WHY_ERRNO,       /* linux: the kernel or allocator failed otherwise (errno in value) */
+    VMEX_WHY_CRASH,       /* linux: the executor died in this op */
+    VMEX_WHY_HANG,        /* linux: the executor did not finish this op in time */
     VMEX_WHY__COUNT
 };
 const char *vmex_reason_text(int why);
@@ -277,7 +316,8 @@ typedef struct vmex_opres {
     uint64_t size;        /* bytes requested, rounded as the model rounds them */
     uint64_t req;         /* the VA request that failed (region size for malloc) */
     double   margin;      /* free_total / req for a failed request */
-    uint64_t value;       /* check: the measured value */
+    uint64_t value;       /* check: the measured value; linux: errno / signal */
+    uint64_t live;        /* linux: bytes the program holds after this op */
 } vmex_opres;
 
 typedef struct vmex_result {
@@ -328,7 +368,10 @@ typedef struct vmex_model vmex_model;
 enum vmex_store_kind { VMEX_STORE_FAST = 0, VMEX_STORE_NAIVE };
 vmex_model *vmex_model_new(int store_kind);
 void vmex_model_free(vmex_model *m);
-/* Reset to the pristine layout and run the whole program. */
+/* Reset to the pristine layout and run the whole program.  On target
+ * linux the program runs on the real kernel in an executor process the
+ * model starts on first use and keeps (vmex_model_free ends it); on_op is
+ * called after the run.  Returns 0, or -1 (vmex_model_error says why). */
 int vmex_model_run(vmex_model *m, const vmex_layout *L, const vmex_program *p,
                    const vmex_runopts *o, vmex_result *res);
 /* Incremental runs (stress runs, long traces): reset to the pristine
@@ -337,6 +380,8 @@ int vmex_model_run(vmex_model *m, const vmex_layout *L, const vmex_program *p,
  * allocation per op. */
 int  vmex_model_start(vmex_model *m, const vmex_layout *L, uint32_t nslots);
 void vmex_model_step(vmex_model *m, const vmex_op *op, uint32_t i, const vmex_runopts *o, vmex_opres *r);
+/* Why the last run or start returned -1 (target linux: the executor). */
+const char *vmex_model_error(const vmex_model *m);
 /* Current state (after a run). */
 void vmex_model_stats(const vmex_model *m, vmex_stats *st);
 /* Walk map entries in address order: cb(start, end, region kind, tag, prot). */

@@ -31,9 +31,25 @@
  * Footprint: `touch` dirties pages, each counted once; unmapping forgets
  * them.  realloc that moves a block copies it, which dirties the copied
  * bytes of the destination.
+ *
+ * Target linux-model (linux-real.md) is the same machinery with Linux's
+ * rules: 4 KiB pages; the window [base, base + window) is the whole map;
+ * placement is top-down (the highest hole that fits); anonymous maps whose
+ * length is a multiple of 2 MiB and that carry no hint are 2 MiB aligned on
+ * kernels >= 6.7 (the padded search of mm/huge_memory.c
+ * __thp_get_unmapped_area: the highest hole of length >= len + 2 MiB, the
+ * address rounded down to 2 MiB from its top; when no hole is that long,
+ * the plain search); a hint is used when [hint, hint + len) is free
+ * (rounded down to a page, as x86's arch_get_unmapped_area_topdown does),
+ * else the plain search; `fixed` never replaces (MAP_FIXED_NOREPLACE);
+ * `align` maps len + align - page and trims the head and tail, as user
+ * space does.  The allocator is the kernel: malloc is an mmap of whole
+ * pages, free an munmap, realloc a new map, a copy and an munmap.  No JIT
+ * rule, no jetsam.  Target linux (the real kernel) runs in linux.c.
  */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +61,8 @@
 #define USRSTACK64 0x16FE00000ull
 #define RECIRC_RETAINED 2                /* DEFAULT_RECIRC_RETAINED_REGIONS */
 #define LARGE_THRESHOLD VMEX_MALLOC_LARGE /* §5: > 15 KiB is large */
+#define THP_SIZE (2 * MiB)               /* PMD_SIZE on x86_64 */
+#define LINUX_EINVAL 22
 
 /* VM tags (§3) */
 enum { TAG_MALLOC_SMALL = 2, TAG_MALLOC_LARGE = 3, TAG_MALLOC_TINY = 7, TAG_MALLOC_NANO = 11,
@@ -70,6 +88,7 @@ typedef struct slot {
 enum { SLOT_NONE = 0, SLOT_MAP, SLOT_BLOCK };
 
 struct vmex_model {
+    struct vmex_linux *lx;    /* target linux: the executor (linux.c), NULL until used */
     const vmex_store_vt *vt;
     vmex_store *s;
     const vmex_layout *L;
@@ -79,6 +98,8 @@ struct vmex_model {
     uint64_t entropic_address, entropic_limit;
     uint64_t fail_align;      /* alignment of the malloc mapping that failed */
     int warned;
+    int real;                 /* the last run was on target linux: state lives in lx */
+    char error[320];          /* why the last run failed */
 };
 
 const vmex_malloc_class _vmex_malloc_classes[3] = {
@@ -116,6 +137,7 @@ vmex_model *vmex_model_new(int store_kind)
 void vmex_model_free(vmex_model *m)
 {
     if (!m) return;
+    _vmex_linux_free(m->lx);
     m->vt->destroy(m->s);
     for (int i = 0; i < 3; i++) {
         _vmex_ivt_free(&m->racks[i].free);
@@ -173,9 +195,13 @@ static int place(vmex_model *m, uint64_t hint, uint64_t size, uint64_t align, ui
     return m->vt->fit(m->s, hint < L->floor ? L->floor : hint, size, align, addr);
 }
 
-/* Enter an anonymous mapping: several entries above 128 MiB (§3). */
+/* Enter an anonymous mapping: several entries above 128 MiB (§3); one VMA on Linux. */
 static void enter(vmex_model *m, uint64_t addr, uint64_t size, uint32_t attr)
 {
+    if (m->L->target != VMEX_TARGET_XNU) {
+        m->vt->insert(m->s, addr, size, attr);
+        return;
+    }
     for (uint64_t at = 0; at < size; at += ANON_CHUNK)
         m->vt->insert(m->s, addr + at, size - at < ANON_CHUNK ? size - at : ANON_CHUNK, attr);
 }
@@ -195,6 +221,44 @@ static int overwritable(vmex_model *m, uint64_t a, uint64_t size)
     overlap_ctx o = {a, a + size, 0};
     m->vt->walk(m->s, a, a + size, overlap_one, &o);
     return !o.bad;
+}
+
+/* ------------------------------------------------------------ Linux */
+/* Top-down placement of an anonymous map of `size` bytes with no hint,
+ * with the 2 MiB rule when it applies (see the top of this file). */
+static int linux_place(vmex_model *m, uint64_t size, uint64_t *addr)
+{
+    uint64_t a;
+    if (m->L->thp && size % THP_SIZE == 0 && !m->vt->fit_top(m->s, size + THP_SIZE, m->L->page, &a)) {
+        *addr = VMEX_ALIGN_DOWN(a + THP_SIZE, THP_SIZE);   /* rounddown(hole top - size, 2 MiB) */
+        return 0;
+    }
+    return m->vt->fit_top(m->s, size, m->L->page, addr);
+}
+
+/* mmap(NULL or hint, size) with align (user space's over-map and trim):
+ * 0 and the address, or -1 with *req the request that failed. */
+static int linux_map(vmex_model *m, uint64_t size, uint64_t hint, uint64_t align, uint64_t *addr, uint64_t *req)
+{
+    const vmex_layout *L = m->L;
+    if (align > L->page) {
+        uint64_t padded = size + align - L->page, p;
+        *req = padded;
+        if (linux_place(m, padded, &p)) return -1;
+        *addr = VMEX_ALIGN_UP(p, align);
+        return 0;
+    }
+    *req = size;
+    if (hint) {
+        hint = VMEX_ALIGN_DOWN(hint, L->page);
+        if (hint >= L->min_offset && hint < L->max_offset && size <= L->max_offset - hint &&
+            m->vt->is_free(m->s, hint, size)) {
+            *addr = hint;
+            return 0;
+        }
+        return m->vt->fit_top(m->s, size, L->page, addr);   /* a hint turns the 2 MiB rule off */
+    }
+    return linux_place(m, size, addr);
 }
 
 /* ------------------------------------------------------------ libmalloc */
@@ -322,7 +386,7 @@ static void do_free(vmex_model *m, const slot *b)
 static void dirty(vmex_model *m, uint64_t a, uint64_t n)
 {
     if (!n) return;
-    uint64_t lo = VMEX_ALIGN_DOWN(a, VMEX_PAGE), hi = VMEX_ALIGN_UP(a + n, VMEX_PAGE);
+    uint64_t lo = VMEX_ALIGN_DOWN(a, m->L->page), hi = VMEX_ALIGN_UP(a + n, m->L->page);
     m->vt->touch(m->s, lo, hi - lo);
 }
 
@@ -398,6 +462,20 @@ static void classify(const vmex_model *m, uint64_t req, uint64_t align, vmex_opr
 }
 
 /* ------------------------------------------------------------ ops */
+static void not_rw(void *c, uint64_t lo, uint64_t hi, uint32_t attr)
+{
+    if (VMEX_ATTR_PROT(attr) != VMEX_PROT_RW) *(int *)c = 1;
+}
+
+/* Linux: a write to a page without PROT_WRITE faults (the executor reports
+ * it as not mapped); XNU's model counts the pages of any mapping. */
+static int writable(const vmex_model *m, uint64_t lo, uint64_t hi)
+{
+    int bad = 0;
+    m->vt->walk(m->s, lo, hi, not_rw, &bad);
+    return !bad;
+}
+
 static int op_range(const vmex_op *op, const slot *s, uint64_t *a, uint64_t *n)
 {
     if (!(op->flags & VMEX_F_RANGE)) {
@@ -411,9 +489,66 @@ static int op_range(const vmex_op *op, const slot *s, uint64_t *a, uint64_t *n)
     return 0;
 }
 
+static void fail_nospace(vmex_model *m, uint64_t req, uint64_t align, vmex_opres *r)
+{
+    r->status = VMEX_ST_FAILED;
+    r->why = VMEX_WHY_NOSPACE;
+    classify(m, req, align, r);
+}
+
+/* mmap and vm_allocate on linux-model */
+static void linux_run_map(vmex_model *m, const vmex_op *op, vmex_opres *r, slot *out)
+{
+    const vmex_layout *L = m->L;
+    uint64_t size = VMEX_ALIGN_UP(op->size, L->page), addr, req;
+    uint64_t align = (op->flags & VMEX_F_ALIGN) && op->align > L->page ? op->align : L->page;
+    int is_mmap = op->kind == VMEX_OP_MMAP;
+    r->size = size;
+    if (!size) {
+        r->status = VMEX_ST_FAILED;
+        r->why = VMEX_WHY_ERRNO;
+        r->value = LINUX_EINVAL;
+        return;
+    }
+    if (op->flags & VMEX_F_FIXED) {
+        addr = op->addr;
+        if (addr % L->page || addr < L->min_offset || addr >= L->max_offset || size > L->max_offset - addr) {
+            r->status = VMEX_ST_FAILED;
+            r->why = VMEX_WHY_RANGE;
+            return;
+        }
+        if (!m->vt->is_free(m->s, addr, size)) {   /* MAP_FIXED_NOREPLACE: EEXIST */
+            r->status = VMEX_ST_FAILED;
+            r->why = VMEX_WHY_OCCUPIED;
+            return;
+        }
+    } else if (linux_map(m, size, is_mmap && (op->flags & VMEX_F_HINT) ? op->addr : 0, align, &addr, &req)) {
+        fail_nospace(m, req, L->page, r);
+        return;
+    }
+    int tag = op->flags & VMEX_F_TAG ? op->tag : 0;
+    enter(m, addr, size, VMEX_ATTR(VMEX_R_APP, tag, is_mmap ? op->prot : VMEX_PROT_RW));
+    r->addr = addr;
+    *out = (slot){SLOT_MAP, 0, addr, size, size};
+}
+
+/* malloc with the kernel as the allocator: whole pages of their own */
+static int linux_malloc(vmex_model *m, uint64_t n, slot *out, uint64_t *req)
+{
+    uint64_t size = VMEX_ALIGN_UP(n ? n : 1, m->L->page), addr;
+    if (linux_map(m, size, 0, m->L->page, &addr, req)) return -1;
+    enter(m, addr, size, VMEX_ATTR(VMEX_R_MALLOC, 0, VMEX_PROT_RW));
+    *out = (slot){SLOT_BLOCK, CLS_LARGE, addr, size, n};
+    return 0;
+}
+
 static void run_map(vmex_model *m, const vmex_op *op, vmex_opres *r, slot *out)
 {
     const vmex_layout *L = m->L;
+    if (L->target != VMEX_TARGET_XNU) {
+        linux_run_map(m, op, r, out);
+        return;
+    }
     uint64_t size = VMEX_ALIGN_UP(op->size, VMEX_PAGE), addr;
     uint64_t align = (op->flags & VMEX_F_ALIGN) && op->align > VMEX_PAGE ? op->align : VMEX_PAGE;
     int is_mmap = op->kind == VMEX_OP_MMAP;
@@ -453,6 +588,7 @@ static void run_map(vmex_model *m, const vmex_op *op, vmex_opres *r, slot *out)
 
 static void run_op(vmex_model *m, const vmex_op *op, vmex_opres *r)
 {
+    int on_linux = m->L->target != VMEX_TARGET_XNU;
     slot *src = op->src >= 0 ? &m->slots[op->src] : NULL;
     slot got = {0};
     if (vmex_op_uses(op->kind) && (!src || src->kind == SLOT_NONE)) {
@@ -468,7 +604,12 @@ static void run_op(vmex_model *m, const vmex_op *op, vmex_opres *r)
         break;
     case VMEX_OP_MALLOC: {
         uint64_t req;
-        if (do_malloc(m, op->size, &got, &req)) {
+        if (on_linux && linux_malloc(m, op->size, &got, &req)) {
+            fail_nospace(m, req, m->L->page, r);
+        } else if (on_linux) {
+            r->addr = got.addr;
+            r->size = got.size;
+        } else if (do_malloc(m, op->size, &got, &req)) {
             r->status = VMEX_ST_FAILED;
             r->why = VMEX_WHY_NOSPACE;
             classify(m, req, m->fail_align, r);
@@ -483,6 +624,16 @@ static void run_op(vmex_model *m, const vmex_op *op, vmex_opres *r)
         if (src->kind != SLOT_BLOCK) {
             r->status = VMEX_ST_FAILED;
             r->why = VMEX_WHY_KIND;
+        } else if (on_linux) {   /* a new map, the copy, the old one unmapped */
+            if (linux_malloc(m, op->size, &got, &req)) {
+                fail_nospace(m, req, m->L->page, r);
+            } else {
+                dirty(m, got.addr, src->req < op->size ? src->req : op->size);
+                m->vt->remove(m->s, src->addr, src->size);
+                src->kind = SLOT_NONE;
+                r->addr = got.addr;
+                r->size = got.size;
+            }
         } else if (do_realloc(m, src, op->size, &got, &req)) {
             r->status = VMEX_ST_FAILED;
             r->why = VMEX_WHY_NOSPACE;
@@ -510,11 +661,11 @@ static void run_op(vmex_model *m, const vmex_op *op, vmex_opres *r)
         if (src->kind != SLOT_MAP) {
             r->status = VMEX_ST_FAILED;
             r->why = VMEX_WHY_KIND;
-        } else if (op_range(op, src, &a, &n) || a % VMEX_PAGE) {
+        } else if (op_range(op, src, &a, &n) || a % m->L->page) {
             r->status = VMEX_ST_FAILED;
             r->why = VMEX_WHY_BADRANGE;
         } else {
-            n = VMEX_ALIGN_UP(n, VMEX_PAGE);
+            n = VMEX_ALIGN_UP(n, m->L->page);
             m->vt->remove(m->s, a, n);
             r->addr = a;
             r->size = n;
@@ -529,11 +680,11 @@ static void run_op(vmex_model *m, const vmex_op *op, vmex_opres *r)
             r->why = VMEX_WHY_BADRANGE;
             break;
         }
-        lo = VMEX_ALIGN_DOWN(a, VMEX_PAGE);
-        hi = VMEX_ALIGN_UP(a + n, VMEX_PAGE);
+        lo = VMEX_ALIGN_DOWN(a, m->L->page);
+        hi = VMEX_ALIGN_UP(a + n, m->L->page);
         r->addr = lo;
         r->size = hi - lo;
-        if (!m->vt->is_mapped(m->s, lo, hi - lo)) {
+        if (!m->vt->is_mapped(m->s, lo, hi - lo) || (on_linux && !writable(m, lo, hi))) {
             r->status = VMEX_ST_FAILED;
             r->why = VMEX_WHY_NOTMAPPED;
             break;
@@ -587,8 +738,15 @@ static int is_finding(const vmex_op *op, const vmex_opres *r, const vmex_runopts
 
 int vmex_model_start(vmex_model *m, const vmex_layout *L, uint32_t nslots)
 {
+    m->real = 0;
+    if (L->target == VMEX_TARGET_LINUX) {   /* the executor runs whole programs */
+        snprintf(m->error, sizeof m->error, "target linux runs whole programs, not op by op: use linux-model");
+        return -1;
+    }
     return model_reset(m, L, nslots);
 }
+
+const char *vmex_model_error(const vmex_model *m) { return m->error[0] ? m->error : "out of memory"; }
 
 void vmex_model_step(vmex_model *m, const vmex_op *op, uint32_t i, const vmex_runopts *o, vmex_opres *r)
 {
@@ -610,6 +768,9 @@ int vmex_model_run(vmex_model *m, const vmex_layout *L, const vmex_program *p, c
     res->at = -1;
     res->first_check_failed = -1;
     res->warn_at = -1;
+    m->error[0] = '\0';
+    m->real = L->target == VMEX_TARGET_LINUX;
+    if (m->real) return _vmex_linux_run(&m->lx, L, p, o, res, m->error, sizeof m->error);
     if (model_reset(m, L, p->nnames)) return -1;
     for (uint32_t i = 0; i < p->nops; i++) {
         const vmex_op *op = &p->ops[i];
@@ -636,7 +797,11 @@ int vmex_model_run(vmex_model *m, const vmex_layout *L, const vmex_program *p, c
     return 0;
 }
 
-void vmex_model_stats(const vmex_model *m, vmex_stats *st) { m->vt->stats(m->s, st); }
+void vmex_model_stats(const vmex_model *m, vmex_stats *st)
+{
+    if (m->real) _vmex_linux_stats(m->lx, st);
+    else m->vt->stats(m->s, st);
+}
 
 typedef struct walk_ctx { vmex_entry_fn cb; void *ctx; } walk_ctx;
 static void walk_one(void *c, uint64_t lo, uint64_t hi, uint32_t attr)
@@ -647,6 +812,10 @@ static void walk_one(void *c, uint64_t lo, uint64_t hi, uint32_t attr)
 
 void vmex_model_walk(const vmex_model *m, vmex_entry_fn cb, void *ctx)
 {
+    if (m->real) {
+        _vmex_linux_walk(m->lx, cb, ctx);
+        return;
+    }
     walk_ctx w = {cb, ctx};
     m->vt->walk(m->s, 0, UINT64_MAX, walk_one, &w);
 }

@@ -302,7 +302,7 @@ static void test_names_of_enums(void **state)
     assert_string_equal(vmex_metric_name(VMEX_M_FOOTPRINT), "footprint");
     assert_string_equal(vmex_metric_name(VMEX_M__COUNT), "?");
 
-    static const char *const cls[] = {"ok", "frag", "exhausted", "too-large", "jetsam"};
+    static const char *const cls[] = {"ok", "frag", "exhausted", "too-large", "jetsam", "map-count", "crash", "hang", "diverge"};
     for (int c = 0; c < VMEX_CLASS__COUNT; c++) {
         assert_string_equal(vmex_class_name(c), cls[c]);
         assert_int_equal(vmex_class_parse(cls[c]), c);

@@ -500,8 +500,16 @@ static const struct {
     {"vmex 1\nmmap 16k\ntarget xnu\n", 3, 1, "header line 'target' after the first op"},
     {"vmex 1\nexpect ok\n  profile ios16-3gb\n", 3, 3, "header line 'profile' after the first op"},
     {"vmex 1\nmalloc 1\nset slide 0\n", 3, 1, "header line 'set' after the first op"},
-    {"vmex 1\ntarget linux\n", 2, 8, "target 'linux' is not supported yet"},
-    {"vmex 1\ntarget  linux-model\n", 2, 9, "target 'linux-model' is not supported yet"},
+    {"vmex 1\nprofile ios16-3gb\ntarget linux\n", 3, 1, "'target' must come before profile, entitlement and set lines"},
+    {"vmex 1\ntarget linux\nprofile ios16-3gb\n", 3, 1, "'profile' does not apply to target linux (it is an xnu setting)"},
+    {"vmex 1\ntarget linux-model\nentitlement dynamic-codesigning\n", 3, 1, "'entitlement' does not apply to target linux-model"},
+    {"vmex 1\ntarget linux\nset slide 0\n", 3, 5, "set slide does not apply to target linux (it is an xnu setting)"},
+    {"vmex 1\nset window 1g\n", 2, 5, "set window does not apply to target xnu (write 'target linux' or 'target linux-model' first)"},
+    {"vmex 1\ntarget linux\nset window 3m\n", 3, 12, "set window must be a multiple of 2m"},
+    {"vmex 1\ntarget linux\nset window 1m\n", 3, 12, "set window must be between 2m and 16t"},
+    {"vmex 1\ntarget linux\nset allocator tcmalloc\n", 3, 15, "set allocator takes one of kernel, glibc, jemalloc, mimalloc, not 'tcmalloc'"},
+    {"vmex 1\ntarget linux\nset thp-align yes\n", 3, 15, "set thp-align takes one of auto, on, off, not 'yes'"},
+    {"vmex 1\ntarget linux\nset mmap-threshold 100\n", 3, 20, "set mmap-threshold must be a multiple of the 4k page"},
     {"vmex 1\ntarget bsd\n", 2, 8, "unknown target 'bsd'"},
     {"vmex 1\ntarget xnu\ntarget xnu\n", 3, 1, "duplicate 'target' line"},
     {"vmex 1\ntarget\n", 2, 7, "target needs a NAME"},
@@ -736,10 +744,13 @@ static void random_program(uint64_t *s, vmex_program *p)
     char name[VMEX_NAME_MAX];
 
     vmex_program_reset(p);
-    strcpy(c->profile, profiles[rng_below(s, 5)]);
-    c->ents = (uint32_t)rng_below(s, 1u << VMEX_ENT__COUNT);
+    c->target = (uint8_t)(rng_below(s, 4) ? VMEX_TARGET_XNU : 1 + rng_below(s, 2));
+    if (c->target == VMEX_TARGET_XNU) {
+        strcpy(c->profile, profiles[rng_below(s, 5)]);
+        c->ents = (uint32_t)rng_below(s, 1u << VMEX_ENT__COUNT);
+    }
     for (int k = 0; k < VMEX_SET__COUNT; k++) {
-        if (rng_below(s, 3))
+        if (rng_below(s, 3) || !vmex_set_applies(k, c->target))
             continue;
         c->set_mask |= 1u << k;
         switch (k) {
@@ -748,6 +759,11 @@ static void random_program(uint64_t *s, vmex_program *p)
         case VMEX_SET_DYLD: c->set[k] = VMEX_PAGE * (1 + rng_below(s, 16384)); break;
         case VMEX_SET_NANO: c->set[k] = rng_below(s, 2); break;
         case VMEX_SET_MALLOC_ENTROPY: c->set[k] = rng_below(s, 128); break;
+        case VMEX_SET_WINDOW: c->set[k] = (2ull << 20) * (1 + rng_below(s, 4096)); break;
+        case VMEX_SET_ALLOCATOR: c->set[k] = rng_below(s, VMEX_ALLOC__COUNT); break;
+        case VMEX_SET_THP_ALIGN: c->set[k] = rng_below(s, 3); break;
+        case VMEX_SET_MMAP_THRESHOLD: c->set[k] = 4096 * rng_below(s, 8193); break;
+        case VMEX_SET_RETAIN: c->set[k] = rng_below(s, 2); break;
         default: c->set[k] = VMEX_PAGE + rng_below(s, VMEX_MAX_VALUE - VMEX_PAGE - 1); break;
         }
     }

@@ -690,7 +690,7 @@ static int cmd_run(int argc, char **argv)
                          L.profile, ents_txt, prog->nops);
                 vmex_result res;
                 if (vmex_model_run(m, &L, prog, &o, &res) != 0) {
-                    cli_errorf("%s: the run failed (out of memory?)", files[f]);
+                    cli_errorf("%s: the run failed: %s", files[f], vmex_model_error(m));
                     status = 2;
                     break;
                 }
@@ -1012,7 +1012,7 @@ static int cmd_check(int argc, char **argv)
         o.ctx = &c;
         vmex_result r;
         if (vmex_model_run(m, &L, &prog, &o, &r) != 0) {
-            cli_errorf("%s: the run failed (out of memory?)", path);
+            cli_errorf("%s: the run failed: %s", path, vmex_model_error(m));
             bad = 1;
             break;
         }
@@ -1163,7 +1163,7 @@ static int cmd_probe(int argc, char **argv)
         o.ctx = counts;
         vmex_result r;
         if (vmex_model_run(m, &L, &prog, &o, &r) != 0) {
-            cli_errorf("the run failed (out of memory?)");
+            cli_errorf("the run failed: %s", vmex_model_error(m));
             status = 2;
             break;
         }

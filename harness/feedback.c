@@ -52,7 +52,8 @@ void vmex_feedback_op(void *ctx, const vmex_op *op, const vmex_opres *r)
     vmex_model_stats(fb->m, &st);
     unsigned mb = margin_bucket(r->margin);
     /* live bytes relative to the profile's pristine free space: 15 = nothing mapped */
-    unsigned used = st.mapped ? lg2(st.mapped >> 20) : 0;
+    uint64_t held = r->live ? r->live : st.mapped;   /* target linux reports what the program holds */
+    unsigned used = held ? lg2(held >> 20) : 0;
     unsigned lb = used >= 15 ? 0 : 15 - used;
     hit(fb, (unsigned)(r->cls & 3) * 512 + mb * 16 + lb);
     if (r->margin > fb->best_margin) {

@@ -34,6 +34,30 @@ extern "C" {
 int vmex_decode_layout(const uint8_t *data, size_t n, const char *env_profile, uint32_t env_ents,
                        vmex_layout *L);
 
+/* What a fuzz run's environment decides, over the input's header.  target
+ * >= 0 forces the target (each fuzz target runs one); -1 lets the header
+ * decide.  xnu: the profile and entitlements (VMEX_PROFILE,
+ * VMEX_ENTITLEMENTS); linux: set values (VMEX_WINDOW, VMEX_ALLOCATOR,
+ * VMEX_THP_ALIGN, VMEX_MMAP_THRESHOLD, VMEX_RETAIN) replace the header's. */
+typedef struct vmex_fuzz_env {
+    int target;
+    char profile[32];
+    uint32_t ents;
+    uint32_t set_mask;
+    uint64_t set[VMEX_SET__COUNT];
+} vmex_fuzz_env;
+/* Read the environment; 0, or -1 with err naming the variable. */
+int vmex_fuzz_env_read(int target, vmex_fuzz_env *e, vmex_error *err);
+/* vmex_decode_layout under e; eff (when non-NULL) receives the config the
+ * input runs with, which a reproducer of it must carry. */
+int vmex_decode_layout_env(const uint8_t *data, size_t n, const vmex_fuzz_env *e, vmex_layout *L,
+                           vmex_config *eff);
+
+/* The layout the mutator decodes, encodes and runs its scratch model with:
+ * the input's, but linux-model for target linux (the same window and
+ * scales; holes without a round trip to the executor). */
+int vmex_mutation_layout(const uint8_t *data, size_t n, const vmex_fuzz_env *e, vmex_layout *L);
+
 /* Only the header's config (target, profile, entitlements, set values). */
 void vmex_decode_config(const uint8_t *data, size_t n, vmex_config *cfg);
 

@@ -388,6 +388,20 @@ void vmex_model_stats(const vmex_model *m, vmex_stats *st);
 typedef void (*vmex_entry_fn)(void *ctx, uint64_t start, uint64_t end, int kind, int tag, int prot);
 void vmex_model_walk(const vmex_model *m, vmex_entry_fn cb, void *ctx);
 
+/* vmex diff: a linux program on linux-model and on the real kernel (the
+ * kernel as allocator), every op, compared op by op and then the end
+ * states.  model and real are two models (real keeps its executor). */
+typedef struct vmex_diff {
+    int32_t at;               /* the first op that differs, -1 when they agree */
+    int end_state;            /* every op agreed, the end states did not */
+    char what[320];           /* how they differ */
+    vmex_opres model, real;   /* the two outcomes of op `at` */
+    vmex_stats model_state, real_state;
+    vmex_layout Lmodel, Lreal;
+    char error[320];          /* why vmex_diff_run returned -1 */
+} vmex_diff;
+int vmex_diff_run(vmex_model *model, vmex_model *real, const vmex_program *p, vmex_diff *d);
+
 /* 1 when the program's result matches its expect and check lines */
 int vmex_result_matches(const vmex_program *p, const vmex_result *r);
 

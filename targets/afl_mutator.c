@@ -13,8 +13,7 @@
 
 typedef struct state {
     unsigned seed;
-    const char *profile;
-    uint32_t ents;
+    vmex_fuzz_env env;
     vmex_model *scratch;
     uint8_t *buf;
     size_t cap;
@@ -25,16 +24,10 @@ void *afl_custom_init(void *afl, unsigned int seed)
     state *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->seed = seed;
-    const char *p = getenv("VMEX_PROFILE");
-    s->profile = p && *p && vmex_profile_valid(p) ? p : NULL;
-    const char *e = getenv("VMEX_ENTITLEMENTS");
-    if (e && *e) {
-        char tmp[512];
-        snprintf(tmp, sizeof tmp, "%s", e);
-        for (char *t = strtok(tmp, ","); t; t = strtok(NULL, ",")) {
-            uint32_t bit;
-            if (!vmex_ent_parse(t, &bit)) s->ents |= bit;
-        }
+    vmex_error err = {0};
+    if (vmex_fuzz_env_read(-1, &s->env, &err)) {   /* the target reports the same error and stops */
+        free(s);
+        return NULL;
     }
     s->scratch = vmex_model_new(VMEX_STORE_FAST);
     if (!s->scratch) {
@@ -59,7 +52,7 @@ size_t afl_custom_fuzz(void *data, unsigned char *buf, size_t buf_size, unsigned
     }
     vmex_layout L;
     s->seed = s->seed * 1103515245u + 12345u;
-    if (vmex_decode_layout(buf, buf_size, s->profile, s->ents, &L)) {
+    if (vmex_mutation_layout(buf, buf_size, &s->env, &L)) {
         *out_buf = buf;
         return buf_size;
     }

@@ -12,7 +12,8 @@
 #include "target.h"
 
 const int vmex_target_takes_text = 0;
-const int vmex_target_hunts = 0;
+int vmex_target_accepts(const vmex_config *c) { return 1; }
+int vmex_target_expects(void) { return 0; }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) { return 0; }
 

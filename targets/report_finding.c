@@ -53,6 +53,34 @@ __attribute__((noinline, noreturn)) static void vmex_found_jetsam(const char *li
     abort();
 }
 
+__attribute__((noinline, noreturn)) static void vmex_found_map_count(const char *line)
+{
+    found_class = VMEX_MAP_COUNT;
+    say(line);
+    abort();
+}
+
+__attribute__((noinline, noreturn)) static void vmex_found_crash(const char *line)
+{
+    found_class = VMEX_CRASH;
+    say(line);
+    abort();
+}
+
+__attribute__((noinline, noreturn)) static void vmex_found_hang(const char *line)
+{
+    found_class = VMEX_HANG;
+    say(line);
+    abort();
+}
+
+__attribute__((noinline, noreturn)) static void vmex_found_diverge(const char *line)
+{
+    found_class = VMEX_DIVERGE;
+    say(line);
+    abort();
+}
+
 void vmex_report_finding(int cls, const char *signature, double margin)
 {
     char line[256];
@@ -61,6 +89,10 @@ void vmex_report_finding(int cls, const char *signature, double margin)
     case VMEX_FRAG: vmex_found_frag(line);
     case VMEX_EXHAUSTED: vmex_found_exhausted(line);
     case VMEX_TOO_LARGE: vmex_found_too_large(line);
+    case VMEX_MAP_COUNT: vmex_found_map_count(line);
+    case VMEX_CRASH: vmex_found_crash(line);
+    case VMEX_HANG: vmex_found_hang(line);
+    case VMEX_DIVERGE: vmex_found_diverge(line);
     default: vmex_found_jetsam(line);
     }
 }

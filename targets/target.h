@@ -21,8 +21,21 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* 1 when the target reads .vmex text (fuzz_text), 0 for the binary encoding */
 extern const int vmex_target_takes_text;
-/* 1 when the target hunts findings on the model (fuzz_xnu) */
-extern const int vmex_target_hunts;
+/* 1 when the target runs programs of this config (a .vmex reproducer of
+ * another target is skipped by the replay engine) */
+int vmex_target_accepts(const vmex_config *c);
+/* 1 when a reproducer's expect line is what the target must find (the
+ * hunters); 0 when every accepted program must run clean */
+int vmex_target_expects(void);
+
+/* A hunting target (hunt.c): its name, the target it runs, and whether it
+ * hunts divergence between linux-model and the kernel. */
+typedef struct vmex_hunter {
+    const char *name;
+    int target;      /* enum vmex_target */
+    int diff;
+} vmex_hunter;
+extern const vmex_hunter vmex_hunter_this;
 
 __attribute__((noreturn)) void vmex_harness_bug(const char *file, int line, const char *what);
 #define VMEX_FUZZ_ASSERT(c, what) \

@@ -312,9 +312,11 @@ int cli_parse_profiles(const char *text, const char **list, int *n)
 static const char usage_text[] =
     "usage: vmex COMMAND [OPTIONS] [ARGS]\n"
     "\n"
-    "vmex stresses the virtual address space of an iOS app: a .vmex program of\n"
-    "mapping ops runs on a model of the XNU vm_map, and every failed request is\n"
-    "classified (frag, exhausted, too-large, jetsam).\n"
+    "vmex stresses virtual address spaces: a .vmex program of mapping ops runs on\n"
+    "a model of an iOS app's XNU vm_map (target xnu), on Linux's placement\n"
+    "(target linux-model) or on the real kernel and allocators in a confined\n"
+    "window (target linux), and every failed request is classified (frag,\n"
+    "exhausted, too-large, jetsam, map-count; crash and hang on target linux).\n"
     "\n"
     "commands:\n"
     "  run [OPTIONS] FILE...     run programs, print every op and the verdict\n"
@@ -358,6 +360,10 @@ static const char usage_text[] =
     "      --seed N, --profile P, --entitlement E, --target xnu, --json\n"
     "      --hunt POLICY         default frag:margin>=2,size>=1m;exhausted;jetsam\n"
     "      --sample N, --window K  sample every N ops; K ops in finding.vmex (2000)\n"
+    "  diff [--json] FILE...     run linux programs on linux-model and on the real\n"
+    "                            kernel; report the first op where they disagree\n"
+    "      --random N            N random programs instead (--seed S, --bytes B,\n"
+    "                            --window W, -o DIR for the ones that diverge)\n"
     "  bench [--json] [--live N] measure the model's speed\n"
     "  help, --help              this text\n"
     "  --version                 print the version\n"
@@ -1292,6 +1298,8 @@ int main(int argc, char **argv)
         return cli_cmd_triage(argc - 1, argv + 1);
     if (!strcmp(cmd, "import"))
         return cli_cmd_import(argc - 1, argv + 1);
+    if (!strcmp(cmd, "diff"))
+        return cli_cmd_diff(argc - 1, argv + 1);
     if (!strcmp(cmd, "stress")) return cli_cmd_stress(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) {
         rc = _vmex_bench_main(argc - 1, argv + 1);

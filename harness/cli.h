@@ -36,6 +36,8 @@ int cli_cmd_minimize(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);
 int cli_cmd_triage(int argc, char **argv);
 
+/* cli_diff.c */
+int cli_cmd_diff(int argc, char **argv);
 /* cli_import.c */
 int cli_cmd_import(int argc, char **argv);
 

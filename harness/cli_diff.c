@@ -163,7 +163,7 @@ int cli_cmd_diff(int argc, char **argv)
         }
     }
     /* random programs: random bytes, a linux-model header, the fuzzer's decoding */
-    uint8_t *buf = nrandom && status < 2 ? malloc(bytes + 64) : NULL;
+    uint8_t *buf = nrandom && status < 2 ? malloc(2 * bytes + 256) : NULL;   /* header + up to 1.5 x bytes */
     if (nrandom && status < 2 && !buf) {
         cli_errorf("out of memory");
         status = 2;

@@ -236,6 +236,7 @@ static struct vmex_linux *get(struct vmex_linux **px, const vmex_layout *L, char
         if (!x) return NULL;
         x->cmd = x->reply = -1;
         x->shm_fd = memfd_create("vmex-exec", MFD_CLOEXEC);
+        if (x->shm_fd >= 0) x->shm_fd = high_fd(x->shm_fd);   /* not one of the executor's 3, 4, 5 */
         if (x->shm_fd < 0 || ftruncate(x->shm_fd, (off_t)VMEX_XSHM_SIZE) ||
             (x->shm = mmap(NULL, VMEX_XSHM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, x->shm_fd, 0)) == MAP_FAILED) {
             snprintf(err, errn, "target linux: no shared memory: %s", strerror(errno));

@@ -569,6 +569,9 @@ static void run_op(const vmex_xop *op, vmex_xres *r)
         }
         if (op->kind == VMEX_OP_REALLOC) src->kind = S_NONE;
         r->addr = got.addr;
+#if defined(VMEX_EXEC_JEMALLOC)
+        r->addr &= ~(PAGE - 1);   /* linux-real.md: cache-oblivious random sub-page offsets; pages are stable */
+#endif
         r->size = got.size;
         break;
     }
@@ -732,7 +735,7 @@ int main(int argc, char **argv)
         return 1;
     }
     dallocx(mallocx(1, 0), 0);   /* the 6 MiB metadata mapping: outside the window */
-#else
+#elif !defined(VMEX_EXEC_MIMALLOC)
     if (allocator == VMEX_ALLOC_JEMALLOC || allocator == VMEX_ALLOC_MIMALLOC) {
         say_error("this executor has no ", allocator == VMEX_ALLOC_JEMALLOC ? "jemalloc" : "mimalloc");
         reply('E');

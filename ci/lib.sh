@@ -24,11 +24,13 @@ vmex_install_afl() {
 }
 
 # The plain build (CLI, replay engines, tests) in build/; with arguments,
-# only those CMake targets (ci/fuzz needs just the CLI and the mutator).
+# only those CMake targets (ci/fuzz needs just the CLI and the mutator),
+# and always the executors of target linux (the CLI runs its programs).
 vmex_build_replay() {
   cmake -S . -B build >/dev/null
   local t targets=()
   for t in "$@"; do targets+=(--target "$t"); done
+  [ $# -eq 0 ] || targets+=(--target vmex-executors)
   cmake --build build -j"$(nproc)" "${targets[@]}"
 }
 

@@ -225,11 +225,16 @@ static int overwritable(vmex_model *m, uint64_t a, uint64_t size)
 
 /* ------------------------------------------------------------ Linux */
 /* Top-down placement of an anonymous map of `size` bytes with no hint,
- * with the 2 MiB rule when it applies (see the top of this file). */
-static int linux_place(vmex_model *m, uint64_t size, uint64_t *addr)
+ * with the 2 MiB rule when it applies (see the top of this file).  Shared
+ * anonymous maps never take it: mm/mmap.c __get_unmapped_area sends
+ * MAP_SHARED to shmem_get_unmapped_area, which with shmem THP off
+ * (transparent_hugepage/shmem_enabled = never, the default) is the plain
+ * search. */
+static int linux_place(vmex_model *m, uint64_t size, int shared, uint64_t *addr)
 {
     uint64_t a;
-    if (m->L->thp && size % THP_SIZE == 0 && !m->vt->fit_top(m->s, size + THP_SIZE, m->L->page, &a)) {
+    if (m->L->thp && !shared && size % THP_SIZE == 0 &&
+        !m->vt->fit_top(m->s, size + THP_SIZE, m->L->page, &a)) {
         *addr = VMEX_ALIGN_DOWN(a + THP_SIZE, THP_SIZE);   /* rounddown(hole top - size, 2 MiB) */
         return 0;
     }
@@ -238,13 +243,14 @@ static int linux_place(vmex_model *m, uint64_t size, uint64_t *addr)
 
 /* mmap(NULL or hint, size) with align (user space's over-map and trim):
  * 0 and the address, or -1 with *req the request that failed. */
-static int linux_map(vmex_model *m, uint64_t size, uint64_t hint, uint64_t align, uint64_t *addr, uint64_t *req)
+static int linux_map(vmex_model *m, uint64_t size, uint64_t hint, uint64_t align, int shared, uint64_t *addr,
+                     uint64_t *req)
 {
     const vmex_layout *L = m->L;
     if (align > L->page) {
         uint64_t padded = size + align - L->page, p;
         *req = padded;
-        if (linux_place(m, padded, &p)) return -1;
+        if (linux_place(m, padded, shared, &p)) return -1;
         *addr = VMEX_ALIGN_UP(p, align);
         return 0;
     }
@@ -258,7 +264,7 @@ static int linux_map(vmex_model *m, uint64_t size, uint64_t hint, uint64_t align
         }
         return m->vt->fit_top(m->s, size, L->page, addr);   /* a hint turns the 2 MiB rule off */
     }
-    return linux_place(m, size, addr);
+    return linux_place(m, size, shared, addr);
 }
 
 /* ------------------------------------------------------------ libmalloc */
@@ -522,7 +528,8 @@ static void linux_run_map(vmex_model *m, const vmex_op *op, vmex_opres *r, slot 
             r->why = VMEX_WHY_OCCUPIED;
             return;
         }
-    } else if (linux_map(m, size, is_mmap && (op->flags & VMEX_F_HINT) ? op->addr : 0, align, &addr, &req)) {
+    } else if (linux_map(m, size, is_mmap && (op->flags & VMEX_F_HINT) ? op->addr : 0, align,
+                         is_mmap && (op->flags & VMEX_F_SHARED), &addr, &req)) {
         fail_nospace(m, req, L->page, r);
         return;
     }
@@ -536,7 +543,7 @@ static void linux_run_map(vmex_model *m, const vmex_op *op, vmex_opres *r, slot 
 static int linux_malloc(vmex_model *m, uint64_t n, slot *out, uint64_t *req)
 {
     uint64_t size = VMEX_ALIGN_UP(n ? n : 1, m->L->page), addr;
-    if (linux_map(m, size, 0, m->L->page, &addr, req)) return -1;
+    if (linux_map(m, size, 0, m->L->page, 0, &addr, req)) return -1;
     enter(m, addr, size, VMEX_ATTR(VMEX_R_MALLOC, 0, VMEX_PROT_RW));
     *out = (slot){SLOT_BLOCK, CLS_LARGE, addr, size, n};
     return 0;

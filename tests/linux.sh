@@ -21,7 +21,8 @@ check() { if "$@"; then echo "PASS $*"; else echo "FAIL $*"; fail=1; fi; }
 tail -n 3 "$tmp/random.out"
 check grep -qx '1000 agree, 0 diverge' "$tmp/random.out"
 # the shipped pair agrees, and a file that is not a linux program is bad input
-check "$vmex" diff "$src/reproducers/linux-model-agrees.vmex" "$src/reproducers/linux-hole-punch.vmex"
+check "$vmex" diff "$src/reproducers/linux-model-agrees.vmex" "$src/reproducers/linux-hole-punch.vmex" \
+  "$src/reproducers/linux-shared-plain-search.vmex"
 set +e
 "$vmex" diff "$src/reproducers/frag-64m-ios16-3gb.vmex" >/dev/null 2>&1; rc=$?
 set -e

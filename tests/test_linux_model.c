@@ -137,6 +137,25 @@ static void test_thp_padded_search(void **state)
     assert_int_equal(x->ops[1].addr, B + 4 * MiB - 4 * KiB - 2 * MiB);
 }
 
+/* a shared anonymous map is shmem's: the plain search, never the 2 MiB rule
+ * (found by fuzz_linux_diff: the model had put it where a private one goes) */
+static void test_shared_plain(void **state)
+{
+    const char *head = "vmex 1\ntarget linux-model\nset window 256m\nset thp-align on\n"
+                       "a = mmap 64m\n"   /* padded 66m: rounddown(B+256m-64m, 2m) = B+192m */
+                       "b = mmap 64m\n"   /* the highest hole >= 66m is [B, B+192m): B+128m */
+                       "munmap a\n";      /* holes [B, B+128m) and [B+192m, B+256m), exactly 64m */
+    char text[512];
+    snprintf(text, sizeof text, "%sc = mmap 64m\n", head);   /* private: 66m fits only low: B+64m */
+    run *x = go(text);
+    assert_int_equal(x->ops[0].addr, B + 192 * MiB);
+    assert_int_equal(x->ops[1].addr, B + 128 * MiB);
+    assert_int_equal(x->ops[3].addr, B + 64 * MiB);
+    snprintf(text, sizeof text, "%sd = mmap 64m shared\n", head);   /* shared: the top hole, B+192m */
+    x = go(text);
+    assert_int_equal(x->ops[3].addr, B + 192 * MiB);
+}
+
 /* a hint is taken when its range is free, else the plain search (no 2 MiB rule) */
 static void test_hint_fixed_align(void **state)
 {
@@ -266,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_thp_rule),      cmocka_unit_test(test_thp_padded_search),
         cmocka_unit_test(test_hint_fixed_align), cmocka_unit_test(test_hole_punch),
         cmocka_unit_test(test_touch_realloc), cmocka_unit_test(test_fast_vs_naive),
+        cmocka_unit_test(test_shared_plain),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     vmex_model_free(model);

@@ -10,10 +10,16 @@
  *     mmap(NULL) - ours and the allocator's - lands in the window;
  *   - no heap of our own once confined (static buffers, raw /proc reads,
  *     no stdio): a glibc arena piece in the window would break determinism;
- *   - reset per run, by allocator: the kernel: munmap(window); jemalloc: a
- *     fresh arena with extent hooks that map in the window, destroyed after
- *     the run; glibc and mimalloc: a fork of the pristine executor per run
- *     (their state cannot be taken back in-process);
+ *   - reset per run, by allocator: the kernel: munmap(window); glibc,
+ *     jemalloc and mimalloc: a fork of the pristine executor per run (their
+ *     state cannot be taken back in-process).  jemalloc runs in a fresh
+ *     arena whose extent hooks map in the window.  linux-real.md's
+ *     in-process recipe for it (arena.<i>.destroy, then munmap the window)
+ *     is not safe here: jemalloc's global metadata (base 0, the radix tree
+ *     of extents) grows with the addresses in use, and once confined its
+ *     new blocks land in the window too; unmapping the window then leaves
+ *     it pointing at nothing, and the next run crashes in mallocx (seen
+ *     after a run that filled a 1 GiB window);
  *   - jemalloc leaves a 6 MiB metadata mapping on first use: warmed up
  *     before confining.  mimalloc is not used before (it would keep a
  *     segment outside the window).
@@ -364,15 +370,6 @@ static int alloc_begin(void)
     size_t sz = sizeof arena;
     return mallctl("arenas.create", &arena, &sz, &hp, sizeof hp);
 }
-static void alloc_end(void)
-{
-    char name[64] = "arena.", rev[16], *p = name + 6;
-    unsigned v = arena, k = 0;
-    do rev[k++] = (char)('0' + v % 10); while (v /= 10);
-    while (k) *p++ = rev[--k];
-    memcpy(p, ".destroy", 9);
-    mallctl(name, NULL, NULL, NULL, 0);
-}
 #define FLAGS (MALLOCX_ARENA(arena) | MALLOCX_TCACHE_NONE)
 static void *a_malloc(size_t n) { return mallocx(n ? n : 1, FLAGS); }
 static void *a_realloc(void *p, size_t n) { return rallocx(p, n ? n : 1, FLAGS); }
@@ -669,7 +666,7 @@ static void run_program(void)
 
 static void serve(void)
 {
-    int forks = allocator == VMEX_ALLOC_GLIBC || allocator == VMEX_ALLOC_MIMALLOC;
+    int forks = allocator != VMEX_ALLOC_KERNEL;
     for (;;) {
         char c;
         ssize_t k = read(VMEX_X_FD_CMD, &c, 1);
@@ -678,13 +675,7 @@ static void serve(void)
         if (c != 'X') _exit(3);
         H->signal = 0;
         if (!forks) {
-#if defined(VMEX_EXEC_JEMALLOC)
-            if (alloc_begin()) _exit(4);
-#endif
             run_program();
-#if defined(VMEX_EXEC_JEMALLOC)
-            alloc_end();
-#endif
             munmap((void *)base, window);   /* whatever the run left */
             reply('D');
             continue;
@@ -695,6 +686,9 @@ static void serve(void)
 #if !defined(VMEX_EXEC_MIMALLOC) && !defined(VMEX_EXEC_JEMALLOC)
             mallopt(M_ARENA_MAX, 1);   /* linux-real.md: one arena */
             if (threshold) mallopt(M_MMAP_THRESHOLD, (int)threshold);   /* fixed: no dynamic history */
+#endif
+#if defined(VMEX_EXEC_JEMALLOC)
+            if (alloc_begin()) abort();   /* no arena: the run cannot start */
 #endif
             run_program();
             _exit(0);

@@ -10,6 +10,14 @@
  * request and a partial munmap.  Only the measured phase is timed (from the
  * run's per-op callback), so setup cost does not count.  The naive model is
  * skipped at 1M live entries (O(n) per op).  `--live N` measures one size.
+ *
+ * `vmex bench --linux` measures target linux instead: executions per
+ * second of random 1000-op programs on the real kernel and each allocator
+ * whose executor is there (kernel: mmap/munmap of 4 KiB-4 MiB; the
+ * allocators: mostly malloc/free of 16 B-1 MiB, a quarter mmap/munmap),
+ * in a 1 GiB window, every op run (no stop at a finding), next to
+ * linux-model on the same programs.  Wall time over --seconds per row,
+ * the front end's IPC and the per-run reset included.
  */
 #include "internal.h"
 
@@ -107,14 +115,150 @@ static double measure(int store, vmex_program *p, uint32_t live)
     return (double)(p->nops - live) / (end - mc.t);
 }
 
+/* ------------------------------------------------------------ --linux */
+#define LNAMES 128
+
+static int build_linux(vmex_program *p, int allocator, uint32_t nops)
+{
+    vmex_program_reset(p);
+    p->cfg.target = VMEX_TARGET_LINUX;
+    p->cfg.profile[0] = '\0';
+    p->cfg.ents = 0;
+    p->cfg.set[VMEX_SET_WINDOW] = 1ull << 30;
+    p->cfg.set[VMEX_SET_ALLOCATOR] = (uint64_t)allocator;
+    p->cfg.set_mask = 1u << VMEX_SET_WINDOW | 1u << VMEX_SET_ALLOCATOR;
+    char nm[16];
+    uint8_t live[LNAMES] = {0};   /* 0 free, 1 a mapping, 2 a block */
+    for (int i = 0; i < LNAMES; i++) {
+        snprintf(nm, sizeof nm, "h%d", i);
+        if (vmex_program_name(p, nm) < 0) return -1;
+    }
+    vmex_op op;
+    for (uint32_t i = 0; i < nops; i++) {
+        int h = (int)(rnd() % LNAMES);
+        if (live[h]) {
+            vmex_op_init(&op, live[h] == 1 ? VMEX_OP_MUNMAP : VMEX_OP_FREE);
+            op.src = h;
+            live[h] = 0;
+        } else if (allocator == VMEX_ALLOC_KERNEL || rnd() % 4 == 0) {
+            vmex_op_init(&op, VMEX_OP_MMAP);
+            op.dst = h;
+            op.size = (1 + rnd() % 1024) * VMEX_LINUX_PAGE;
+            live[h] = 1;
+        } else {
+            vmex_op_init(&op, VMEX_OP_MALLOC);
+            op.dst = h;
+            op.size = (16ull << (rnd() % 17)) + rnd() % 16;
+            live[h] = 2;
+        }
+        if (vmex_program_add(p, &op) < 0) return -1;
+    }
+    return 0;
+}
+
+/* executions per second of the programs on target (linux or linux-model)
+ * for about `seconds`; 0 with *why set when the target cannot run */
+static double measure_linux(vmex_model *m, vmex_program *progs, int nprogs, int target, double seconds,
+                            const char **why)
+{
+    vmex_runopts o;
+    vmex_runopts_init(&o);
+    o.keep_going = 1;
+    vmex_result res;
+    vmex_layout L[8];
+    for (int k = 0; k < nprogs; k++) {
+        vmex_config cfg = progs[k].cfg;
+        cfg.target = target;
+        vmex_error err;
+        if (vmex_layout_resolve(&cfg, NULL, 0, &L[k], &err)) {
+            *why = "bad layout";
+            return 0;
+        }
+    }
+    if (vmex_model_run(m, &L[0], &progs[0], &o, &res)) {   /* warm up: the executor starts */
+        *why = vmex_model_error(m);
+        return 0;
+    }
+    uint64_t runs = 0;
+    double t0 = now(), t;
+    do {
+        for (int k = 0; k < nprogs; k++, runs++)
+            if (vmex_model_run(m, &L[k], &progs[k], &o, &res)) {
+                *why = vmex_model_error(m);
+                return 0;
+            }
+    } while ((t = now()) - t0 < seconds);
+    return (double)runs / (t - t0);
+}
+
+static int bench_linux(int json, double seconds, uint32_t nops)
+{
+    enum { NPROGS = 8 };
+    vmex_program progs[NPROGS];
+    for (int k = 0; k < NPROGS; k++) vmex_program_init(&progs[k]);
+    if (!json) printf("%-10s %12s %12s %14s %12s\n", "allocator", "exec/s", "ms/exec", "ops/s", "model exec/s");
+    int rc = 0;
+    for (int a = 0; a < VMEX_ALLOC__COUNT && !rc; a++) {
+        bench_rng = 0x11A0000u + (uint64_t)a;
+        for (int k = 0; k < NPROGS; k++)
+            if (build_linux(&progs[k], a, nops)) {
+                fprintf(stderr, "vmex: error: bench: out of memory\n");
+                rc = 2;
+            }
+        if (rc) break;
+        vmex_model *real = vmex_model_new(VMEX_STORE_FAST), *model = vmex_model_new(VMEX_STORE_FAST);
+        const char *why = "out of memory";
+        double x = real ? measure_linux(real, progs, NPROGS, VMEX_TARGET_LINUX, seconds, &why) : 0;
+        double y = 0;
+        if (a == VMEX_ALLOC_KERNEL && model) {
+            const char *w2 = "";
+            y = measure_linux(model, progs, NPROGS, VMEX_TARGET_LINUX_MODEL, seconds / 4, &w2);
+        }
+        if (json) {
+            printf("{\"allocator\":\"%s\"", vmex_allocator_name(a));
+            if (x > 0) printf(",\"exec_per_s\":%.0f,\"ops_per_s\":%.0f", x, x * nops);
+            else printf(",\"skipped\":\"%s\"", why);
+            if (y > 0) printf(",\"model_exec_per_s\":%.0f", y);
+            printf(",\"ops\":%u}\n", nops);
+        } else if (x > 0) {
+            char ys[32] = "-";
+            if (y > 0) snprintf(ys, sizeof ys, "%.0f", y);
+            printf("%-10s %12.0f %12.3f %14.0f %12s\n", vmex_allocator_name(a), x, 1000 / x, x * nops, ys);
+        } else {
+            printf("%-10s skipped: %s\n", vmex_allocator_name(a), why);
+        }
+        fflush(stdout);
+        vmex_model_free(real);
+        vmex_model_free(model);
+    }
+    for (int k = 0; k < NPROGS; k++) vmex_program_free(&progs[k]);
+    return rc;
+}
+
 int _vmex_bench_main(int argc, char **argv)
 {
-    int json = 0;
+    int json = 0, linux_mode = 0;
+    double seconds = 3;
+    uint32_t nops = 1000;
     uint32_t lives[4] = {1000, 10000, 100000, 1000000}, nlives = 4;
     for (int i = 1; i < argc; i++) {
         char *end;
         if (!strcmp(argv[i], "--json")) json = 1;
-        else if (!strcmp(argv[i], "--live") && i + 1 < argc) {
+        else if (!strcmp(argv[i], "--linux")) linux_mode = 1;
+        else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
+            seconds = strtod(argv[++i], &end);
+            if (*end || !(seconds >= 0.1 && seconds <= 3600)) {
+                fprintf(stderr, "vmex: error: bench: --seconds takes 0.1 to 3600, not '%s'\n", argv[i]);
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--ops") && i + 1 < argc) {
+            unsigned long v = strtoul(argv[++i], &end, 10);
+            if (*end || v < 1 || v > 100000) {
+                fprintf(stderr, "vmex: error: bench: --ops takes 1 to 100000, not '%s'\n", argv[i]);
+                return 2;
+            }
+            nops = (uint32_t)v;
+        } else if (!strcmp(argv[i], "--live") && i + 1 < argc) {
             unsigned long v = strtoul(argv[++i], &end, 10);
             if (*end || v < 1 || v > 2000000) {
                 fprintf(stderr, "vmex: error: bench: --live takes 1 to 2000000, not '%s'\n", argv[i]);
@@ -123,9 +267,20 @@ int _vmex_bench_main(int argc, char **argv)
             lives[0] = (uint32_t)v;
             nlives = 1;
         } else {
-            fprintf(stderr, "vmex: error: bench: unknown argument '%s'\nusage: vmex bench [--json] [--live N]\n", argv[i]);
+            fprintf(stderr,
+                    "vmex: error: bench: unknown argument '%s'\n"
+                    "usage: vmex bench [--json] [--live N] | vmex bench --linux [--json] [--seconds S] [--ops N]\n",
+                    argv[i]);
             return 2;
         }
+    }
+    if (linux_mode) {
+        int rc = bench_linux(json, seconds, nops);
+        if (!rc && ferror(stdout)) {
+            fprintf(stderr, "vmex: error: bench: cannot write the output\n");
+            return 2;
+        }
+        return rc;
     }
     vmex_program p;
     vmex_program_init(&p);

@@ -141,9 +141,18 @@ static int common_finish(common *c)
     return 0;
 }
 
-/* Make the program self-contained: the profile and entitlements it ran on. */
+/* Make the program self-contained: the profile and entitlements it ran on
+ * (xnu), the window and allocator (linux: a crash file's come from the
+ * fuzz environment, VMEX_WINDOW and VMEX_ALLOCATOR). */
 static void pin_layout(vmex_program *p, const vmex_layout *L)
 {
+    p->cfg.target = L->target;
+    if (L->target != VMEX_TARGET_XNU) {
+        p->cfg.set[VMEX_SET_WINDOW] = L->window;
+        p->cfg.set[VMEX_SET_ALLOCATOR] = L->allocator;
+        p->cfg.set_mask |= 1ull << VMEX_SET_WINDOW | 1ull << VMEX_SET_ALLOCATOR;
+        return;
+    }
     snprintf(p->cfg.profile, sizeof p->cfg.profile, "%s", L->profile);
     p->cfg.ents = L->ents;
 }
@@ -282,18 +291,18 @@ typedef struct replay {
     int cls;
 } replay;
 
-static void replay_once(vmex_model *m, const input *in, const vmex_hunt *h, replay *r)
+/* real: the kernel side of a diverge hunt, made on first use */
+static void replay_once(vmex_model *m, vmex_model **real, const input *in, const vmex_hunt *h, replay *r)
 {
-    vmex_runopts o;
-    vmex_runopts_init(&o);
-    o.hunt = h;
     vmex_result res;
     memset(r, 0, sizeof *r);
-    if (vmex_model_run(m, &in->L, &in->p, &o, &res) || !res.findings) return;
+    if (vmex_find(m, real, &in->L, &in->p, h, &res, r->sig, sizeof r->sig) != 1) {
+        r->sig[0] = '\0';
+        return;
+    }
     r->found = 1;
     r->cls = res.verdict;
     r->margin = res.margin;
-    vmex_signature(res.verdict, res.req_kind, res.req, in->L.profile, r->sig, sizeof r->sig);
 }
 
 /* every regular file under path (not hidden), sorted */
@@ -347,7 +356,7 @@ static int known_signatures(const char *dir, const common *c, cli_pathv *sigs, c
 {
     cli_pathv v = {0};
     if (cli_collect_dir(dir, &v, 0)) return -1;
-    vmex_model *m = vmex_model_new(VMEX_STORE_FAST);
+    vmex_model *m = vmex_model_new(VMEX_STORE_FAST), *real = NULL;
     for (size_t i = 0; m && i < v.n; i++) {
         input in;
         common kc = *c;
@@ -358,7 +367,7 @@ static int known_signatures(const char *dir, const common *c, cli_pathv *sigs, c
             vmex_error err;
             if (!vmex_hunt_parse(vmex_class_name(in.p.expect), &h, &err)) {
                 replay r;
-                replay_once(m, &in, &h, &r);
+                replay_once(m, &real, &in, &h, &r);
                 if (r.found) {
                     cli_pathv_add(sigs, r.sig);
                     cli_pathv_add(files, v.v[i]);
@@ -370,6 +379,7 @@ static int known_signatures(const char *dir, const common *c, cli_pathv *sigs, c
     }
     free(v.v);
     vmex_model_free(m);
+    vmex_model_free(real);
     return m ? 0 : -1;
 }
 
@@ -593,7 +603,7 @@ int cli_cmd_triage(int argc, char **argv)
     common c = {0};
     const char *dir = NULL, *known_dir = NULL, *html = NULL, *whatif = NULL;
     cli_pathv paths = {0}, ksigs = {0}, kfiles = {0};
-    vmex_model *fresh = NULL, *shared = NULL;
+    vmex_model *fresh = NULL, *shared = NULL, *shared_real = NULL;
     group *groups = NULL;
     input *ins = NULL;
     size_t ngroups = 0, clean = 0, unreadable = 0, flaky_inputs = 0;
@@ -669,9 +679,11 @@ int cli_cmd_triage(int argc, char **argv)
             cli_errorf("out of memory");
             goto usage_error;
         }
-        replay_once(fresh, &ins[i], &c.hunt, &r1);
+        vmex_model *fresh_real = NULL;
+        replay_once(fresh, &fresh_real, &ins[i], &c.hunt, &r1);
         vmex_model_free(fresh);
-        replay_once(shared, &ins[i], &c.hunt, &r2);
+        vmex_model_free(fresh_real);
+        replay_once(shared, &shared_real, &ins[i], &c.hunt, &r2);
         int flaky = r1.found != r2.found || strcmp(r1.sig, r2.sig) || r1.margin != r2.margin;
         flaky_inputs += flaky;
         if (!r1.found && !r2.found) {
@@ -794,5 +806,6 @@ usage_error:
     free(ins);
     free(groups);
     vmex_model_free(shared);
+    vmex_model_free(shared_real);
     return status == 2 ? status : cli_finish(status);
 }

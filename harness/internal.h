@@ -132,6 +132,9 @@ int _vmex_lex(vmex_lexer *lx, const char *text, size_t len, int (*on_line)(void 
 int _vmex_lex_fail(vmex_lexer *lx, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int _vmex_lex_vfail(vmex_lexer *lx, int col, const char *fmt, va_list ap);
 
+/* xnu.c: set the text vmex_model_error(m) gives */
+void _vmex_model_set_error(vmex_model *m, const char *msg);
+
 /* linux.c: target linux, through the executor (exec/proto.h) */
 struct vmex_linux;
 int  _vmex_linux_run(struct vmex_linux **x, const vmex_layout *L, const vmex_program *p, const vmex_runopts *o,

@@ -24,7 +24,7 @@
 #include <string.h>
 
 typedef struct mctx {
-    vmex_model *m;
+    vmex_model *m, *real;   /* real: the kernel side of a diverge hunt */
     const vmex_layout *L;
     const vmex_hunt *hunt;
     char sig[128];
@@ -34,13 +34,8 @@ typedef struct mctx {
 
 static int finding_sig(mctx *c, const vmex_program *p, char *sig, size_t n, vmex_result *res)
 {
-    vmex_runopts o;
-    vmex_runopts_init(&o);
-    o.hunt = c->hunt;
     c->runs++;
-    if (vmex_model_run(c->m, c->L, p, &o, res) || !res->findings) return -1;
-    vmex_signature(res->verdict, res->req_kind, res->req, c->L->profile, sig, n);
-    return 0;
+    return vmex_find(c->m, &c->real, c->L, p, c->hunt, res, sig, n) == 1 ? 0 : -1;
 }
 
 /* 1 when p still gives the signature; then *at is the finding's op */
@@ -272,6 +267,7 @@ int vmex_minimize(const vmex_program *in, const vmex_layout *L, const vmex_hunt 
 done:
     vmex_program_free(&c.cand);
     vmex_model_free(c.m);
+    vmex_model_free(c.real);
     return rc;
 }
 

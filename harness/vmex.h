@@ -401,6 +401,18 @@ typedef struct vmex_diff {
     char error[320];          /* why vmex_diff_run returned -1 */
 } vmex_diff;
 int vmex_diff_run(vmex_model *model, vmex_model *real, const vmex_program *p, vmex_diff *d);
+/* the signature of a divergence (d->at >= 0): class diverge, the op, the
+ * model's request, the real side's profile */
+void vmex_diff_signature(const vmex_program *p, const vmex_diff *d, char *sig, size_t n);
+
+/* The first hunted finding of p on L, as fuzzers, vmex minimize and vmex
+ * triage see it: its result and signature.  A hunt with class diverge first
+ * runs a linux program through vmex_diff_run (*real is made on first use
+ * and kept; the caller frees it); a divergence is the finding, else the
+ * program runs on L under the hunt.  1 found, 0 none, -1 the run failed
+ * (vmex_model_error). */
+int vmex_find(vmex_model *m, vmex_model **real, const vmex_layout *L, const vmex_program *p, const vmex_hunt *h,
+              vmex_result *res, char *sig, size_t n);
 
 /* 1 when the program's result matches its expect and check lines */
 int vmex_result_matches(const vmex_program *p, const vmex_result *r);

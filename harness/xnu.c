@@ -754,6 +754,7 @@ int vmex_model_start(vmex_model *m, const vmex_layout *L, uint32_t nslots)
 }
 
 const char *vmex_model_error(const vmex_model *m) { return m->error[0] ? m->error : "out of memory"; }
+void _vmex_model_set_error(vmex_model *m, const char *msg) { snprintf(m->error, sizeof m->error, "%s", msg); }
 
 void vmex_model_step(vmex_model *m, const vmex_op *op, uint32_t i, const vmex_runopts *o, vmex_opres *r)
 {

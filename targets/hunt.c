@@ -98,8 +98,7 @@ static void diff_input(const vmex_layout *L)
     fprintf(stderr, "%s: op %d (%s) differs: %s\n", vmex_hunter_this.name, d.at, vmex_opkind_name(op->kind),
             d.what);
     char sig[128];
-    uint64_t req = d.model.req ? d.model.req : d.model.size ? d.model.size : op->size;
-    vmex_signature(VMEX_DIVERGE, op->kind, req, d.Lreal.profile, sig, sizeof sig);
+    vmex_diff_signature(&g.prog, &d, sig, sizeof sig);
     vmex_report_finding(VMEX_DIVERGE, sig, 0);
 }
 

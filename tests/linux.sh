@@ -37,6 +37,43 @@ done
 # the glibc pair is one program: only the threshold line differs
 check diff <(grep -v '^#\|^set\|^expect' "$src/reproducers/linux-glibc-dynamic-threshold.vmex") \
            <(grep -v '^#\|^set\|^expect' "$src/reproducers/linux-glibc-fixed-threshold.vmex")
+# a divergence is a finding like any other: minimize, triage and check
+# replay it through the diff.  The model without the 2 MiB rule (thp-align
+# off) against a kernel with it diverges at the first 2 MiB-multiple map.
+cat >"$tmp/div.vmex" <<'EOF2'
+vmex 1
+target linux
+set window 256m
+set thp-align off
+a = mmap 4k
+b = mmap 1m
+c = mmap 12k
+munmap b
+d = mmap 3m
+e = mmap 8m
+munmap a
+f = mmap 16k
+EOF2
+if "$vmex" diff "$tmp/div.vmex" >"$tmp/div.out" 2>&1; then
+  echo "SKIP the diverge checks: this kernel has no 2 MiB rule ($(tail -n 1 "$tmp/div.out"))"
+else
+  check grep -q "op 5 'e = mmap 8m' differs" "$tmp/div.out"
+  check "$vmex" minimize "$tmp/div.vmex" --hunt diverge -o "$tmp/div-min.vmex"
+  check grep -qx 'expect diverge at 1' "$tmp/div-min.vmex"
+  check test "$(grep -c ' = mmap' "$tmp/div-min.vmex")" -eq 2
+  check "$vmex" check "$tmp/div-min.vmex"
+  mkdir "$tmp/crashes"
+  "$vmex" convert "$tmp/div.vmex" "$tmp/crashes/crash-1"
+  set +e
+  "$vmex" triage "$tmp/crashes" -o "$tmp/tri" --hunt diverge >"$tmp/tri.out" 2>&1; rc=$?
+  set -e
+  check test "$rc" -eq 1
+  check grep -q '^diverge-mmap-2p23-linux-256m-kernel .* NEW' "$tmp/tri.out"
+  check test -f "$tmp/tri/diverge-mmap-2p23-linux-256m-kernel.vmex"
+  # with the rule back on, the same program agrees: not a finding
+  sed 's/^set thp-align off$/set thp-align auto/' "$tmp/div.vmex" >"$tmp/agree.vmex"
+  check "$vmex" diff "$tmp/agree.vmex"
+fi
 # no executor outlives its vmex
 check test -z "$(pgrep -f vmex-exec || true)"
 exit $fail

@@ -17,12 +17,15 @@
  * allocators: mostly malloc/free of 16 B-1 MiB, a quarter mmap/munmap),
  * in a 1 GiB window, every op run (no stop at a finding), next to
  * linux-model on the same programs.  Wall time over --seconds per row,
- * the front end's IPC and the per-run reset included.
+ * the front end's IPC and the per-run reset included.  "bare loop" is the
+ * syscall floor: the kernel programs' mmap/munmap calls made directly in a
+ * loop by this process, the fastest any executor could run them.
  */
 #include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 static uint64_t bench_rng;
@@ -191,12 +194,45 @@ static double measure_linux(vmex_model *m, vmex_program *progs, int nprogs, int 
     return (double)runs / (t - t0);
 }
 
+/* The syscall floor of a kernel program: its mmap/munmap calls made
+ * directly from this process in a loop, no executor, no IPC, no checks;
+ * executions per second over about `seconds`. */
+static double floor_linux(const vmex_program *progs, int nprogs, double seconds)
+{
+    uint64_t addr[LNAMES] = {0}, size[LNAMES] = {0}, runs = 0;
+    double t0 = now(), t;
+    do {
+        for (int k = 0; k < nprogs; k++, runs++) {
+            const vmex_program *p = &progs[k];
+            for (uint32_t i = 0; i < p->nops; i++) {
+                const vmex_op *op = &p->ops[i];
+                if (op->kind == VMEX_OP_MMAP) {
+                    void *a = mmap(NULL, op->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                    addr[op->dst] = a == MAP_FAILED ? 0 : (uint64_t)a;
+                    size[op->dst] = op->size;
+                } else if (op->kind == VMEX_OP_MUNMAP && addr[op->src]) {
+                    munmap((void *)addr[op->src], size[op->src]);
+                    addr[op->src] = 0;
+                }
+            }
+            for (int h = 0; h < LNAMES; h++)
+                if (addr[h]) {
+                    munmap((void *)addr[h], size[h]);
+                    addr[h] = 0;
+                }
+        }
+    } while ((t = now()) - t0 < seconds);
+    return (double)runs / (t - t0);
+}
+
 static int bench_linux(int json, double seconds, uint32_t nops)
 {
     enum { NPROGS = 8 };
     vmex_program progs[NPROGS];
     for (int k = 0; k < NPROGS; k++) vmex_program_init(&progs[k]);
-    if (!json) printf("%-10s %12s %12s %14s %12s\n", "allocator", "exec/s", "ms/exec", "ops/s", "model exec/s");
+    if (!json)
+        printf("%-10s %12s %12s %14s %12s %12s\n", "allocator", "exec/s", "ms/exec", "ops/s", "model exec/s",
+               "bare loop/s");
     int rc = 0;
     for (int a = 0; a < VMEX_ALLOC__COUNT && !rc; a++) {
         bench_rng = 0x11A0000u + (uint64_t)a;
@@ -209,21 +245,23 @@ static int bench_linux(int json, double seconds, uint32_t nops)
         vmex_model *real = vmex_model_new(VMEX_STORE_FAST), *model = vmex_model_new(VMEX_STORE_FAST);
         const char *why = "out of memory";
         double x = real ? measure_linux(real, progs, NPROGS, VMEX_TARGET_LINUX, seconds, &why) : 0;
-        double y = 0;
+        double y = 0, fl = 0;
         if (a == VMEX_ALLOC_KERNEL && model) {
             const char *w2 = "";
             y = measure_linux(model, progs, NPROGS, VMEX_TARGET_LINUX_MODEL, seconds / 4, &w2);
+            fl = floor_linux(progs, NPROGS, seconds / 2);
         }
         if (json) {
             printf("{\"allocator\":\"%s\"", vmex_allocator_name(a));
             if (x > 0) printf(",\"exec_per_s\":%.0f,\"ops_per_s\":%.0f", x, x * nops);
             else printf(",\"skipped\":\"%s\"", why);
-            if (y > 0) printf(",\"model_exec_per_s\":%.0f", y);
+            if (y > 0) printf(",\"model_exec_per_s\":%.0f,\"syscall_floor_exec_per_s\":%.0f", y, fl);
             printf(",\"ops\":%u}\n", nops);
         } else if (x > 0) {
-            char ys[32] = "-";
+            char ys[32] = "-", fs[32] = "-";
             if (y > 0) snprintf(ys, sizeof ys, "%.0f", y);
-            printf("%-10s %12.0f %12.3f %14.0f %12s\n", vmex_allocator_name(a), x, 1000 / x, x * nops, ys);
+            if (fl > 0) snprintf(fs, sizeof fs, "%.0f", fl);
+            printf("%-10s %12.0f %12.3f %14.0f %12s %12s\n", vmex_allocator_name(a), x, 1000 / x, x * nops, ys, fs);
         } else {
             printf("%-10s skipped: %s\n", vmex_allocator_name(a), why);
         }

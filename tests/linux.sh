@@ -74,6 +74,22 @@ else
   sed 's/^set thp-align off$/set thp-align auto/' "$tmp/div.vmex" >"$tmp/agree.vmex"
   check "$vmex" diff "$tmp/agree.vmex"
 fi
+# vmex bench --linux runs every allocator and reports well-formed rows (the
+# numbers are the README's, measured by hand; this only checks it works)
+"$vmex" bench --linux --json --seconds 0.1 --ops 50 >"$tmp/bench.json"
+check python3 - "$tmp/bench.json" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["allocator"] for r in rows] == ["kernel", "glibc", "jemalloc", "mimalloc"], rows
+k = rows[0]
+assert k["exec_per_s"] > 0 and k["model_exec_per_s"] > 0 and k["syscall_floor_exec_per_s"] > 0, k
+assert k["ops_per_s"] == round(k["exec_per_s"] * 50) or abs(k["ops_per_s"] - k["exec_per_s"] * 50) <= 50, k
+assert all("exec_per_s" in r or "skipped" in r for r in rows), rows
+PY
+set +e
+"$vmex" bench --linux --seconds 0 >/dev/null 2>&1; rc=$?
+set -e
+check test "$rc" -eq 2
 # no executor outlives its vmex
 check test -z "$(pgrep -f vmex-exec || true)"
 exit $fail

@@ -473,6 +473,20 @@ static void not_rw(void *c, uint64_t lo, uint64_t hi, uint32_t attr)
     if (VMEX_ATTR_PROT(attr) != VMEX_PROT_RW) *(int *)c = 1;
 }
 
+static void no_read(void *c, uint64_t lo, uint64_t hi, uint32_t attr)
+{
+    if (VMEX_ATTR_PROT(attr) == VMEX_PROT_NONE) *(int *)c = 1;
+}
+
+/* Linux: may [lo, hi) be read (mapped, and not PROT_NONE)? */
+static int readable(const vmex_model *m, uint64_t lo, uint64_t hi)
+{
+    int bad = 0;
+    if (!m->vt->is_mapped(m->s, lo, hi - lo)) return 0;
+    m->vt->walk(m->s, lo, hi, no_read, &bad);
+    return !bad;
+}
+
 /* Linux: a write to a page without PROT_WRITE faults (the executor reports
  * it as not mapped); XNU's model counts the pages of any mapping. */
 static int writable(const vmex_model *m, uint64_t lo, uint64_t hi)
@@ -632,8 +646,15 @@ static void run_op(vmex_model *m, const vmex_op *op, vmex_opres *r)
             r->status = VMEX_ST_FAILED;
             r->why = VMEX_WHY_KIND;
         } else if (on_linux) {   /* a new map, the copy, the old one unmapped */
+            uint64_t copy = src->req < op->size ? src->req : op->size;
             if (linux_malloc(m, op->size, &got, &req)) {
                 fail_nospace(m, req, m->L->page, r);
+            } else if (copy && !readable(m, src->addr, src->addr + VMEX_ALIGN_UP(copy, m->L->page))) {
+                /* a munmap over the block's range took its pages: the copy
+                 * faults (the executor catches it), the new map goes again */
+                m->vt->remove(m->s, got.addr, got.size);
+                r->status = VMEX_ST_FAILED;
+                r->why = VMEX_WHY_NOTMAPPED;
             } else {
                 dirty(m, got.addr, src->req < op->size ? src->req : op->size);
                 m->vt->remove(m->s, src->addr, src->size);

@@ -22,7 +22,7 @@ tail -n 3 "$tmp/random.out"
 check grep -qx '1000 agree, 0 diverge' "$tmp/random.out"
 # the shipped pair agrees, and a file that is not a linux program is bad input
 check "$vmex" diff "$src/reproducers/linux-model-agrees.vmex" "$src/reproducers/linux-hole-punch.vmex" \
-  "$src/reproducers/linux-shared-plain-search.vmex"
+  "$src/reproducers/linux-shared-plain-search.vmex" "$src/reproducers/linux-realloc-after-munmap.vmex"
 set +e
 "$vmex" diff "$src/reproducers/frag-64m-ios16-3gb.vmex" >/dev/null 2>&1; rc=$?
 set -e

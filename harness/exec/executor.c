@@ -496,6 +496,19 @@ static void touch(uint64_t a, uint64_t n, vmex_xres *r)
     touching = 0;
 }
 
+/* memcpy that survives a source whose pages are gone: 0, or -1 on a fault */
+static int guarded_copy(void *dst, const void *src, size_t n)
+{
+    if (sigsetjmp(touch_jmp, 1)) {
+        touching = 0;
+        return -1;
+    }
+    touching = 1;
+    memcpy(dst, src, n);
+    touching = 0;
+    return 0;
+}
+
 static void run_op(const vmex_xop *op, vmex_xres *r)
 {
     xslot *src = op->src >= 0 && (uint32_t)op->src < H->nslots ? &slots[op->src] : NULL;
@@ -552,7 +565,14 @@ static void run_op(const vmex_xop *op, vmex_xres *r)
                 break;
             }
             if (op->kind == VMEX_OP_REALLOC) {
-                memcpy(p, (void *)src->addr, src->req < n ? src->req : n);
+                /* the block's pages may be gone (a munmap over its range): the
+                 * copy faults, the op fails as not mapped, the block stays */
+                if (guarded_copy(p, (const void *)src->addr, src->req < n ? src->req : n)) {
+                    munmap(p, size);
+                    r->status = VMEX_ST_FAILED;
+                    r->why = VMEX_WHY_NOTMAPPED;
+                    break;
+                }
                 munmap((void *)src->addr, src->size);
             }
             got = (xslot){S_BLOCK, (uint64_t)p, size, n};

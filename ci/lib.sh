@@ -23,6 +23,14 @@ vmex_install_afl() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends afl++ >/dev/null
 }
 
+# A fuzz target's hunter: "TARGET DIFF" from the vmex_hunter it names
+# (fuzz_xnu: "xnu 0", fuzz_linux: "linux 0", fuzz_linux_diff: "linux 1");
+# nothing for a target that does not hunt (its crashes are harness bugs).
+vmex_hunter_of() {
+  sed -n 's/.*vmex_hunter_this = {"[a-z_0-9]*", VMEX_TARGET_\([A-Z_]*\), \([01]\)}.*/\1 \2/p' "targets/$1.c" |
+    tr 'A-Z_' 'a-z-'
+}
+
 # The plain build (CLI, replay engines, tests) in build/; with arguments,
 # only those CMake targets (ci/fuzz needs just the CLI and the mutator),
 # and always the executors of target linux (the CLI runs its programs).

@@ -32,6 +32,7 @@ typedef struct input {
 typedef struct common {
     const char *profile;
     uint32_t ents;
+    int target;   /* --target: decode binary inputs as that hunter does, -1 by their header */
     vmex_hunt hunt;
     const char *hunt_text;
 } common;
@@ -82,7 +83,22 @@ static int load(const char *path, const common *c, input *in)
     if (!in->path || read_file(path, &data, &n)) return -1;
     in->binary = vmex_is_binary(data, n);
     int rc;
-    if (in->binary) {
+    if (in->binary && c->target >= 0) {
+        /* as the fuzz target of that target decodes it: its fuzz environment
+         * (VMEX_PROFILE, VMEX_WINDOW, ...), then --profile/--entitlement */
+        vmex_fuzz_env env;
+        vmex_config eff;
+        if (vmex_fuzz_env_read(c->target, &env, &err)) {
+            cli_errorf("%s", err.msg);
+            free(data);
+            return -1;
+        }
+        if (c->profile) snprintf(env.profile, sizeof env.profile, "%s", c->profile);
+        if (c->ents) env.ents = c->ents;
+        rc = vmex_decode_layout_env(data, n, &env, &in->L, &eff) || vmex_decode(data, n, &in->L, &in->p);
+        if (rc) cli_errorf("%s: cannot decode", path);
+        else in->p.cfg = eff;
+    } else if (in->binary) {
         rc = vmex_decode_layout(data, n, c->profile, c->ents, &in->L) || vmex_decode(data, n, &in->L, &in->p);
         if (rc) cli_errorf("%s: cannot decode", path);
     } else {
@@ -126,6 +142,16 @@ static int common_opt(int argc, char **argv, int *i, common *c, int *bad)
         c->hunt_text = v;
         return 1;
     }
+    if (cli_value_opt(argc, argv, i, "--target", &v, bad)) {
+        int t = 0;
+        while (t < VMEX_TARGET__COUNT && strcmp(v, vmex_target_name(t))) t++;
+        if (!*bad && t == VMEX_TARGET__COUNT) {
+            cli_errorf("unknown target '%s' (xnu, linux-model, linux)", v);
+            *bad = 1;
+        }
+        c->target = t;
+        return 1;
+    }
     return 0;
 }
 
@@ -160,7 +186,7 @@ static void pin_layout(vmex_program *p, const vmex_layout *L)
 /* ------------------------------------------------------------ minimize */
 int cli_cmd_minimize(int argc, char **argv)
 {
-    common c = {0};
+    common c = {.target = -1};
     const char *in_path = NULL, *out_path = NULL;
     int bad = 0;
     for (int i = 1; i < argc && !bad; i++) {
@@ -236,7 +262,7 @@ int cli_cmd_minimize(int argc, char **argv)
 /* ------------------------------------------------------------ convert */
 int cli_cmd_convert(int argc, char **argv)
 {
-    common c = {0};
+    common c = {.target = -1};
     const char *paths[2] = {0};
     int np = 0, bad = 0;
     for (int i = 1; i < argc && !bad; i++) {
@@ -600,7 +626,7 @@ static int triage_html(const char *path, const group *groups, size_t ngroups, co
 
 int cli_cmd_triage(int argc, char **argv)
 {
-    common c = {0};
+    common c = {.target = -1};
     const char *dir = NULL, *known_dir = NULL, *html = NULL, *whatif = NULL;
     cli_pathv paths = {0}, ksigs = {0}, kfiles = {0};
     vmex_model *fresh = NULL, *shared = NULL, *shared_real = NULL;

@@ -276,6 +276,7 @@ typedef struct ann {
     vmex_opres *r;
     uint32_t n;
     vmex_model *m;
+    const vmex_layout *L;
     vmex_stats *st;
     char text[256];
 } ann;
@@ -307,7 +308,14 @@ static const char *ann_comment(void *ctx, uint32_t i)
         snprintf(a->text, sizeof a->text, "skipped: %s", vmex_reason_text(r->why));
         return a->text;
     default:
-        if (r->cls != VMEX_OK) {
+        if (r->cls != VMEX_OK && a->L->target == VMEX_TARGET_LINUX) {
+            /* the real side is judged against what the program holds (linux.c) */
+            vmex_format_size(r->live, s1, sizeof s1);
+            vmex_format_size(a->L->window, s2, sizeof s2);
+            vmex_format_size(r->req, s3, sizeof s3);
+            snprintf(a->text, sizeof a->text, "%s %s: request %s, held %s of %s, margin %.2f",
+                     r->finding ? "FINDING" : "failed", vmex_class_name(r->cls), s3, s1, s2, r->margin);
+        } else if (r->cls != VMEX_OK) {
             vmex_format_size(a->st[i].free, s1, sizeof s1);
             vmex_format_size(a->st[i].largest, s2, sizeof s2);
             vmex_format_size(r->req, s3, sizeof s3);
@@ -327,6 +335,7 @@ int vmex_print_annotated(const vmex_program *p, const vmex_layout *L, const vmex
     a.r = calloc(p->nops ? p->nops : 1, sizeof *a.r);
     a.st = calloc(p->nops ? p->nops : 1, sizeof *a.st);
     a.m = vmex_model_new(VMEX_STORE_FAST);
+    a.L = L;
     int rc = -1;
     if (a.r && a.st && a.m) {
         for (uint32_t i = 0; i < a.n; i++) a.r[i].i = UINT32_MAX;

@@ -159,7 +159,7 @@ int vmex_find(vmex_model *m, vmex_model **real, const vmex_layout *L, const vmex
         if (!*real && !(*real = vmex_model_new(VMEX_STORE_FAST))) return -1;
         vmex_diff d;
         if (vmex_diff_run(m, *real, p, &d)) {
-            _vmex_model_set_error(m, d.error);   /* for vmex_model_error(m) */
+            _vmex_model_set_error(m, d.error, vmex_model_unavailable(*real));   /* for the caller */
             return -1;
         }
         if (d.at >= 0) {

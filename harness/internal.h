@@ -132,11 +132,13 @@ int _vmex_lex(vmex_lexer *lx, const char *text, size_t len, int (*on_line)(void 
 int _vmex_lex_fail(vmex_lexer *lx, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int _vmex_lex_vfail(vmex_lexer *lx, int col, const char *fmt, va_list ap);
 
-/* xnu.c: set the text vmex_model_error(m) gives */
-void _vmex_model_set_error(vmex_model *m, const char *msg);
+/* xnu.c: set what vmex_model_error(m) and vmex_model_unavailable(m) say */
+void _vmex_model_set_error(vmex_model *m, const char *msg, int unavailable);
 
 /* linux.c: target linux, through the executor (exec/proto.h) */
 struct vmex_linux;
+/* _vmex_linux_run: 0, -1 with err, or -2 with err when the executor cannot
+ * start on this machine (not built, no memfd, confinement refused) */
 int  _vmex_linux_run(struct vmex_linux **x, const vmex_layout *L, const vmex_program *p, const vmex_runopts *o,
                      vmex_result *res, char *err, size_t errn);
 void _vmex_linux_free(struct vmex_linux *x);

@@ -279,7 +279,10 @@ static void classify(const vmex_layout *L, const vmex_xhdr *h, const vmex_xres *
 
 static int is_finding(const vmex_op *op, const vmex_opres *r, const vmex_runopts *o)
 {
-    if (r->cls == VMEX_CRASH || r->cls == VMEX_HANG) return 1;   /* always */
+    /* crash and hang: under a hunt when it names them (a program that
+     * unmaps its allocator's heap crashes it for real, and a frag hunt must
+     * not drown in those); without one, always */
+    if (r->cls == VMEX_CRASH || r->cls == VMEX_HANG) return o->hunt ? vmex_hunt_match(o->hunt, r->cls, 0, 0) : 1;
     if (r->cls == VMEX_OK || (op->flags & VMEX_F_TRY)) return 0;
     if (o->hunt) return vmex_hunt_match(o->hunt, r->cls, r->margin, r->req);
     return r->req >= o->large;
@@ -352,7 +355,7 @@ int _vmex_linux_run(struct vmex_linux **px, const vmex_layout *L, const vmex_pro
         return -1;
     }
     struct vmex_linux *x = get(px, L, err, errn);
-    if (!x) return -1;
+    if (!x) return -2;   /* the executor cannot start here */
     int died, sig;
     if (run_once(x, p, p->nops, &died, &sig, err, errn)) return -1;
     const vmex_xres *xr = (const vmex_xres *)(x->shm + VMEX_XRES_OFF);

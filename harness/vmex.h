@@ -380,6 +380,10 @@ int vmex_model_run(vmex_model *m, const vmex_layout *L, const vmex_program *p,
  * allocation per op. */
 int  vmex_model_start(vmex_model *m, const vmex_layout *L, uint32_t nslots);
 void vmex_model_step(vmex_model *m, const vmex_op *op, uint32_t i, const vmex_runopts *o, vmex_opres *r);
+/* 1 when the last run returned -1 because target linux cannot run on this
+ * machine (its executor is not built, or cannot start or confine itself):
+ * callers that replay many programs skip it with vmex_model_error's reason. */
+int vmex_model_unavailable(const vmex_model *m);
 /* Why the last run or start returned -1 (target linux: the executor). */
 const char *vmex_model_error(const vmex_model *m);
 /* Current state (after a run). */

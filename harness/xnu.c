@@ -99,6 +99,7 @@ struct vmex_model {
     uint64_t fail_align;      /* alignment of the malloc mapping that failed */
     int warned;
     int real;                 /* the last run was on target linux: state lives in lx */
+    int unavailable;          /* the last run failed: target linux cannot run here */
     char error[320];          /* why the last run failed */
 };
 
@@ -775,7 +776,12 @@ int vmex_model_start(vmex_model *m, const vmex_layout *L, uint32_t nslots)
 }
 
 const char *vmex_model_error(const vmex_model *m) { return m->error[0] ? m->error : "out of memory"; }
-void _vmex_model_set_error(vmex_model *m, const char *msg) { snprintf(m->error, sizeof m->error, "%s", msg); }
+int vmex_model_unavailable(const vmex_model *m) { return m->unavailable; }
+void _vmex_model_set_error(vmex_model *m, const char *msg, int unavailable)
+{
+    snprintf(m->error, sizeof m->error, "%s", msg);
+    m->unavailable = unavailable;
+}
 
 void vmex_model_step(vmex_model *m, const vmex_op *op, uint32_t i, const vmex_runopts *o, vmex_opres *r)
 {
@@ -799,7 +805,12 @@ int vmex_model_run(vmex_model *m, const vmex_layout *L, const vmex_program *p, c
     res->warn_at = -1;
     m->error[0] = '\0';
     m->real = L->target == VMEX_TARGET_LINUX;
-    if (m->real) return _vmex_linux_run(&m->lx, L, p, o, res, m->error, sizeof m->error);
+    m->unavailable = 0;
+    if (m->real) {
+        int rc = _vmex_linux_run(&m->lx, L, p, o, res, m->error, sizeof m->error);
+        m->unavailable = rc == -2;
+        return rc ? -1 : 0;
+    }
     if (model_reset(m, L, p->nnames)) return -1;
     for (uint32_t i = 0; i < p->nops; i++) {
         const vmex_op *op = &p->ops[i];

@@ -30,7 +30,8 @@ set +e
 set -e
 check test "$rc" -eq 2
 # real runs are deterministic: the same addresses and verdict, every time
-for f in linux-hole-punch linux-jemalloc-retain linux-glibc-dynamic-threshold linux-mimalloc-segments; do
+for f in linux-hole-punch linux-jemalloc-retain linux-glibc-dynamic-threshold linux-mimalloc-segments \
+         linux-glibc-heap-unmapped; do
   "$vmex" run --json "$src/reproducers/$f.vmex" >"$tmp/$f.1" || true   # a finding exits 1
   "$vmex" run --json "$src/reproducers/$f.vmex" >"$tmp/$f.2" || true
   check cmp -s "$tmp/$f.1" "$tmp/$f.2"

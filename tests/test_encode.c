@@ -141,6 +141,19 @@ static void run_trace(vmex_model *m, const vmex_layout *L, const vmex_program *p
     assert_int_equal(vmex_model_run(m, L, p, &o, res), 0);
 }
 
+/* Target linux on a machine where it cannot run: said, and the run checks
+ * skipped (the encoding checks do not need it). */
+static int backend_missing(vmex_model *m, const vmex_layout *L, const vmex_program *p, const char *name)
+{
+    vmex_runopts o;
+    vmex_result r;
+    vmex_runopts_init(&o);
+    if (L->target != VMEX_TARGET_LINUX || vmex_model_run(m, L, p, &o, &r) == 0 || !vmex_model_unavailable(m))
+        return 0;
+    printf("skip running %s: %s\n", name, vmex_model_error(m));
+    return 1;
+}
+
 /* Both programs run identically: every op's status, reason, class and
  * placement, and the run's result. */
 static void assert_same_run(vmex_model *m, const vmex_layout *L, const vmex_program *a, const vmex_program *b)
@@ -940,7 +953,7 @@ static void test_reproducers(void **state)
         assert_int_equal(L2.floor, L.floor);
         assert_int_equal(L2.footprint_limit, L.footprint_limit);
         assert_equal_up_to_names(&p, &q);
-        assert_same_run(m, &L, &p, &q);
+        if (!backend_missing(m, &L, &p, de->d_name)) assert_same_run(m, &L, &p, &q);
         encode_into(&q, &L2, &e2);
         assert_bytes(e2.p, e2.len, (const uint8_t *)e.p, e.len);
         printf("reproducer %s: %u ops, %zu bytes (text %s), encode+decode %.1f ms\n", de->d_name, p.nops,

@@ -119,7 +119,8 @@ static double measure(int store, vmex_program *p, uint32_t live)
 }
 
 /* ------------------------------------------------------------ --linux */
-#define LNAMES 128
+#define LNAMES 128   /* names a program cycles through */
+#define NPROGS 8     /* programs per row, run in turn */
 
 static int build_linux(vmex_program *p, int allocator, uint32_t nops)
 {
@@ -161,15 +162,14 @@ static int build_linux(vmex_program *p, int allocator, uint32_t nops)
 
 /* executions per second of the programs on target (linux or linux-model)
  * for about `seconds`; 0 with *why set when the target cannot run */
-static double measure_linux(vmex_model *m, vmex_program *progs, int nprogs, int target, double seconds,
-                            const char **why)
+static double measure_linux(vmex_model *m, vmex_program *progs, int target, double seconds, const char **why)
 {
     vmex_runopts o;
     vmex_runopts_init(&o);
     o.keep_going = 1;
     vmex_result res;
-    vmex_layout L[8];
-    for (int k = 0; k < nprogs; k++) {
+    vmex_layout L[NPROGS];
+    for (int k = 0; k < NPROGS; k++) {
         vmex_config cfg = progs[k].cfg;
         cfg.target = target;
         vmex_error err;
@@ -185,7 +185,7 @@ static double measure_linux(vmex_model *m, vmex_program *progs, int nprogs, int 
     uint64_t runs = 0;
     double t0 = now(), t;
     do {
-        for (int k = 0; k < nprogs; k++, runs++)
+        for (int k = 0; k < NPROGS; k++, runs++)
             if (vmex_model_run(m, &L[k], &progs[k], &o, &res)) {
                 *why = vmex_model_error(m);
                 return 0;
@@ -197,12 +197,12 @@ static double measure_linux(vmex_model *m, vmex_program *progs, int nprogs, int 
 /* The syscall floor of a kernel program: its mmap/munmap calls made
  * directly from this process in a loop, no executor, no IPC, no checks;
  * executions per second over about `seconds`. */
-static double floor_linux(const vmex_program *progs, int nprogs, double seconds)
+static double floor_linux(const vmex_program *progs, double seconds)
 {
     uint64_t addr[LNAMES] = {0}, size[LNAMES] = {0}, runs = 0;
     double t0 = now(), t;
     do {
-        for (int k = 0; k < nprogs; k++, runs++) {
+        for (int k = 0; k < NPROGS; k++, runs++) {
             const vmex_program *p = &progs[k];
             for (uint32_t i = 0; i < p->nops; i++) {
                 const vmex_op *op = &p->ops[i];
@@ -227,7 +227,6 @@ static double floor_linux(const vmex_program *progs, int nprogs, double seconds)
 
 static int bench_linux(int json, double seconds, uint32_t nops)
 {
-    enum { NPROGS = 8 };
     vmex_program progs[NPROGS];
     for (int k = 0; k < NPROGS; k++) vmex_program_init(&progs[k]);
     if (!json)
@@ -244,12 +243,12 @@ static int bench_linux(int json, double seconds, uint32_t nops)
         if (rc) break;
         vmex_model *real = vmex_model_new(VMEX_STORE_FAST), *model = vmex_model_new(VMEX_STORE_FAST);
         const char *why = "out of memory";
-        double x = real ? measure_linux(real, progs, NPROGS, VMEX_TARGET_LINUX, seconds, &why) : 0;
+        double x = real ? measure_linux(real, progs, VMEX_TARGET_LINUX, seconds, &why) : 0;
         double y = 0, fl = 0;
         if (a == VMEX_ALLOC_KERNEL && model) {
             const char *w2 = "";
-            y = measure_linux(model, progs, NPROGS, VMEX_TARGET_LINUX_MODEL, seconds / 4, &w2);
-            fl = floor_linux(progs, NPROGS, seconds / 2);
+            y = measure_linux(model, progs, VMEX_TARGET_LINUX_MODEL, seconds / 4, &w2);
+            fl = floor_linux(progs, seconds / 2);
         }
         if (json) {
             printf("{\"allocator\":\"%s\"", vmex_allocator_name(a));

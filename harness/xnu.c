@@ -657,7 +657,7 @@ static void run_op(vmex_model *m, const vmex_op *op, vmex_opres *r)
                 r->status = VMEX_ST_FAILED;
                 r->why = VMEX_WHY_NOTMAPPED;
             } else {
-                dirty(m, got.addr, src->req < op->size ? src->req : op->size);
+                dirty(m, got.addr, copy);
                 m->vt->remove(m->s, src->addr, src->size);
                 src->kind = SLOT_NONE;
                 r->addr = got.addr;

@@ -12,8 +12,8 @@
  *     no stdio): a glibc arena piece in the window would break determinism;
  *   - reset per run, by allocator: the kernel: munmap(window); glibc,
  *     jemalloc and mimalloc: a fork of the pristine executor per run (their
- *     state cannot be taken back in-process).  jemalloc runs in a fresh
- *     arena whose extent hooks map in the window.  linux-real.md's
+ *     state cannot be taken back in-process).  jemalloc runs in an arena
+ *     whose extent hooks map in the window, made once after confining.  linux-real.md's
  *     in-process recipe for it (arena.<i>.destroy, then munmap the window)
  *     is not safe here: jemalloc's global metadata (base 0, the radix tree
  *     of extents) grows with the addresses in use, and once confined its
@@ -686,7 +686,6 @@ static void run_program(void)
 
 static void serve(void)
 {
-    int forks = allocator != VMEX_ALLOC_KERNEL;
     for (;;) {
         char c;
         ssize_t k = read(VMEX_X_FD_CMD, &c, 1);
@@ -694,7 +693,7 @@ static void serve(void)
         if (k <= 0) _exit(0);   /* the front end is gone */
         if (c != 'X') _exit(3);
         H->signal = 0;
-        if (!forks) {
+        if (!H->fork_mode) {
             run_program();
             munmap((void *)base, window);   /* whatever the run left */
             reply('D');
@@ -706,9 +705,6 @@ static void serve(void)
 #if !defined(VMEX_EXEC_MIMALLOC) && !defined(VMEX_EXEC_JEMALLOC)
             mallopt(M_ARENA_MAX, 1);   /* linux-real.md: one arena */
             if (threshold) mallopt(M_MMAP_THRESHOLD, (int)threshold);   /* fixed: no dynamic history */
-#endif
-#if defined(VMEX_EXEC_JEMALLOC)
-            if (alloc_begin()) abort();   /* no arena: the run cannot start */
 #endif
             run_program();
             _exit(0);
@@ -776,10 +772,19 @@ int main(int argc, char **argv)
         reply('E');
         return 1;
     }
+#if defined(VMEX_EXEC_JEMALLOC)
+    /* the arena is made once, in the pristine executor: its metadata is in
+     * the window before any run, the same in every fork */
+    if (alloc_begin()) {
+        say_error("cannot create the jemalloc arena", "");
+        reply('E');
+        return 1;
+    }
+#endif
     H->base = base;
     H->window = window;
     H->pid = (uint32_t)getpid();
-    H->fork_mode = allocator == VMEX_ALLOC_GLIBC || allocator == VMEX_ALLOC_MIMALLOC;
+    H->fork_mode = allocator != VMEX_ALLOC_KERNEL;
     reply('R');
     serve();
     return 0;

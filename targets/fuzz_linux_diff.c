@@ -1,7 +1,7 @@
 /*
  * fuzz_linux_diff - every program on linux-model and on the real kernel
  * (the kernel as allocator): any divergence is a finding (class diverge).
- * The engine glue is hunt.c.
+ * The engine glue is hunter.c.
  */
 #include "target.h"
 

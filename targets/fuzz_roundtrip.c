@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "fuzz.h"
+#include "fuzz/fuzz.h"
 #include "target.h"
 
 const int vmex_target_takes_text = 0;

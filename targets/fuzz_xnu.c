@@ -1,6 +1,6 @@
 /*
  * fuzz_xnu - programs on the XNU model of an iOS app, hunting
- * fragmentation.  The engine glue is hunt.c.
+ * fragmentation.  The engine glue is hunter.c.
  */
 #include "target.h"
 

@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fuzz.h"
+#include "fuzz/fuzz.h"
 #include "target.h"
 
 static int findings_ok, passed, failed, unavailable;
@@ -168,7 +168,7 @@ static void run_one(const char *path)
     char what[160] = "";
     if (finding) sscanf(finding, "vmex-finding: %150s", what);
     int ok;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {   /* target linux cannot run here (hunt.c) */
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {   /* target linux cannot run here (hunter.c) */
         unavailable++;
         printf("SKIP %s: %s", path, out);
         return;

@@ -28,7 +28,7 @@ int vmex_target_accepts(const vmex_config *c);
  * hunters); 0 when every accepted program must run clean */
 int vmex_target_expects(void);
 
-/* A hunting target (hunt.c): its name, the target it runs, and whether it
+/* A hunting target (hunter.c): its name, the target it runs, and whether it
  * hunts divergence between linux-model and the kernel. */
 typedef struct vmex_hunter {
     const char *name;

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "fuzz.h"
+#include "fuzz/fuzz.h"
 
 /* ---------------------------------------------------------------- helpers */
 

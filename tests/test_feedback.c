@@ -23,7 +23,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "feedback.h"
+#include "fuzz/feedback.h"
 #include "vmex.h"
 
 #define MiB (1ull << 20)

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "import.h"
+#include "import/import.h"
 
 /* ---------------------------------------------------------------- helpers */
 

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "fuzz.h"
+#include "fuzz/fuzz.h"
 #include "vmex.h"
 
 #define KiB (1ull << 10)

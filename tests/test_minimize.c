@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "minimize.h"
+#include "fuzz/minimize.h"
 #include "vmex.h"
 
 #define MiB (1ull << 20)

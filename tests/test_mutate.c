@@ -19,7 +19,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "fuzz.h"
+#include "fuzz/fuzz.h"
 
 static uint64_t rng_next(uint64_t *s)
 {

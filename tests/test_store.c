@@ -16,7 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "core/core.h"
+#include "model/store.h"
 
 static uint64_t rng_state;
 static uint64_t rnd(void)

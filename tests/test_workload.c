@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "vmex.h"
-#include "workload.h"
+#include "stress/workload.h"
 
 /* ---------------------------------------------------------------- helpers */
 

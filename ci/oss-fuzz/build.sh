@@ -25,12 +25,13 @@ WORK=${WORK:-$(mktemp -d)}
 obj=$WORK/vmex-obj
 rm -rf "$obj"
 mkdir -p "$obj" "$OUT"
-common=(-std=c11 -D_GNU_SOURCE -I"$src/harness" -I"$src/targets")
+common=(-std=c11 -D_GNU_SOURCE -I"$src/harness/include" -I"$src/harness" -I"$src/targets")
 
-# the library: every harness/*.c but the CLI
+# the library: the rooms of harness/ but the command (cli/); the executor
+# and the recorder are programs of their own, one folder deeper
 lib=()
-for f in "$src"/harness/*.c; do
-  case "$(basename "$f")" in cli*) continue ;; esac
+for f in "$src"/harness/*/*.c; do
+  case "$f" in */harness/cli/*) continue ;; esac
   o=$obj/$(basename "$f" .c).o
   # shellcheck disable=SC2086
   $CC $CFLAGS "${common[@]}" -c "$f" -o "$o"
@@ -40,21 +41,21 @@ ar rcs "$obj/libvmexcore.a" "${lib[@]}"
 # shellcheck disable=SC2086
 $CC $CFLAGS "${common[@]}" -c "$src/targets/report_finding.c" -o "$obj/report_finding.o"
 
-# the hunters (their file names a vmex_hunter) share the engine glue in hunt.c
+# the hunters (their file names a vmex_hunter) share the engine glue in hunter.c
 # shellcheck disable=SC2086
-$CC $CFLAGS "${common[@]}" -DVMEX_LIBFUZZER=1 -c "$src/targets/hunt.c" -o "$obj/hunt.o"
+$CC $CFLAGS "${common[@]}" -DVMEX_LIBFUZZER=1 -c "$src/targets/hunter.c" -o "$obj/hunter.o"
 
 # the executors of target linux, next to the targets in $OUT: never
 # sanitized or instrumented (ASan needs the 16 TiB an executor fills), so
 # built with the plain flags; the allocator ones where the library is there,
 # linked statically where it can be (the runner image has no libjemalloc)
-xflags=(-O2 -g -std=gnu11 -D_GNU_SOURCE -I"$src/harness")
-cc "${xflags[@]}" -o "$OUT/vmex-exec" "$src/harness/exec/executor.c"
+xflags=(-O2 -g -std=gnu11 -D_GNU_SOURCE -I"$src/harness/include" -I"$src/harness")
+cc "${xflags[@]}" -o "$OUT/vmex-exec" "$src/harness/real/exec/executor.c"
 for a in jemalloc mimalloc; do
   u=$(echo "$a" | tr a-z A-Z)
   for l in "-l:lib$a.a -lpthread -ldl -lm" "-l$a"; do
     # shellcheck disable=SC2086
-    if cc "${xflags[@]}" -DVMEX_EXEC_"$u" -o "$OUT/vmex-exec-$a" "$src/harness/exec/executor.c" $l 2>/dev/null; then
+    if cc "${xflags[@]}" -DVMEX_EXEC_"$u" -o "$OUT/vmex-exec-$a" "$src/harness/real/exec/executor.c" $l 2>/dev/null; then
       echo "built $OUT/vmex-exec-$a ($l)"
       break
     fi
@@ -65,7 +66,7 @@ for t in $(grep -E '^[a-z_0-9]+$' "$src/targets/list.txt"); do
   # shellcheck disable=SC2086
   $CC $CFLAGS "${common[@]}" -DVMEX_LIBFUZZER=1 -c "$src/targets/$t.c" -o "$obj/$t.o"
   glue=()
-  grep -q vmex_hunter_this "$src/targets/$t.c" && glue=("$obj/hunt.o")
+  grep -q vmex_hunter_this "$src/targets/$t.c" && glue=("$obj/hunter.o")
   # shellcheck disable=SC2086
   $CXX $CXXFLAGS $LIB_FUZZING_ENGINE "$obj/$t.o" "${glue[@]}" "$obj/report_finding.o" "$obj/libvmexcore.a" -lm -o "$OUT/$t"
   if [ -d "$src/corpora/$t" ]; then

@@ -1,0 +1,123 @@
+/*
+ * cli_import.c - `vmex import`: a recorded trace (libvmex-record.so's
+ * vmex-trace, or strace output) to a .vmex program.
+ *
+ *   vmex import TRACE [-o OUT.vmex] [--profile P] [--format F] [--max-ops N]
+ *
+ * TRACE "-" reads standard input.  The program goes to OUT (written
+ * atomically, unless OUT is a device or a pipe) or to standard output, with a header comment saying what the
+ * trace held and what was dropped; a one-line summary goes to stderr.  A
+ * bad trace is reported as FILE:LINE:COL: error: ... with exit status 2,
+ * and nothing is written.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "import/import.h"
+
+#define IMPORT_TEXT_LIMIT (64u << 20)   /* what `vmex run` reads of a .vmex file */
+
+static const char import_usage[] =
+    "usage: vmex import TRACE [-o OUT.vmex] [--profile P] [--format auto|vmex-trace|strace] [--max-ops N]";
+
+int cli_cmd_import(int argc, char **argv)
+{
+    const char *in = NULL, *out = NULL, *v;
+    vmex_import_opts o = {0};
+    int bad = 0;
+    for (int i = 1; i < argc && !bad; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-o")) {
+            if (i + 1 >= argc) {
+                cli_errorf("option '-o' needs a value");
+                return 2;
+            }
+            out = argv[++i];
+        } else if (cli_value_opt(argc, argv, &i, "--output", &v, &bad)) {
+            out = v;
+        } else if (cli_value_opt(argc, argv, &i, "--profile", &v, &bad)) {
+            if (!bad && !vmex_profile_valid(v)) {
+                cli_errorf("unknown profile '%s' (see 'vmex profiles')", v);
+                bad = 1;
+            }
+            o.profile = v;
+        } else if (cli_value_opt(argc, argv, &i, "--format", &v, &bad)) {
+            if (!bad && (o.format = vmex_trace_format_parse(v)) < 0) {
+                cli_errorf("unknown trace format '%s' (auto, vmex-trace, strace)", v);
+                bad = 1;
+            }
+        } else if (cli_value_opt(argc, argv, &i, "--max-ops", &v, &bad)) {
+            char *end;
+            unsigned long long n = bad ? 0 : strtoull(v, &end, 10);
+            if (!bad && (*v < '0' || *v > '9' || *end || n == 0 || n > VMEX_MAX_OPS)) {
+                cli_errorf("--max-ops must be a number from 1 to %u", VMEX_MAX_OPS);
+                bad = 1;
+            }
+            o.max_ops = (uint32_t)n;
+        } else if (a[0] == '-' && a[1]) {
+            cli_errorf("unknown option '%s' for 'vmex import' (see 'vmex help')", a);
+            bad = 1;
+        } else if (in) {
+            cli_errorf("'vmex import' takes one TRACE");
+            bad = 1;
+        } else {
+            in = a;
+        }
+    }
+    if (bad)
+        return 2;
+    if (!in) {
+        cli_errorf("%s", import_usage);
+        return 2;
+    }
+
+    vmex_program p;
+    vmex_program_init(&p);
+    vmex_import_stats st;
+    vmex_error err;
+    memset(&err, 0, sizeof err);
+    int rc = !strcmp(in, "-") ? vmex_import_stream(stdin, "<stdin>", &o, &p, &st, &err)
+                              : vmex_import_file(in, &o, &p, &st, &err);
+    if (rc) {
+        if (err.line > 0 || !err.file[0])
+            vmex_error_print(&err, stderr);      /* FILE:LINE:COL: error: ... */
+        else
+            cli_errorf("%s: %s", err.file, err.msg);
+        vmex_program_free(&p);
+        return 2;
+    }
+    vmex_buf head = {0}, text = {0};
+    int status = 2;
+    if (vmex_import_header(&st, !strcmp(in, "-") ? "<stdin>" : in, &head) ||
+        vmex_print(&p, &text, head.p, NULL, NULL)) {
+        cli_errorf("out of memory");
+    } else if (text.len > IMPORT_TEXT_LIMIT) {
+        cli_errorf("%s: the program would be %zu MiB, over the %u MiB a .vmex file may have; "
+                   "cut it with --max-ops (it has %" PRIu32 " ops)",
+                   in, text.len >> 20, IMPORT_TEXT_LIMIT >> 20, p.nops);
+    } else if (out) {
+        status = cli_write_atomic(out, text.p, text.len) ? 2 : 0;
+    } else {
+        cli_outf("%s", text.p);
+        status = 0;
+    }
+    if (status == 0) {
+        uint64_t calls = 0;
+        for (int k = 0; k < VMEX_TC__COUNT; k++)
+            calls += st.calls[k];
+        fprintf(stderr, "%s: %s, %" PRIu64 " calls -> %" PRIu32 " ops%s%s%s\n", in,
+                vmex_trace_format_name(st.format), calls, p.nops, st.truncated_line ? " (truncated)" : "",
+                out ? " -> " : "", out ? out : "");
+    }
+    vmex_buf_free(&head);
+    vmex_buf_free(&text);
+    vmex_program_free(&p);
+    return cli_finish(status);
+}

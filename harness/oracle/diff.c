@@ -1,0 +1,184 @@
+/*
+ * diff.c - linux-model against the real kernel, op by op.
+ *
+ * The program runs to its end on both (every op, no hunt), with the kernel
+ * as the allocator on the real side.  The first op whose outcome differs
+ * is the divergence: status, reason, where it landed and how big, and for
+ * a failed request its class.  When every op agrees, the end states must
+ * too: free bytes, the largest hole, mapped bytes and the hole count (not
+ * the entry count: the kernel merges neighbouring VMAs, the model does not;
+ * not footprint: see differ()).
+ */
+#include "core/core.h"
+#include "model/model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct side { vmex_opres *r; uint32_t n; } side;
+
+static void collect(void *ctx, const vmex_op *op, const vmex_opres *r)
+{
+    side *s = ctx;
+    s->r[s->n++] = *r;
+}
+
+static int places(int kind)
+{
+    return kind == VMEX_OP_MMAP || kind == VMEX_OP_VM_ALLOCATE || kind == VMEX_OP_MALLOC || kind == VMEX_OP_REALLOC;
+}
+
+/* 0 when both sides did the same; else a description in buf */
+static int differ(const vmex_program *p, const vmex_op *op, const vmex_opres *a, const vmex_opres *b, char *buf,
+                  size_t n)
+{
+    char sa[32], sb[32];
+    if (op->kind == VMEX_OP_CHECK && op->metric == VMEX_M_FOOTPRINT) return 0;
+    if (a->status != b->status || a->why != b->why) {
+        snprintf(buf, n, "model: %s (%s), kernel: %s (%s)", a->status == VMEX_ST_OK ? "ok" : "failed",
+                 vmex_reason_text(a->why), b->status == VMEX_ST_OK ? "ok" : "failed", vmex_reason_text(b->why));
+        return 1;
+    }
+    if (a->status == VMEX_ST_OK && places(op->kind) && (a->addr != b->addr || a->size != b->size)) {
+        vmex_format_size(a->size, sa, sizeof sa);
+        vmex_format_size(b->size, sb, sizeof sb);
+        snprintf(buf, n, "model: %s at 0x%llx, kernel: %s at 0x%llx", sa, (unsigned long long)a->addr, sb,
+                 (unsigned long long)b->addr);
+        return 1;
+    }
+    if (a->cls != b->cls) {
+        snprintf(buf, n, "model: %s, kernel: %s", vmex_class_name(a->cls), vmex_class_name(b->cls));
+        return 1;
+    }
+    /* footprint is not compared: a touch in a THP-eligible range makes the
+     * kernel fault in a whole 2 MiB page where the model counts one page */
+    if (op->kind == VMEX_OP_CHECK && op->metric != VMEX_M_FOOTPRINT && a->value != b->value) {
+        snprintf(buf, n, "check %s: model %llu, kernel %llu", vmex_metric_name(op->metric),
+                 (unsigned long long)a->value, (unsigned long long)b->value);
+        return 1;
+    }
+    return 0;
+}
+
+int vmex_diff_run(vmex_model *model, vmex_model *real, const vmex_program *prog, vmex_diff *d)
+{
+    memset(d, 0, sizeof *d);
+    d->at = -1;
+    vmex_error err = {0};
+    vmex_config cfg = prog->cfg;
+    if (cfg.target == VMEX_TARGET_XNU) {
+        snprintf(d->error, sizeof d->error, "vmex diff runs linux programs (target linux-model or linux)");
+        return -1;
+    }
+    cfg.target = VMEX_TARGET_LINUX_MODEL;
+    if (vmex_layout_resolve(&cfg, NULL, 0, &d->Lmodel, &err)) {
+        snprintf(d->error, sizeof d->error, "%s", err.msg);
+        return -1;
+    }
+    cfg.target = VMEX_TARGET_LINUX;
+    if (vmex_layout_resolve(&cfg, NULL, 0, &d->Lreal, &err)) {
+        snprintf(d->error, sizeof d->error, "%s", err.msg);
+        return -1;
+    }
+    side a = {calloc(prog->nops + 1, sizeof *a.r), 0}, b = {calloc(prog->nops + 1, sizeof *b.r), 0};
+    int rc = -1;
+    if (!a.r || !b.r) {
+        snprintf(d->error, sizeof d->error, "out of memory");
+        goto out;
+    }
+    vmex_runopts o;
+    vmex_runopts_init(&o);
+    o.keep_going = 1;
+    o.on_op = collect;
+    o.ctx = &a;
+    vmex_result ra, rb;
+    if (vmex_model_run(model, &d->Lmodel, prog, &o, &ra)) {
+        snprintf(d->error, sizeof d->error, "%s", vmex_model_error(model));
+        goto out;
+    }
+    o.ctx = &b;
+    if (vmex_model_run(real, &d->Lreal, prog, &o, &rb)) {
+        snprintf(d->error, sizeof d->error, "%s", vmex_model_error(real));
+        goto out;
+    }
+    rc = 0;
+    d->model_state = ra.st;
+    d->real_state = rb.st;
+    for (uint32_t i = 0; i < a.n && i < b.n; i++) {
+        if (differ(prog, &prog->ops[i], &a.r[i], &b.r[i], d->what, sizeof d->what)) {
+            d->at = (int32_t)i;
+            d->model = a.r[i];
+            d->real = b.r[i];
+            goto out;
+        }
+    }
+    if (a.n != b.n) {   /* one side stopped early: the executor died or hung */
+        uint32_t i = a.n < b.n ? a.n : b.n;
+        d->at = (int32_t)(i < prog->nops ? i : prog->nops - 1);
+        snprintf(d->what, sizeof d->what, "the %s stopped after %u ops", a.n < b.n ? "model" : "kernel",
+                 a.n < b.n ? a.n : b.n);
+        if (i < b.n) d->real = b.r[i];
+        goto out;
+    }
+    const vmex_stats *x = &ra.st, *y = &rb.st;
+    if (x->free != y->free || x->largest != y->largest || x->mapped != y->mapped || x->holes != y->holes) {
+        d->at = prog->nops ? (int32_t)prog->nops - 1 : 0;
+        d->end_state = 1;
+        snprintf(d->what, sizeof d->what,
+                 "end state: model free %llu largest %llu mapped %llu holes %u; kernel free %llu largest %llu "
+                 "mapped %llu holes %u",
+                 (unsigned long long)x->free, (unsigned long long)x->largest, (unsigned long long)x->mapped, x->holes,
+                 (unsigned long long)y->free, (unsigned long long)y->largest, (unsigned long long)y->mapped,
+                 y->holes);
+    }
+out:
+    free(a.r);
+    free(b.r);
+    return rc;
+}
+
+/* the size a divergence is filed under: the model's request, else its size */
+static uint64_t diverge_req(const vmex_program *p, const vmex_diff *d)
+{
+    return d->model.req ? d->model.req : d->model.size ? d->model.size : p->ops[d->at].size;
+}
+
+void vmex_diff_signature(const vmex_program *p, const vmex_diff *d, char *sig, size_t n)
+{
+    vmex_signature(VMEX_DIVERGE, p->ops[d->at].kind, diverge_req(p, d), d->Lreal.profile, sig, n);
+}
+
+int vmex_find(vmex_model *m, vmex_model **real, const vmex_layout *L, const vmex_program *p, const vmex_hunt *h,
+              vmex_result *res, char *sig, size_t n)
+{
+    int diverge = 0;
+    for (uint32_t i = 0; i < h->n; i++) diverge |= h->c[i].cls == VMEX_DIVERGE;
+    memset(res, 0, sizeof *res);
+    res->at = -1;
+    if (diverge && L->target != VMEX_TARGET_XNU) {
+        if (!*real && !(*real = vmex_model_new(VMEX_STORE_FAST))) return -1;
+        vmex_diff d;
+        if (vmex_diff_run(m, *real, p, &d)) {
+            _vmex_model_set_error(m, d.error, vmex_model_unavailable(*real));   /* for the caller */
+            return -1;
+        }
+        if (d.at >= 0) {
+            res->verdict = VMEX_DIVERGE;
+            res->at = d.at;
+            res->findings = 1;
+            res->req_kind = p->ops[d.at].kind;
+            res->req = diverge_req(p, &d);
+            res->st = d.real_state;
+            vmex_diff_signature(p, &d, sig, n);
+            return 1;
+        }
+    }
+    vmex_runopts o;
+    vmex_runopts_init(&o);
+    o.hunt = h;
+    if (vmex_model_run(m, L, p, &o, res)) return -1;
+    if (!res->findings) return 0;
+    vmex_signature(res->verdict, res->req_kind, res->req, L->profile, sig, n);
+    return 1;
+}

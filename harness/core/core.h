@@ -11,4 +11,11 @@
 #define VMEX_ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
 #define VMEX_IS_POW2(x)       ((x) != 0 && ((x) & ((x) - 1)) == 0)
 
+/* A broken internal invariant, or memory the model core cannot do without
+ * (its arenas): writes "vmex: fatal: FILE:LINE: WHAT" to stderr without
+ * allocating, then aborts.  Never for bad input: that is a vmex_error. */
+#define VMEX_FATAL(what) _vmex_fatal(__FILE__, __LINE__, (what))
+_Noreturn void _vmex_fatal(const char *file, int line, const char *what);
+#define VMEX_ASSERT(cond) do { if (!(cond)) VMEX_FATAL("assertion failed: " #cond); } while (0)
+
 #endif

@@ -5,8 +5,28 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/core.h"
+
+void _vmex_fatal(const char *file, int line, const char *what)
+{
+    char num[16];
+    int n = 0;
+    char tmp[16];
+    unsigned v = line > 0 ? (unsigned)line : 0;
+    do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v && n < (int)sizeof tmp);
+    for (int i = 0; i < n; i++)
+        num[i] = tmp[n - 1 - i];
+    const char *parts[] = {"vmex: fatal: ", file, ":", NULL, ": ", what, "\n"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        const char *s = parts[i] ? parts[i] : num;
+        size_t len = parts[i] ? strlen(s) : (size_t)n;
+        if (write(2, s, len) < 0)
+            break;
+    }
+    abort();
+}
 
 void vmex_error_print(const vmex_error *e, FILE *to)
 {

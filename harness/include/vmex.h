@@ -29,10 +29,19 @@ extern "C" {
 #define VMEX_MAX_OPS     (1u << 22)           /* a program has at most this many ops (4M) */
 
 /* ---------------------------------------------------------------- errors */
+/* What kind of failure an error is; the CLI maps them to exit statuses. */
+enum vmex_errcode {
+    VMEX_E_INPUT = 0,     /* bad input: a file, an option, a setting (exit 2) */
+    VMEX_E_UNAVAILABLE,   /* cannot run here: no executor, confinement refused */
+    VMEX_E_NOMEM,         /* out of memory */
+    VMEX_E_IO,            /* reading or writing a file failed */
+    VMEX_E_INTERNAL       /* a broken invariant (a bug in vmex) */
+};
 typedef struct vmex_error {
     char file[256];     /* "" when not about a file */
     int line, col;      /* 1-based; 0 when not applicable */
     char msg[256];
+    int code;           /* enum vmex_errcode; vmex_error_set leaves it as it was */
 } vmex_error;
 
 /* "FILE:LINE:COL: error: MSG" (parts omitted when unknown) */

@@ -61,7 +61,7 @@ static uint32_t node_new(vmex_ivtree *t, uint64_t lo, uint64_t hi, uint32_t attr
         if (t->n >= t->cap) {
             uint32_t cap = t->cap ? t->cap * 2 : 1024;
             vmex_ivnode *nv = realloc(t->v, (size_t)cap * sizeof *nv);
-            if (!nv) abort();
+            if (!nv) VMEX_FATAL("out of memory growing an interval tree");
             if (!t->v) memset(&nv[0], 0, sizeof nv[0]);
             t->v = nv;
             t->cap = cap;

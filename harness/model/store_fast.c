@@ -80,7 +80,7 @@ static void check_all(const vmex_store *s, const char *where)
 {
     if (_vmex_ivt_check(&s->holes) || _vmex_ivt_check(&s->entries) || _vmex_ivt_check(&s->dirty)) {
         fprintf(stderr, "vmex: corrupt tree after %s\n", where);
-        abort();
+        VMEX_FATAL("interval tree invariant broken");
     }
 }
 #define CHECK(s, w) check_all(s, w)

@@ -25,7 +25,7 @@ static void vec_push(vec *a, uint64_t lo, uint64_t hi, uint32_t attr)
     if (a->n == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 256;
         range *nv = realloc(a->v, cap * sizeof *nv);
-        if (!nv) abort();
+        if (!nv) VMEX_FATAL("out of memory growing the naive store");
         a->v = nv;
         a->cap = cap;
     }

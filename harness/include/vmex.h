@@ -352,7 +352,13 @@ typedef struct vmex_hunt {
     uint32_t n;
     struct { uint8_t cls; double min_margin; uint64_t min_size; } c[VMEX_HUNT_MAX];
 } vmex_hunt;
-#define VMEX_DEFAULT_HUNT "frag:margin>=2,size>=1m"
+/* The default hunts, defined here only (scripts ask `vmex hunt --default`):
+ * fuzzing; fuzzing the real backend, which adds its own classes (the
+ * allocator crashed or hung); and vmex stress, which also stops at running
+ * out of address space and at jetsam. */
+#define VMEX_DEFAULT_HUNT        "frag:margin>=2,size>=1m"
+#define VMEX_DEFAULT_HUNT_LINUX  VMEX_DEFAULT_HUNT ";crash;hang"
+#define VMEX_DEFAULT_HUNT_STRESS VMEX_DEFAULT_HUNT ";exhausted;jetsam"
 int  vmex_hunt_parse(const char *text, vmex_hunt *h, vmex_error *err);   /* 0 or -1 */
 void vmex_hunt_format(const vmex_hunt *h, char *buf, size_t n);
 /* does the hunt take this failed request (class, margin, request size)? */

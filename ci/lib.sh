@@ -23,12 +23,35 @@ vmex_install_afl() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends afl++ >/dev/null
 }
 
-# A fuzz target's hunter: "TARGET DIFF" from the vmex_hunter it names
-# (fuzz_xnu: "xnu 0", fuzz_linux: "linux 0", fuzz_linux_diff: "linux 1");
-# nothing for a target that does not hunt (its crashes are harness bugs).
-vmex_hunter_of() {
-  sed -n 's/.*vmex_hunter_this = {"[a-z_0-9]*", VMEX_TARGET_\([A-Z_]*\), \([01]\)}.*/\1 \2/p' "targets/$1.c" |
-    tr 'A-Z_' 'a-z-'
+# The fuzz targets are targets/targets.txt; the scripts ask the command for
+# them (`vmex targets`) and for the default hunts (`vmex hunt --default`).
+#
+# vmex_target_row VMEX T: sets t_backend, t_input and t_hunts from T's row
+# (`vmex targets T`); fails, with vmex's error naming the targets, for an
+# unknown T.
+vmex_target_row() {
+  local row
+  row=$("$1" targets "$2") || return 1
+  read -r _ t_backend t_input t_hunts _ <<< "$row"
+}
+
+# vmex_default_hunt VMEX T: the hunt policy T runs when none is given (the
+# plain default for a target that hunts nothing: it never reads one).
+vmex_default_hunt() {
+  local hunts
+  read -r _ _ _ hunts _ <<< "$("$1" targets "$2")"
+  case "$hunts" in
+    -) "$1" hunt --default ;;
+    ?*) "$1" hunt --default --for "$2" ;;
+    *) return 1 ;;
+  esac
+}
+
+# vmex_target_rows [ROOT]: "NAME BACKEND INPUT HUNTS" a line, read from
+# ROOT/targets/targets.txt (default .), for what runs without a vmex
+# command: ci/oss-fuzz/build.sh and the engine tests.
+vmex_target_rows() {
+  awk '!/^[ \t]*(#|$)/ {print $1, $2, $3, $4}' "${1:-.}/targets/targets.txt"
 }
 
 # The plain build (CLI, replay engines, tests) in build/; with arguments,

@@ -11,7 +11,7 @@
 #include "fuzz/fuzz.h"
 #include "target.h"
 
-const int vmex_target_takes_text = 0;
+const int vmex_target_takes_text = VMEX_FUZZ_TARGET_TEXT;   /* targets.txt: its input */
 int vmex_target_accepts(const vmex_config *c) { return 1; }
 int vmex_target_expects(void) { return 0; }
 

@@ -10,7 +10,7 @@
 
 #include "target.h"
 
-const int vmex_target_takes_text = 1;
+const int vmex_target_takes_text = VMEX_FUZZ_TARGET_TEXT;   /* targets.txt: its input */
 int vmex_target_accepts(const vmex_config *c) { return 1; }
 int vmex_target_expects(void) { return 0; }
 

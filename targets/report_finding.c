@@ -1,8 +1,9 @@
 /*
  * report_finding.c - how a target dies: one non-inlined function per
  * finding class (distinct frames, distinct dedup tokens), one for harness
- * bugs.  Everything is formatted into a stack buffer and written with
- * write(2): the address space may be exhausted when we get here.
+ * bugs, a report of a class that is no finding class among them.
+ * Everything is formatted into a stack buffer and written with write(2):
+ * the address space may be exhausted when we get here.
  */
 #include "target.h"
 
@@ -22,79 +23,36 @@ static void say(const char *s)
     }
 }
 
-/* A distinct side effect in each, so no pass can merge them. */
+/* One abort function per finding class, generated from core/classes.def:
+ * vmex_found_frag, vmex_found_exhausted, ...  Never inlined, each is the
+ * frame sanitizers and ClusterFuzz deduplicate by, so findings of two
+ * classes never share a crash.  Each writes its class into found_class, a
+ * distinct side effect, so no pass can merge them. */
 static volatile int found_class;
 
-__attribute__((noinline, noreturn)) static void vmex_found_frag(const char *line)
-{
-    found_class = VMEX_FRAG;
-    say(line);
-    abort();
-}
-
-__attribute__((noinline, noreturn)) static void vmex_found_exhausted(const char *line)
-{
-    found_class = VMEX_EXHAUSTED;
-    say(line);
-    abort();
-}
-
-__attribute__((noinline, noreturn)) static void vmex_found_too_large(const char *line)
-{
-    found_class = VMEX_TOO_LARGE;
-    say(line);
-    abort();
-}
-
-__attribute__((noinline, noreturn)) static void vmex_found_jetsam(const char *line)
-{
-    found_class = VMEX_JETSAM;
-    say(line);
-    abort();
-}
-
-__attribute__((noinline, noreturn)) static void vmex_found_map_count(const char *line)
-{
-    found_class = VMEX_MAP_COUNT;
-    say(line);
-    abort();
-}
-
-__attribute__((noinline, noreturn)) static void vmex_found_crash(const char *line)
-{
-    found_class = VMEX_CRASH;
-    say(line);
-    abort();
-}
-
-__attribute__((noinline, noreturn)) static void vmex_found_hang(const char *line)
-{
-    found_class = VMEX_HANG;
-    say(line);
-    abort();
-}
-
-__attribute__((noinline, noreturn)) static void vmex_found_diverge(const char *line)
-{
-    found_class = VMEX_DIVERGE;
-    say(line);
-    abort();
-}
+#define FOUND_FUNCTION(E, id, name, desc)                                              \
+    __attribute__((noinline, noreturn)) static void vmex_found_##id(const char *line) \
+    {                                                                                  \
+        found_class = VMEX_##E;                                                        \
+        say(line);                                                                     \
+        abort();                                                                       \
+    }
+VMEX_FINDING_CLASSES(FOUND_FUNCTION)
+#undef FOUND_FUNCTION
 
 void vmex_report_finding(int cls, const char *signature, double margin)
 {
     char line[256];
     snprintf(line, sizeof line, "vmex-finding: %s margin=%.2f\n", signature, margin);
     switch (cls) {
-    case VMEX_FRAG: vmex_found_frag(line);
-    case VMEX_EXHAUSTED: vmex_found_exhausted(line);
-    case VMEX_TOO_LARGE: vmex_found_too_large(line);
-    case VMEX_MAP_COUNT: vmex_found_map_count(line);
-    case VMEX_CRASH: vmex_found_crash(line);
-    case VMEX_HANG: vmex_found_hang(line);
-    case VMEX_DIVERGE: vmex_found_diverge(line);
-    default: vmex_found_jetsam(line);
+#define FOUND_CASE(E, id, name, desc) case VMEX_##E: vmex_found_##id(line);
+        VMEX_FINDING_CLASSES(FOUND_CASE)
+#undef FOUND_CASE
     }
+    /* ok, or no class at all: the caller is broken, not the program */
+    char what[96];
+    snprintf(what, sizeof what, "a finding of class %d, which is no finding class", cls);
+    vmex_harness_bug(__FILE__, __LINE__, what);
 }
 
 void vmex_harness_bug(const char *file, int line, const char *what)

@@ -19,7 +19,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-/* 1 when the target reads .vmex text (fuzz_text), 0 for the binary encoding */
+/* 1 when the target reads .vmex text (fuzz_text), 0 for the binary encoding:
+ * its input column in targets/targets.txt, which the build passes as
+ * VMEX_FUZZ_TARGET_TEXT */
 extern const int vmex_target_takes_text;
 /* 1 when the target runs programs of this config (a .vmex reproducer of
  * another target is skipped by the replay engine) */
@@ -29,7 +31,8 @@ int vmex_target_accepts(const vmex_config *c);
 int vmex_target_expects(void);
 
 /* A hunting target (hunter.c): its name, the target it runs, and whether it
- * hunts divergence between linux-model and the kernel. */
+ * hunts divergence between linux-model and the kernel; hunter_this.c makes
+ * vmex_hunter_this of its row in targets/targets.txt. */
 typedef struct vmex_hunter {
     const char *name;
     int target;      /* enum vmex_target */

@@ -10,7 +10,7 @@ dir=$(vmex_build_engine libfuzzer) || { echo "FAIL: building the libFuzzer targe
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
-for t in $(grep -E '^[a-z_0-9]+$' targets/list.txt); do
+for t in $(vmex_target_rows | cut -d' ' -f1); do
   mkdir -p "$tmp/$t"
   [ -d "corpora/$t" ] && cp corpora/"$t"/* "$tmp/$t/"
   dict=()

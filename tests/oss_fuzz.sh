@@ -17,7 +17,7 @@ export CXXFLAGS="$CFLAGS" LIB_FUZZING_ENGINE=-fsanitize=fuzzer
 export OUT=$tmp/out SRC=$tmp/src WORK=$tmp/work
 ci/oss-fuzz/build.sh > "$tmp/build.log" 2>&1 || { tail -n 40 "$tmp/build.log"; echo "FAIL: build.sh"; exit 1; }
 pass=0 fail=0
-for t in $(grep -E '^[a-z_0-9]+$' targets/list.txt); do
+for t in $(source ci/lib.sh && vmex_target_rows | cut -d' ' -f1); do
   bad=""
   [ -x "$OUT/$t" ] || bad+=" no binary;"
   grep -q '^\[libfuzzer\]' "$OUT/$t.options" 2>/dev/null || bad+=" no .options;"

@@ -1,6 +1,6 @@
 #!/bin/bash -eu
 # ci/oss-fuzz/build.sh - the OSS-Fuzz / ClusterFuzz build of every target in
-# targets/list.txt, by the OSS-Fuzz conventions: compiled with $CC $CFLAGS,
+# targets/targets.txt, by the OSS-Fuzz conventions: compiled with $CC $CFLAGS,
 # linked with $CXX $CXXFLAGS $LIB_FUZZING_ENGINE, written to $OUT with
 #   <target>_seed_corpus.zip  from corpora/<target>/
 #   <target>.options          libFuzzer options ([libfuzzer] section)
@@ -10,14 +10,15 @@
 #
 # fuzz_xnu's environment has built-in defaults that suit ClusterFuzz:
 # VMEX_PROFILE unset = the input's header, else ios16-3gb; VMEX_HUNT unset =
-# "frag:margin>=2,size>=1m".  A hunted finding aborts, so ClusterFuzz files
+# the default (`vmex hunt --default`).  A hunted finding aborts, so ClusterFuzz files
 # each new signature as a crash; its dedup token is the per-class abort
 # function (see README "Fuzzing").
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # copied to $SRC/build.sh by the OSS-Fuzz Dockerfile: the tree is $SRC/vmex
-[ -f "$src/targets/list.txt" ] || src=${SRC:-}/vmex
-[ -f "$src/targets/list.txt" ] || src=$PWD
-[ -f "$src/targets/list.txt" ] || { echo "build.sh: cannot find the vmex tree" >&2; exit 1; }
+[ -f "$src/targets/targets.txt" ] || src=${SRC:-}/vmex
+[ -f "$src/targets/targets.txt" ] || src=$PWD
+[ -f "$src/targets/targets.txt" ] || { echo "build.sh: cannot find the vmex tree" >&2; exit 1; }
+source "$src/ci/lib.sh"
 : "${CC:?} ${CFLAGS?} ${LIB_FUZZING_ENGINE:?} ${OUT:?}"
 CXX=${CXX:-clang++}
 CXXFLAGS=${CXXFLAGS:-$CFLAGS}
@@ -41,7 +42,7 @@ ar rcs "$obj/libvmexcore.a" "${lib[@]}"
 # shellcheck disable=SC2086
 $CC $CFLAGS "${common[@]}" -c "$src/targets/report_finding.c" -o "$obj/report_finding.o"
 
-# the hunters (their file names a vmex_hunter) share the engine glue in hunter.c
+# the hunters share the engine glue in hunter.c
 # shellcheck disable=SC2086
 $CC $CFLAGS "${common[@]}" -DVMEX_LIBFUZZER=1 -c "$src/targets/hunter.c" -o "$obj/hunter.o"
 
@@ -62,11 +63,19 @@ for a in jemalloc mimalloc; do
   done
 done
 
-for t in $(grep -E '^[a-z_0-9]+$' "$src/targets/list.txt"); do
+# each target from its row of targets/targets.txt, as CMakeLists.txt builds it:
+# a hunter is hunter.c + hunter_this.c with the row as compile definitions,
+# any other targets/NAME.c (the rows come on fd 3: stdin stays the loop body's)
+while read -r t backend input hunts <&3; do
+  defs=(-DVMEX_FUZZ_TARGET_TEXT=$([ "$input" = text ] && echo 1 || echo 0))
+  unit=$src/targets/$t.c glue=()
+  if [ "$hunts" != - ]; then
+    unit=$src/targets/hunter_this.c glue=("$obj/hunter.o")
+    defs+=(-DVMEX_FUZZ_TARGET_NAME="\"$t\"" -DVMEX_FUZZ_TARGET_BACKEND="VMEX_TARGET_$(echo "$backend" | tr a-z- A-Z_)"
+           -DVMEX_FUZZ_TARGET_DIFF=$([ "$hunts" = diverge ] && echo 1 || echo 0))
+  fi
   # shellcheck disable=SC2086
-  $CC $CFLAGS "${common[@]}" -DVMEX_LIBFUZZER=1 -c "$src/targets/$t.c" -o "$obj/$t.o"
-  glue=()
-  grep -q vmex_hunter_this "$src/targets/$t.c" && glue=("$obj/hunter.o")
+  $CC $CFLAGS "${common[@]}" -DVMEX_LIBFUZZER=1 "${defs[@]}" -c "$unit" -o "$obj/$t.o"
   # shellcheck disable=SC2086
   $CXX $CXXFLAGS $LIB_FUZZING_ENGINE "$obj/$t.o" "${glue[@]}" "$obj/report_finding.o" "$obj/libvmexcore.a" -lm -o "$OUT/$t"
   if [ -d "$src/corpora/$t" ]; then
@@ -90,4 +99,4 @@ dict = $t.dict"
   fi
   printf '%s\n' "$opts" > "$OUT/$t.options"
   echo "built $OUT/$t"
-done
+done 3< <(vmex_target_rows "$src")

@@ -315,8 +315,7 @@ static const char usage_text[] =
     "vmex stresses virtual address spaces: a .vmex program of mapping ops runs on\n"
     "a model of an iOS app's XNU vm_map (target xnu), on Linux's placement\n"
     "(target linux-model) or on the real kernel and allocators in a confined\n"
-    "window (target linux), and every failed request is classified (frag,\n"
-    "exhausted, too-large, jetsam, map-count; crash and hang on target linux).\n"
+    "window (target linux), and every failed request is classified (vmex classes).\n"
     "\n"
     "commands:\n"
     "  run [OPTIONS] FILE...     run programs, print every op and the verdict\n"
@@ -360,7 +359,7 @@ static const char usage_text[] =
     "                            finding.vmex into --out DIR (runs/stress-W-SEED)\n"
     "      --ops N | --seconds S the run's length (default 1000000 ops)\n"
     "      --seed N, --profile P, --entitlement E, --target xnu, --json\n"
-    "      --hunt POLICY         default frag:margin>=2,size>=1m;exhausted;jetsam\n"
+    "      --hunt POLICY         default " VMEX_DEFAULT_HUNT_STRESS "\n"
     "      --sample N, --window K  sample every N ops; K ops in finding.vmex (2000)\n"
     "  diff [--json] FILE...     run linux programs on linux-model and on the real\n"
     "                            kernel; report the first op where they disagree\n"
@@ -370,6 +369,13 @@ static const char usage_text[] =
     "  bench --linux [--json] [--seconds S] [--ops N]\n"
     "                            executions/s of random N-op programs (default 1000)\n"
     "                            on target linux, per allocator, and on linux-model\n"
+    "  targets [--json] [NAME...]\n"
+    "                            the fuzz targets: backend, input, what they hunt\n"
+    "  classes [--json]          the verdict classes and what each means\n"
+    "  hunt --default [--for stress|TARGET]\n"
+    "                            a default hunt policy: of fuzzing, of stress, of a\n"
+    "                            fuzz target\n"
+    "  hunt POLICY               a hunt policy checked and written in full\n"
     "  help, --help              this text\n"
     "  --version                 print the version\n"
     "\n"
@@ -1335,6 +1341,9 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "diff"))
         return cli_cmd_diff(argc - 1, argv + 1);
     if (!strcmp(cmd, "stress")) return cli_cmd_stress(argc - 1, argv + 1);
+    if (!strcmp(cmd, "targets")) return cli_cmd_targets(argc - 1, argv + 1);
+    if (!strcmp(cmd, "classes")) return cli_cmd_classes(argc - 1, argv + 1);
+    if (!strcmp(cmd, "hunt")) return cli_cmd_hunt(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) {
         rc = _vmex_bench_main(argc - 1, argv + 1);
         if (fflush(stdout) != 0 || ferror(stdout)) {

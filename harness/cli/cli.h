@@ -44,6 +44,11 @@ int cli_cmd_import(int argc, char **argv);
 /* cli_stress.c */
 int cli_cmd_stress(int argc, char **argv);
 
+/* cli_lists.c: vmex targets, vmex classes, vmex hunt */
+int cli_cmd_targets(int argc, char **argv);
+int cli_cmd_classes(int argc, char **argv);
+int cli_cmd_hunt(int argc, char **argv);
+
 /* bench.c: `vmex bench [--json]` (argv[0] is "bench"); returns an exit status */
 int _vmex_bench_main(int argc, char **argv);
 

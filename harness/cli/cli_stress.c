@@ -66,7 +66,7 @@
 #include "stress/workload.h"
 
 #define STRESS_DEFAULT_OPS    1000000ull
-#define STRESS_DEFAULT_HUNT   "frag:margin>=2,size>=1m;exhausted;jetsam"
+#define STRESS_DEFAULT_HUNT   VMEX_DEFAULT_HUNT_STRESS
 #define STRESS_DEFAULT_WINDOW 2000ull
 #define STRESS_MAX_WINDOW     1000000ull
 #define STRESS_SAMPLES        1000ull        /* about this many samples per run */

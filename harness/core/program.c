@@ -1,6 +1,8 @@
 /*
  * program.c - the program (config, ops, name table): its lifecycle,
- * comparison, and the names of every enum a program or a run uses.
+ * comparison, and the names of every enum a program or a run uses (those
+ * of the ops and the classes generated from core/ops.def and
+ * core/classes.def).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,26 +13,42 @@
 #define NAMEOF(table, i) \
     ((i) >= 0 && (size_t)(i) < sizeof table / sizeof table[0] && table[i] ? table[i] : "?")
 
+/* core/ops.def, as a table by kind */
+static const struct opinfo {
+    const char *name;
+    uint8_t binds, uses;
+} ops[VMEX_OP__COUNT] = {
+#define OP_INFO(E, name, binds, uses) [VMEX_OP_##E] = {name, binds, uses},
+    VMEX_OPS(OP_INFO)
+#undef OP_INFO
+};
+
+static int op_known(int kind)
+{
+    return kind >= 0 && kind < VMEX_OP__COUNT;
+}
+
 const char *vmex_opkind_name(int kind)
 {
-    static const char *const t[VMEX_OP__COUNT] = {
-        [VMEX_OP_MMAP] = "mmap", [VMEX_OP_VM_ALLOCATE] = "vm_allocate", [VMEX_OP_MALLOC] = "malloc",
-        [VMEX_OP_REALLOC] = "realloc", [VMEX_OP_FREE] = "free", [VMEX_OP_MUNMAP] = "munmap",
-        [VMEX_OP_TOUCH] = "touch", [VMEX_OP_CHECK] = "check",
-    };
-    return NAMEOF(t, kind);
+    return op_known(kind) ? ops[kind].name : "?";
+}
+
+int vmex_opkind_parse(const char *s)
+{
+    for (int k = 0; k < VMEX_OP__COUNT; k++)
+        if (strcmp(s, ops[k].name) == 0)
+            return k;
+    return -1;
 }
 
 int vmex_op_binds(int kind)
 {
-    return kind == VMEX_OP_MMAP || kind == VMEX_OP_VM_ALLOCATE ||
-           kind == VMEX_OP_MALLOC || kind == VMEX_OP_REALLOC;
+    return op_known(kind) && ops[kind].binds;
 }
 
 int vmex_op_uses(int kind)
 {
-    return kind == VMEX_OP_REALLOC || kind == VMEX_OP_FREE ||
-           kind == VMEX_OP_MUNMAP || kind == VMEX_OP_TOUCH;
+    return op_known(kind) && ops[kind].uses;
 }
 
 const char *vmex_prot_name(int prot)
@@ -50,10 +68,11 @@ const char *vmex_metric_name(int m)
     return NAMEOF(t, m);
 }
 
+/* core/classes.def, as a table by class */
 static const char *const class_names[VMEX_CLASS__COUNT] = {
-    [VMEX_OK] = "ok", [VMEX_FRAG] = "frag", [VMEX_EXHAUSTED] = "exhausted",
-    [VMEX_TOO_LARGE] = "too-large", [VMEX_JETSAM] = "jetsam", [VMEX_MAP_COUNT] = "map-count",
-    [VMEX_CRASH] = "crash", [VMEX_HANG] = "hang", [VMEX_DIVERGE] = "diverge",
+#define CLASS_NAME(E, id, name, desc) [VMEX_##E] = name,
+    VMEX_CLASSES(CLASS_NAME)
+#undef CLASS_NAME
 };
 
 const char *vmex_class_name(int c)

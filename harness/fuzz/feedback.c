@@ -1,14 +1,13 @@
 /*
- * feedback.c - fragmentation state as fuzzer features (see feedback.h).
+ * feedback.c - fragmentation state as fuzzer features (see feedback.h for
+ * the ranges of the counter array).
  *
- * Layout of the counter array:
- *   [0, 2048)     failed large request: class (4) x margin bucket (32) x
- *                 live-bytes bucket (16, fewer bytes = higher bucket)
- *   [2048, 2304)  end state: hole-count bucket (16) x largest/free (16)
- *   [2304, 2336)  end state: live entries, log2
- *   [2336, 2368)  end state: footprint / limit in 1/16 (up to 2x)
- *   [2400, 2912)  best margin bucket (32) x ops-to-reach bucket (16,
- *                 fewer ops = higher bucket)
+ * Within them:
+ *   class c        (c - 1) * 512 + margin bucket * 16 + live-bytes bucket
+ *                  (fewer bytes = higher bucket)
+ *   holes          hole-count bucket * 16 + largest/free in 1/16
+ *   best margin    margin bucket * 16 + ops-to-reach bucket (fewer ops =
+ *                  higher bucket)
  */
 #include "fuzz/feedback.h"
 
@@ -55,7 +54,8 @@ void vmex_feedback_op(void *ctx, const vmex_op *op, const vmex_opres *r)
     uint64_t held = r->live ? r->live : st.mapped;   /* target linux reports what the program holds */
     unsigned used = held ? lg2(held >> 20) : 0;
     unsigned lb = used >= 15 ? 0 : 15 - used;
-    hit(fb, (unsigned)(r->cls & 3) * 512 + mb * 16 + lb);
+    if (r->cls < VMEX_CLASS__COUNT)   /* every finding class its own block */
+        hit(fb, (unsigned)(r->cls - 1) * VMEX_FB_CLASS_BLOCK + mb * 16 + lb);
     if (r->margin > fb->best_margin) {
         fb->best_margin = r->margin;
         fb->best_at = r->i + 1;
@@ -67,15 +67,15 @@ void vmex_feedback_end(vmex_feedback *fb, const vmex_result *res)
     const vmex_stats *st = &res->st;
     unsigned holes = lg2((uint64_t)st->holes + 1);
     unsigned ratio = st->free ? (unsigned)(16 * (double)st->largest / (double)st->free) : 0;
-    hit(fb, 2048 + (holes > 15 ? 15 : holes) * 16 + (ratio > 15 ? 15 : ratio));
+    hit(fb, VMEX_FB_HOLES + (holes > 15 ? 15 : holes) * 16 + (ratio > 15 ? 15 : ratio));
     unsigned ent = lg2((uint64_t)st->entries + 1);
-    hit(fb, 2304 + (ent > 31 ? 31 : ent));
+    hit(fb, VMEX_FB_ENTRIES + (ent > 31 ? 31 : ent));
     if (fb->L->footprint_limit) {
         unsigned fl = (unsigned)(16 * (double)st->footprint / (double)fb->L->footprint_limit);
-        hit(fb, 2336 + (fl > 31 ? 31 : fl));
+        hit(fb, VMEX_FB_FOOTPRINT + (fl > 31 ? 31 : fl));
     }
     if (fb->best_margin > 0) {
         unsigned ob = lg2(fb->best_at);
-        hit(fb, 2400 + margin_bucket(fb->best_margin) * 16 + (ob >= 15 ? 0 : 15 - ob));
+        hit(fb, VMEX_FB_BEST + margin_bucket(fb->best_margin) * 16 + (ob >= 15 ? 0 : 15 - ob));
     }
 }

@@ -50,18 +50,17 @@ void vmex_error_set(vmex_error *e, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* ---------------------------------------------------------------- ops */
+/* The ops, their names and which of them bind or use a handle: one list,
+ * core/ops.def (VMEX_OPS). */
+#include "core/ops.def"
+#define VMEX_OP_ENUM_(E, name, binds, uses) VMEX_OP_##E,
 enum vmex_opkind {
-    VMEX_OP_MMAP = 0,
-    VMEX_OP_VM_ALLOCATE,
-    VMEX_OP_MALLOC,
-    VMEX_OP_REALLOC,
-    VMEX_OP_FREE,
-    VMEX_OP_MUNMAP,
-    VMEX_OP_TOUCH,
-    VMEX_OP_CHECK,
+    VMEX_OPS(VMEX_OP_ENUM_)   /* VMEX_OP_MMAP = 0, VMEX_OP_VM_ALLOCATE, ... */
     VMEX_OP__COUNT
 };
+#undef VMEX_OP_ENUM_
 const char *vmex_opkind_name(int kind);          /* "mmap", ... */
+int vmex_opkind_parse(const char *s);            /* kind or -1 */
 int vmex_op_binds(int kind);                      /* op may carry "NAME =" */
 int vmex_op_uses(int kind);                       /* op names an earlier handle */
 
@@ -156,20 +155,21 @@ typedef struct vmex_config {
 } vmex_config;
 
 /* ---------------------------------------------------------------- verdicts */
+/* The classes, their names and what each means: one list, core/classes.def
+ * (VMEX_CLASSES: VMEX_OK = 0, then the finding classes VMEX_FRAG, ...). */
+#include "core/classes.def"
+#define VMEX_CLASS_ENUM_(E, id, name, desc) VMEX_##E,
 enum vmex_class {
-    VMEX_OK = 0,
-    VMEX_FRAG,        /* enough free space, no hole fits: failed below the ceiling */
-    VMEX_EXHAUSTED,   /* bigger than the sum of all holes */
-    VMEX_TOO_LARGE,   /* bigger than the largest pristine hole: never fits */
-    VMEX_JETSAM,      /* footprint passed the limit */
-    VMEX_MAP_COUNT,   /* linux: vm.max_map_count reached while address space was free */
-    VMEX_CRASH,       /* linux: the executor was killed by a signal (an allocator abort too) */
-    VMEX_HANG,        /* linux: the executor did not finish in time */
-    VMEX_DIVERGE,     /* vmex diff: linux-model and the kernel disagree */
+    VMEX_CLASSES(VMEX_CLASS_ENUM_)   /* VMEX_OK = 0, VMEX_FRAG, ... */
     VMEX_CLASS__COUNT
 };
+#undef VMEX_CLASS_ENUM_
 const char *vmex_class_name(int c);
 int vmex_class_parse(const char *s);              /* class or -1 */
+/* "ok, frag, exhausted, ...": every class name, one string literal (messages) */
+#define VMEX_CLASS_NAME_(E, id, name, desc) name
+#define VMEX_CLASS_NEXT_NAME_(E, id, name, desc) ", " name
+#define VMEX_CLASS_LIST VMEX_CLASS_OK(VMEX_CLASS_NAME_) VMEX_FINDING_CLASSES(VMEX_CLASS_NEXT_NAME_)
 
 /* ---------------------------------------------------------------- program */
 typedef struct vmex_program {
@@ -352,7 +352,13 @@ typedef struct vmex_hunt {
     uint32_t n;
     struct { uint8_t cls; double min_margin; uint64_t min_size; } c[VMEX_HUNT_MAX];
 } vmex_hunt;
-#define VMEX_DEFAULT_HUNT "frag:margin>=2,size>=1m"
+/* The default hunts, defined here only (scripts ask `vmex hunt --default`):
+ * fuzzing; fuzzing the real backend, which adds its own classes (the
+ * allocator crashed or hung); and vmex stress, which also stops at running
+ * out of address space and at jetsam. */
+#define VMEX_DEFAULT_HUNT        "frag:margin>=2,size>=1m"
+#define VMEX_DEFAULT_HUNT_LINUX  VMEX_DEFAULT_HUNT ";crash;hang"
+#define VMEX_DEFAULT_HUNT_STRESS VMEX_DEFAULT_HUNT ";exhausted;jetsam"
 int  vmex_hunt_parse(const char *text, vmex_hunt *h, vmex_error *err);   /* 0 or -1 */
 void vmex_hunt_format(const vmex_hunt *h, char *buf, size_t n);
 /* does the hunt take this failed request (class, margin, request size)? */

@@ -360,11 +360,11 @@ static int expect_line(parser *ps)
     tok *t = ps->lx.t;
     if (ps->expect_line)
         return fail(ps, t[0].col, "duplicate expect line (the first is on line %d)", ps->expect_line);
-    if (need(ps, 1, "expect", "a CLASS (ok, frag, exhausted, too-large, jetsam)") < 0)
+    if (need(ps, 1, "expect", "a CLASS (" VMEX_CLASS_LIST ")") < 0)
         return -1;
     int cls = vmex_class_parse(t[1].s);
     if (cls < 0)
-        return fail(ps, t[1].col, "unknown class '%.*s' (ok, frag, exhausted, too-large, jetsam)", TQ(&t[1]));
+        return fail(ps, t[1].col, "unknown class '%.*s' (" VMEX_CLASS_LIST ")", TQ(&t[1]));
     int i = 2;
     if (i < ps->lx.nt && tokeq(&t[i], "at")) {
         if (need(ps, ++i, "'at'", "an op index") < 0)

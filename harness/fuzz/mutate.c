@@ -23,6 +23,7 @@
 
 #include "fuzz/fuzz.h"
 #include "core/core.h"
+#include "core/rng.h"
 
 #define MAX_HOLES   65536u     /* holes kept per walk (the largest is always known) */
 #define MAX_RUN     8u         /* ops in a duplicated or deleted run */
@@ -46,18 +47,10 @@ const char *vmex_mutation_name(int m)
 
 typedef struct rng { uint64_t s; } rng;
 
-static uint64_t next64(rng *r)
-{
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 /* uniform in [0, n); 0 when n is 0 */
 static uint64_t below(rng *r, uint64_t n)
 {
-    return n ? next64(r) % n : 0;
+    return vmex_splitmix_below(&r->s, n);
 }
 
 static int chance(rng *r, unsigned num, unsigned den)
@@ -94,7 +87,7 @@ static void ctx_init(mctx *m, vmex_program *p, const vmex_layout *L, vmex_model 
     m->p = p;
     m->L = L;
     m->scratch = L->target == VMEX_TARGET_LINUX ? NULL : scratch;   /* never the real backend: linux-model's holes come from vmex_mutation_layout */
-    m->r.s = 0x5eed5eed00000000ull ^ (uint64_t)seed * 0x9e3779b97f4a7c15ull;
+    m->r.s = 0x5eed5eed00000000ull ^ (uint64_t)seed * VMEX_GOLDEN_GAMMA;
     uint64_t pages = (L->max_offset - L->base) / VMEX_PAGE;
     m->lg_pages = pages > 1 ? (uint64_t)(63 - __builtin_clzll(pages)) : 0;
 }

@@ -100,58 +100,6 @@
 #define NIL        UINT32_MAX
 #define MAX_WEIGHT 1e9
 
-/* ================================================================ PRNG */
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-void vmex_rng_seed(vmex_rng *r, uint64_t seed)
-{
-    uint64_t x = seed;
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&x);
-    r->spare = 0;
-    r->has_spare = 0;
-}
-
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t vmex_rng_next(vmex_rng *r)
-{
-    uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
-
-double vmex_rng_unit(vmex_rng *r) { return (double)(vmex_rng_next(r) >> 11) * 0x1.0p-53; }
-
-uint64_t vmex_rng_below(vmex_rng *r, uint64_t n)
-{
-    if (n <= 1)
-        return 0;
-    /* Lemire's multiply-shift with rejection */
-    __uint128_t m = (__uint128_t)vmex_rng_next(r) * n;
-    uint64_t lo = (uint64_t)m;
-    if (lo < n) {
-        uint64_t t = -n % n;
-        while (lo < t) {
-            m = (__uint128_t)vmex_rng_next(r) * n;
-            lo = (uint64_t)m;
-        }
-    }
-    return (uint64_t)(m >> 64);
-}
-
 /* ================================================================ distributions */
 
 static const char *const dist_names[VMEX_DIST__COUNT] = {"fixed", "uniform", "lognormal", "powerlaw", "exp"};
@@ -189,21 +137,6 @@ static uint64_t to_count(double x)
     return (uint64_t)(x + 0.5);
 }
 
-/* A standard normal: Box-Muller, whose second value is kept for the next call. */
-static double normal(vmex_rng *r)
-{
-    if (r->has_spare) {
-        r->has_spare = 0;
-        return r->spare;
-    }
-    double u1 = 1.0 - vmex_rng_unit(r), u2 = vmex_rng_unit(r);   /* u1 in (0, 1] */
-    double rad = sqrt(-2.0 * log(u1)), s, c;
-    sincos(6.283185307179586 * u2, &s, &c);
-    r->spare = rad * s;
-    r->has_spare = 1;
-    return rad * c;
-}
-
 uint64_t vmex_dist_sample(const vmex_dist *d, vmex_rng *r)
 {
     switch (d->kind) {
@@ -214,7 +147,7 @@ uint64_t vmex_dist_sample(const vmex_dist *d, vmex_rng *r)
     case VMEX_DIST_LOGNORMAL: {
         uint64_t x = 0;
         for (int tries = 0; tries < 16; tries++) {
-            x = to_count(exp(d->c0 + d->b * normal(r)));
+            x = to_count(exp(d->c0 + d->b * vmex_rng_normal(r)));
             if (!d->max || (x >= d->min && x <= d->max))
                 return x;
         }

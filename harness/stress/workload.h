@@ -18,6 +18,7 @@
 #define VMEX_WORKLOAD_H
 
 #include "vmex.h"
+#include "core/rng.h"   /* vmex_rng: every random choice of a run */
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,15 +32,6 @@ extern "C" {
 #define VMEX_WL_NAME_MAX     24    /* stream, reservation and phase names: at most 23 chars */
 #define VMEX_DIST_MAX_FIXED  16    /* values in `fixed A,B,...` */
 #define VMEX_GEN_DEFAULT_SLOTS (1u << 20)
-
-/* ---------------------------------------------------------------- PRNG */
-/* xoshiro256** seeded through splitmix64: every random choice of a run
- * comes from one of these, never from a clock or global state. */
-typedef struct vmex_rng { uint64_t s[4]; double spare; int has_spare; } vmex_rng;   /* spare: a cached normal */
-void     vmex_rng_seed(vmex_rng *r, uint64_t seed);
-uint64_t vmex_rng_next(vmex_rng *r);
-double   vmex_rng_unit(vmex_rng *r);                /* [0, 1), 53 bits */
-uint64_t vmex_rng_below(vmex_rng *r, uint64_t n);   /* [0, n), unbiased; 0 when n is 0 */
 
 /* ---------------------------------------------------------------- distributions */
 enum vmex_dist_kind {

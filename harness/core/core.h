@@ -11,6 +11,9 @@
 #define VMEX_ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
 #define VMEX_IS_POW2(x)       ((x) != 0 && ((x) & ((x) - 1)) == 0)
 
+/* Append a string literal to a vmex_buf (0 or -1, as vmex_buf_put). */
+#define VMEX_PUTS(b, lit) vmex_buf_put((b), (lit), sizeof(lit) - 1)
+
 /* A broken internal invariant, or memory the model core cannot do without
  * (its arenas): writes "vmex: fatal: FILE:LINE: WHAT" to stderr without
  * allocating, then aborts.  Never for bad input: that is a vmex_error. */

@@ -18,7 +18,7 @@
 
 #include "import/import.h"
 #include "core/core.h"
-#include "report/report.h"
+#include "core/fmt.h"
 
 #define IMP_LINE_LIMIT (1u << 16)     /* bytes in a trace line */
 #define IMP_LINUX_PAGE 4096ull        /* strace traces; vmex-trace says its own */

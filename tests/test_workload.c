@@ -404,6 +404,7 @@ static void test_parse_errors(void **state)
     assert_string_equal(e.file, "/nonexistent/x.vmexw");
     assert_int_equal(e.line, 0);
     assert_non_null(strstr(e.msg, "cannot read"));
+    assert_int_equal(e.code, VMEX_E_IO);
     free(w);
 }
 

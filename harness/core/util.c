@@ -50,6 +50,13 @@ void vmex_error_set(vmex_error *e, int line, int col, const char *fmt, ...)
     e->col = col;
 }
 
+int vmex_error_nomem(vmex_error *e)
+{
+    vmex_error_set(e, 0, 0, "out of memory");
+    e->code = VMEX_E_NOMEM;
+    return -1;
+}
+
 /* ---------------------------------------------------------------- buffer */
 
 static int buf_reserve(vmex_buf *b, size_t extra)

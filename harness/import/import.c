@@ -18,6 +18,7 @@
 
 #include "import/import.h"
 #include "core/core.h"
+#include "core/file.h"
 #include "core/fmt.h"
 
 #define IMP_LINE_LIMIT (1u << 16)     /* bytes in a trace line */
@@ -144,7 +145,9 @@ static int fail(vmex_importer *im, int col, const char *fmt, ...)
 
 static int oom(vmex_importer *im)
 {
-    return fail(im, 0, "out of memory");
+    fail(im, 0, "out of memory");
+    im->err->code = VMEX_E_NOMEM;
+    return -1;
 }
 
 static int grow(void **arr, size_t *cap, size_t need, size_t size)
@@ -1536,8 +1539,7 @@ int vmex_import(const char *text, size_t len, const char *file, const vmex_impor
     vmex_importer *im = vmex_import_new(o, file, out);
     if (!im) {
         memset(err, 0, sizeof *err);
-        vmex_error_set(err, 0, 0, "out of memory");
-        return -1;
+        return vmex_error_nomem(err);
     }
     int rc = 0;
     size_t i = 0;
@@ -1563,10 +1565,8 @@ int vmex_import_stream(FILE *f, const char *label, const vmex_import_opts *o, vm
     char *buf = malloc(cap);
     int rc = 0, eof = 0;
     memset(err, 0, sizeof *err);
-    if (!im || !buf) {
-        vmex_error_set(err, 0, 0, "out of memory");
-        rc = -1;
-    }
+    if (!im || !buf)
+        rc = vmex_error_nomem(err);
     while (!rc && !eof) {
         size_t got = fread(buf + have, 1, cap - have, f);
         have += got;
@@ -1574,6 +1574,7 @@ int vmex_import_stream(FILE *f, const char *label, const vmex_import_opts *o, vm
             if (ferror(f)) {
                 snprintf(err->file, sizeof err->file, "%s", label);
                 vmex_error_set(err, 0, 0, "cannot read: %s", strerror(errno ? errno : EIO));
+                err->code = VMEX_E_IO;
                 rc = -1;
                 break;
             }
@@ -1603,8 +1604,7 @@ int vmex_import_stream(FILE *f, const char *label, const vmex_import_opts *o, vm
             }
             char *nb = realloc(buf, cap * 2);
             if (!nb) {
-                vmex_error_set(err, 0, 0, "out of memory");
-                rc = -1;
+                rc = vmex_error_nomem(err);
                 break;
             }
             buf = nb;
@@ -1623,11 +1623,8 @@ int vmex_import_stream(FILE *f, const char *label, const vmex_import_opts *o, vm
 int vmex_import_file(const char *path, const vmex_import_opts *o, vmex_program *out, vmex_import_stats *st,
                      vmex_error *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = vmex_file_open(path, err);
     if (!f) {
-        memset(err, 0, sizeof *err);
-        snprintf(err->file, sizeof err->file, "%s", path);
-        vmex_error_set(err, 0, 0, "cannot read: %s", strerror(errno));
         vmex_program_reset(out);
         return -1;
     }

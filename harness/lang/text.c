@@ -3,13 +3,13 @@
  * line:column errors (fuzzed: it must survive any input), and the printer
  * of the canonical form, which parses back to an equal program.
  */
-#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/core.h"
+#include "core/file.h"
 #include "lang/lex.h"
 
 #define FILE_LIMIT (64u << 20)          /* vmex_parse_file reads at most this */
@@ -348,10 +348,11 @@ static int op_line(parser *ps)
     }
     if (i < ps->lx.nt)
         return unexpected(ps, i);
-    if (name && (op.dst = bind(ps, name->s)) < 0)
-        return fail(ps, name->col, "out of memory");
-    if (vmex_program_add(p, &op) < 0)
-        return fail(ps, 1, "out of memory");
+    if ((name && (op.dst = bind(ps, name->s)) < 0) || vmex_program_add(p, &op) < 0) {
+        fail(ps, name && op.dst < 0 ? name->col : 1, "out of memory");
+        ps->lx.err->code = VMEX_E_NOMEM;
+        return -1;
+    }
     return 0;
 }
 
@@ -421,10 +422,8 @@ int vmex_parse(const char *text, size_t len, const char *file, vmex_program *out
     memset(err, 0, sizeof *err);
     snprintf(err->file, sizeof err->file, "%s", file ? file : "");
     vmex_program_reset(out);
-    if (!ps) {
-        vmex_error_set(err, 0, 0, "out of memory");
-        return -1;
-    }
+    if (!ps)
+        return vmex_error_nomem(err);
     ps->p = out;
     ps->lx.err = err;
     ps->expect_at = UINT64_MAX;
@@ -451,53 +450,13 @@ int vmex_parse(const char *text, size_t len, const char *file, vmex_program *out
 
 int vmex_parse_file(const char *path, vmex_program *out, vmex_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    char *data = NULL;
-    size_t len = 0, cap = 0;
-    int e = 0, big = 0;
-
-    if (f) {
-        for (;;) {
-            if (len == cap) {
-                size_t ncap = cap ? cap * 2 : 1 << 16;
-                if (ncap > (size_t)FILE_LIMIT + 1)
-                    ncap = (size_t)FILE_LIMIT + 1;
-                char *d = realloc(data, ncap);
-                if (!d) {
-                    e = ENOMEM;
-                    break;
-                }
-                data = d;
-                cap = ncap;
-            }
-            size_t want = cap - len, got = fread(data + len, 1, want, f);
-            len += got;
-            if (len > FILE_LIMIT) {
-                big = 1;
-                break;
-            }
-            if (got < want) {
-                if (ferror(f))
-                    e = errno ? errno : EIO;
-                break;
-            }
-        }
-        fclose(f);
-    } else {
-        e = errno;
-    }
-    if (e || big) {
-        free(data);
+    char *data;
+    size_t len;
+    if (vmex_file_read(path, FILE_LIMIT, &data, &len, err)) {
         vmex_program_reset(out);
-        memset(err, 0, sizeof *err);
-        snprintf(err->file, sizeof err->file, "%s", path);
-        if (big)
-            vmex_error_set(err, 0, 0, "file too large (the limit is %u MiB)", FILE_LIMIT >> 20);
-        else
-            vmex_error_set(err, 0, 0, "cannot read: %s", strerror(e));
         return -1;
     }
-    int rc = vmex_parse(data ? data : "", len, path, out, err);
+    int rc = vmex_parse(data, len, path, out, err);
     free(data);
     return rc;
 }

@@ -84,7 +84,6 @@
  * allocated once in vmex_gen_new().  Every choice comes from one xoshiro256**
  * PRNG seeded with the run's seed.
  */
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -92,6 +91,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "core/file.h"
 #include "lang/lex.h"
 #include "stress/workload.h"
 
@@ -858,10 +858,8 @@ int vmex_workload_parse(const char *text, size_t len, const char *file, vmex_wor
     if (bl > 6 && !strcmp(w->name + bl - 6, ".vmexw"))
         w->name[bl - 6] = '\0';
     parser *ps = calloc(1, sizeof *ps);
-    if (!ps) {
-        vmex_error_set(err, 0, 0, "out of memory");
-        return -1;
-    }
+    if (!ps)
+        return vmex_error_nomem(err);
     ps->w = w;
     ps->lx.err = err;
     int rc = _vmex_lex(&ps->lx, text, len, on_line, ps);
@@ -873,27 +871,10 @@ int vmex_workload_parse(const char *text, size_t len, const char *file, vmex_wor
 
 int vmex_workload_parse_file(const char *path, vmex_workload *w, vmex_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    memset(err, 0, sizeof *err);
-    snprintf(err->file, sizeof err->file, "%s", path);
-    if (!f) {
-        vmex_error_set(err, 0, 0, "cannot read: %s", strerror(errno));
+    char *data;
+    size_t n;
+    if (vmex_file_read(path, FILE_LIMIT, &data, &n, err))
         return -1;
-    }
-    char *data = malloc(FILE_LIMIT + 1);
-    size_t n = data ? fread(data, 1, FILE_LIMIT + 1, f) : 0;
-    int e = ferror(f) ? (errno ? errno : EIO) : 0;
-    fclose(f);
-    if (!data || e || n > FILE_LIMIT) {
-        if (!data)
-            vmex_error_set(err, 0, 0, "out of memory");
-        else if (e)
-            vmex_error_set(err, 0, 0, "cannot read: %s", strerror(e));
-        else
-            vmex_error_set(err, 0, 0, "file too large (the limit is %u KiB)", FILE_LIMIT >> 10);
-        free(data);
-        return -1;
-    }
     int rc = vmex_workload_parse(data, n, path, w, err);
     free(data);
     return rc;

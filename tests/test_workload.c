@@ -1,8 +1,9 @@
 /*
- * test_workload.c - tests of stress workloads (workload.c): the .vmexw
- * parser (every field, every error with its line and column), the
- * distributions, and the op generator (determinism, the bounded handle
- * pool, phases, reservations, lifetimes, free orders, caps, touches).
+ * test_workload.c - tests of stress workloads: the .vmexw parser
+ * (lang/workload_parse.c: every field, every error with its line and
+ * column), the distributions (core/dist.c), and the op generator
+ * (stress/workload.c: determinism, the bounded handle pool, phases,
+ * reservations, lifetimes, free orders, caps, touches).
  */
 #include <math.h>
 #include <setjmp.h>

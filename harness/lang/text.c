@@ -4,7 +4,6 @@
  * of the canonical form, which parses back to an equal program.
  */
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,37 +27,12 @@ typedef struct parser {
 /* A token for "%.*s", cut to SHOW bytes. */
 #define TQ(t) ((t)->len > SHOW ? SHOW : (t)->len), (t)->s
 
-__attribute__((format(printf, 3, 4)))
-static int fail(parser *ps, int col, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    _vmex_lex_vfail(&ps->lx, col, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static int tokeq(const tok *t, const char *s)
-{
-    return strcmp(t->s, s) == 0;
-}
-
-/* The column just after token i-1: where a missing token i would go. */
-static int endcol(const parser *ps, int i)
-{
-    return ps->lx.t[i - 1].col + ps->lx.t[i - 1].len;
-}
-
-static int unexpected(parser *ps, int i)
-{
-    return fail(ps, ps->lx.t[i].col, "unexpected '%.*s'", TQ(&ps->lx.t[i]));
-}
-
-/* Token i must exist; else "WHAT needs ARG" at the end of the line. */
-static int need(parser *ps, int i, const char *what, const char *arg)
-{
-    return i < ps->lx.nt ? 0 : fail(ps, endcol(ps, i), "%s needs %s", what, arg);
-}
+/* the lexer's reporting (lex.h), under this parser's short names */
+#define fail       lx_fail
+#define need       lx_need
+#define unexpected lx_unexpected
+#define endcol     lx_endcol
+#define tokeq      vmex_tok_is
 
 static int number(parser *ps, int i, uint64_t *v)
 {
@@ -392,14 +366,8 @@ static int parse_line(parser *ps)
 {
     tok *t = ps->lx.t;
     if (!ps->have_version) {
-        if (!tokeq(&t[0], "vmex"))
-            return fail(ps, t[0].col, "expected 'vmex 1' first");
-        if (need(ps, 1, "vmex", "a version") < 0)
-            return -1;
-        if (!tokeq(&t[1], "1"))
-            return fail(ps, t[1].col, "unsupported version %.*s (this vmex reads version 1)", TQ(&t[1]));
         ps->have_version = 1;
-        return ps->lx.nt > 2 ? unexpected(ps, 2) : 0;
+        return _vmex_lex_version(&ps->lx, "vmex", "version 1");
     }
     if (ps->lx.nt >= 2 && tokeq(&t[1], "=")) {
         ps->body = 1;
@@ -426,6 +394,7 @@ int vmex_parse(const char *text, size_t len, const char *file, vmex_program *out
         return vmex_error_nomem(err);
     ps->p = out;
     ps->lx.err = err;
+    ps->lx.show = SHOW;
     ps->expect_at = UINT64_MAX;
 
     int rc = _vmex_lex(&ps->lx, text, len, on_line, ps);

@@ -1,5 +1,5 @@
 /*
- * test_import.c - tests of import.c: every vmex-trace line kind and its
+ * test_import.c - tests of the importer (import/): every vmex-trace line kind and its
  * translation, 16 KiB rounding of partial munmaps, name reuse, failed and
  * truncated calls; strace output (the fixture tests/fixtures/strace-sample.txt
  * with -f prefixes, unfinished/resumed and failed calls, brk, mremap, and

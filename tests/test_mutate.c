@@ -1,6 +1,6 @@
 /*
- * test_mutate.c - tests of mutate.c, the structure-aware mutator and the
- * crossover.
+ * test_mutate.c - tests of the structure-aware mutator and the crossover
+ * (mutate.c, mutations.c, mutctx.c).
  *
  * Over many seeded calls on an evolving pool of inputs: every output is a
  * canonical encoding that fits the size given (also when that is smaller

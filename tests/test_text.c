@@ -1,6 +1,6 @@
 /*
  * test_text.c - tests of the .vmex text format (parser, printer, errors,
- * round trips, fuzzing) and of the text utilities in util.c.
+ * round trips, fuzzing) and of exact sizes as text (core/fmt.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,9 +13,22 @@
 #include <cmocka.h>
 
 #include "vmex.h"
-#include "core/rng.h"
 
 /* ---------------------------------------------------------------- helpers */
+
+static uint64_t rng_next(uint64_t *s)
+{
+    uint64_t x = *s;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *s = x;
+}
+
+static uint64_t rng_below(uint64_t *s, uint64_t n)
+{
+    return n ? rng_next(s) % n : 0;
+}
 
 static int parse_str(const char *text, vmex_program *p, vmex_error *e)
 {
@@ -700,26 +713,26 @@ static void random_name(uint64_t *s, char *buf)
 {
     static const char first[] = "abcdefghijklmnopqrstuvwxyz_";
     static const char rest[] = "abcdefghijklmnopqrstuvwxyz_0123456789";
-    if (vmex_splitmix_below(s, 4)) {
-        snprintf(buf, VMEX_NAME_MAX, "h%u", (unsigned)vmex_splitmix_below(s, 12));
+    if (rng_below(s, 4)) {
+        snprintf(buf, VMEX_NAME_MAX, "h%u", (unsigned)rng_below(s, 12));
         return;
     }
-    size_t n = 1 + vmex_splitmix_below(s, VMEX_NAME_MAX - 1);
-    buf[0] = first[vmex_splitmix_below(s, sizeof first - 1)];
+    size_t n = 1 + rng_below(s, VMEX_NAME_MAX - 1);
+    buf[0] = first[rng_below(s, sizeof first - 1)];
     for (size_t i = 1; i < n; i++)
-        buf[i] = rest[vmex_splitmix_below(s, sizeof rest - 1)];
+        buf[i] = rest[rng_below(s, sizeof rest - 1)];
     buf[n] = '\0';
 }
 
 static uint64_t random_size(uint64_t *s, int positive)
 {
     uint64_t v;
-    switch (vmex_splitmix_below(s, 5)) {
-    case 0: v = vmex_splitmix_below(s, 100000); break;
-    case 1: v = (1 + vmex_splitmix_below(s, 64)) << (10 * (1 + vmex_splitmix_below(s, 4))); break;
-    case 2: v = vmex_splitmix64(s) & (VMEX_MAX_VALUE - 1); break;
-    case 3: v = VMEX_PAGE * vmex_splitmix_below(s, 1000); break;
-    default: v = VMEX_MAX_VALUE - 1 - vmex_splitmix_below(s, 3); break;
+    switch (rng_below(s, 5)) {
+    case 0: v = rng_below(s, 100000); break;
+    case 1: v = (1 + rng_below(s, 64)) << (10 * (1 + rng_below(s, 4))); break;
+    case 2: v = rng_next(s) & (VMEX_MAX_VALUE - 1); break;
+    case 3: v = VMEX_PAGE * rng_below(s, 1000); break;
+    default: v = VMEX_MAX_VALUE - 1 - rng_below(s, 3); break;
     }
     return positive && v == 0 ? 1 : v;
 }
@@ -734,61 +747,61 @@ static void random_program(uint64_t *s, vmex_program *p)
     char name[VMEX_NAME_MAX];
 
     vmex_program_reset(p);
-    c->target = (uint8_t)(vmex_splitmix_below(s, 4) ? VMEX_TARGET_XNU : 1 + vmex_splitmix_below(s, 2));
+    c->target = (uint8_t)(rng_below(s, 4) ? VMEX_TARGET_XNU : 1 + rng_below(s, 2));
     if (c->target == VMEX_TARGET_XNU) {
-        strcpy(c->profile, profiles[vmex_splitmix_below(s, 5)]);
-        c->ents = (uint32_t)vmex_splitmix_below(s, 1u << VMEX_ENT__COUNT);
+        strcpy(c->profile, profiles[rng_below(s, 5)]);
+        c->ents = (uint32_t)rng_below(s, 1u << VMEX_ENT__COUNT);
     }
     for (int k = 0; k < VMEX_SET__COUNT; k++) {
-        if (vmex_splitmix_below(s, 3) || !vmex_set_applies(k, c->target))
+        if (rng_below(s, 3) || !vmex_set_applies(k, c->target))
             continue;
         c->set_mask |= 1u << k;
         switch (k) {
-        case VMEX_SET_SLIDE: c->set[k] = VMEX_PAGE * vmex_splitmix_below(s, 5120); break;
-        case VMEX_SET_BINARY: c->set[k] = VMEX_PAGE * (1 + vmex_splitmix_below(s, 65536)); break;
-        case VMEX_SET_DYLD: c->set[k] = VMEX_PAGE * (1 + vmex_splitmix_below(s, 16384)); break;
-        case VMEX_SET_NANO: c->set[k] = vmex_splitmix_below(s, 2); break;
-        case VMEX_SET_MALLOC_ENTROPY: c->set[k] = vmex_splitmix_below(s, 128); break;
-        case VMEX_SET_WINDOW: c->set[k] = (2ull << 20) * (1 + vmex_splitmix_below(s, 4096)); break;
-        case VMEX_SET_ALLOCATOR: c->set[k] = vmex_splitmix_below(s, VMEX_ALLOC__COUNT); break;
-        case VMEX_SET_THP_ALIGN: c->set[k] = vmex_splitmix_below(s, 3); break;
-        case VMEX_SET_MMAP_THRESHOLD: c->set[k] = 4096 * vmex_splitmix_below(s, 8193); break;
-        case VMEX_SET_RETAIN: c->set[k] = vmex_splitmix_below(s, 2); break;
-        default: c->set[k] = VMEX_PAGE + vmex_splitmix_below(s, VMEX_MAX_VALUE - VMEX_PAGE - 1); break;
+        case VMEX_SET_SLIDE: c->set[k] = VMEX_PAGE * rng_below(s, 5120); break;
+        case VMEX_SET_BINARY: c->set[k] = VMEX_PAGE * (1 + rng_below(s, 65536)); break;
+        case VMEX_SET_DYLD: c->set[k] = VMEX_PAGE * (1 + rng_below(s, 16384)); break;
+        case VMEX_SET_NANO: c->set[k] = rng_below(s, 2); break;
+        case VMEX_SET_MALLOC_ENTROPY: c->set[k] = rng_below(s, 128); break;
+        case VMEX_SET_WINDOW: c->set[k] = (2ull << 20) * (1 + rng_below(s, 4096)); break;
+        case VMEX_SET_ALLOCATOR: c->set[k] = rng_below(s, VMEX_ALLOC__COUNT); break;
+        case VMEX_SET_THP_ALIGN: c->set[k] = rng_below(s, 3); break;
+        case VMEX_SET_MMAP_THRESHOLD: c->set[k] = 4096 * rng_below(s, 8193); break;
+        case VMEX_SET_RETAIN: c->set[k] = rng_below(s, 2); break;
+        default: c->set[k] = VMEX_PAGE + rng_below(s, VMEX_MAX_VALUE - VMEX_PAGE - 1); break;
         }
     }
-    uint32_t nops = (uint32_t)vmex_splitmix_below(s, 40);
+    uint32_t nops = (uint32_t)rng_below(s, 40);
     for (uint32_t i = 0; i < nops; i++) {
-        int kind = (int)vmex_splitmix_below(s, VMEX_OP__COUNT);
+        int kind = (int)rng_below(s, VMEX_OP__COUNT);
         if (vmex_op_uses(kind) && nb == 0)
             kind = VMEX_OP_MALLOC;
         vmex_op op;
         vmex_op_init(&op, kind);
         if (vmex_op_uses(kind))
-            op.src = bound[vmex_splitmix_below(s, (uint64_t)nb)];
+            op.src = bound[rng_below(s, (uint64_t)nb)];
         switch (kind) {
         case VMEX_OP_MMAP:
         case VMEX_OP_VM_ALLOCATE:
             op.size = random_size(s, 1);
-            switch (vmex_splitmix_below(s, kind == VMEX_OP_MMAP ? 3 : 2)) {
+            switch (rng_below(s, kind == VMEX_OP_MMAP ? 3 : 2)) {
             case 1: op.flags |= VMEX_F_FIXED; op.addr = random_size(s, 0); break;
             case 2: op.flags |= VMEX_F_HINT; op.addr = random_size(s, 0); break;
             }
-            if (vmex_splitmix_below(s, 2)) {
+            if (rng_below(s, 2)) {
                 op.flags |= VMEX_F_ALIGN;
-                op.align = 1ull << vmex_splitmix_below(s, 48);
+                op.align = 1ull << rng_below(s, 48);
             }
-            if (vmex_splitmix_below(s, 2)) {
+            if (rng_below(s, 2)) {
                 op.flags |= VMEX_F_TAG;
-                op.tag = (uint8_t)vmex_splitmix_below(s, 256);
+                op.tag = (uint8_t)rng_below(s, 256);
             }
             if (kind == VMEX_OP_VM_ALLOCATE)
                 break;
-            if (vmex_splitmix_below(s, 2)) {
+            if (rng_below(s, 2)) {
                 op.flags |= VMEX_F_PROT;
-                op.prot = (uint8_t)vmex_splitmix_below(s, 4);
+                op.prot = (uint8_t)rng_below(s, 4);
             }
-            op.flags |= (uint16_t)(vmex_splitmix_below(s, 8) * VMEX_F_NORESERVE);  /* noreserve, jit, shared */
+            op.flags |= (uint16_t)(rng_below(s, 8) * VMEX_F_NORESERVE);  /* noreserve, jit, shared */
             break;
         case VMEX_OP_MALLOC:
         case VMEX_OP_REALLOC:
@@ -796,19 +809,19 @@ static void random_program(uint64_t *s, vmex_program *p)
             break;
         case VMEX_OP_MUNMAP:
         case VMEX_OP_TOUCH:
-            if (vmex_splitmix_below(s, 2)) {
+            if (rng_below(s, 2)) {
                 op.flags |= VMEX_F_RANGE;
                 op.off = random_size(s, 0);
                 op.len = random_size(s, 1);
             }
             break;
         case VMEX_OP_CHECK:
-            op.metric = (uint8_t)vmex_splitmix_below(s, VMEX_M__COUNT);
-            op.cmp = (uint8_t)vmex_splitmix_below(s, 2);
+            op.metric = (uint8_t)rng_below(s, VMEX_M__COUNT);
+            op.cmp = (uint8_t)rng_below(s, 2);
             op.size = random_size(s, 0);
             break;
         }
-        if (vmex_op_binds(kind) && vmex_splitmix_below(s, 4)) {
+        if (vmex_op_binds(kind) && rng_below(s, 4)) {
             random_name(s, name);
             op.dst = vmex_program_name(p, name);
             assert_true(op.dst >= 0);
@@ -820,10 +833,10 @@ static void random_program(uint64_t *s, vmex_program *p)
         }
         assert_int_equal(vmex_program_add(p, &op), (int)i);
     }
-    if (vmex_splitmix_below(s, 2)) {
-        p->expect = (int8_t)vmex_splitmix_below(s, VMEX_CLASS__COUNT);
-        if (nops && vmex_splitmix_below(s, 2))
-            p->expect_at = (int32_t)vmex_splitmix_below(s, nops);
+    if (rng_below(s, 2)) {
+        p->expect = (int8_t)rng_below(s, VMEX_CLASS__COUNT);
+        if (nops && rng_below(s, 2))
+            p->expect_at = (int32_t)rng_below(s, nops);
     }
 }
 
@@ -882,27 +895,27 @@ static void test_fuzz(void **state)
 
     /* random bytes, some behind a valid first line */
     for (int i = 0; i < 20000; i++) {
-        size_t n = vmex_splitmix_below(&s, 300), at = 0;
-        if (vmex_splitmix_below(&s, 2)) {
+        size_t n = rng_below(&s, 300), at = 0;
+        if (rng_below(&s, 2)) {
             memcpy(buf, "vmex 1\n", 7);
             at = 7;
         }
         for (size_t j = at; j < n; j++)
-            buf[j] = vmex_splitmix_below(&s, 4) ? "abmxz019 =\n#kt"[vmex_splitmix_below(&s, 14)] : (char)vmex_splitmix64(&s);
+            buf[j] = rng_below(&s, 4) ? "abmxz019 =\n#kt"[rng_below(&s, 14)] : (char)rng_next(&s);
         ok[0] += fuzz_one(buf, n > at ? n : at, &p);
     }
     /* token soup */
     for (int i = 0; i < 20000; i++) {
         size_t n = 7;
         memcpy(buf, "vmex 1\n", 7);
-        for (int t = (int)vmex_splitmix_below(&s, 40); t > 0; t--) {
-            const char *w = vocab[vmex_splitmix_below(&s, sizeof vocab / sizeof vocab[0])];
+        for (int t = (int)rng_below(&s, 40); t > 0; t--) {
+            const char *w = vocab[rng_below(&s, sizeof vocab / sizeof vocab[0])];
             size_t l = strlen(w);
             if (n + l + 1 > sizeof buf)
                 break;
             memcpy(buf + n, w, l);
             n += l;
-            if (vmex_splitmix_below(&s, 3))
+            if (rng_below(&s, 3))
                 buf[n++] = ' ';
         }
         ok[1] += fuzz_one(buf, n, &p);
@@ -913,13 +926,13 @@ static void test_fuzz(void **state)
     for (int i = 0; i < 20000; i++) {
         size_t n = elen;
         memcpy(m, example, elen);
-        for (int k = (int)vmex_splitmix_below(&s, 4) + 1; k > 0; k--) {
-            size_t at = vmex_splitmix_below(&s, n + 1);
-            switch (vmex_splitmix_below(&s, 4)) {
-            case 0: if (at < n) m[at] = (char)vmex_splitmix64(&s); break;                 /* flip */
-            case 1: if (at < n) m[at] = "0k =\n#xa1"[vmex_splitmix_below(&s, 9)]; break;    /* replace */
+        for (int k = (int)rng_below(&s, 4) + 1; k > 0; k--) {
+            size_t at = rng_below(&s, n + 1);
+            switch (rng_below(&s, 4)) {
+            case 0: if (at < n) m[at] = (char)rng_next(&s); break;                 /* flip */
+            case 1: if (at < n) m[at] = "0k =\n#xa1"[rng_below(&s, 9)]; break;    /* replace */
             case 2: {                                                              /* delete */
-                size_t d = vmex_splitmix_below(&s, 20);
+                size_t d = rng_below(&s, 20);
                 if (d > n - at)
                     d = n - at;
                 memmove(m + at, m + at + d, n - at - d);
@@ -927,7 +940,7 @@ static void test_fuzz(void **state)
                 break;
             }
             default: {                                                             /* insert */
-                const char *w = vocab[vmex_splitmix_below(&s, sizeof vocab / sizeof vocab[0])];
+                const char *w = vocab[rng_below(&s, sizeof vocab / sizeof vocab[0])];
                 size_t l = strlen(w);
                 if (n + l + 1 > elen + 600)
                     break;

@@ -1,9 +1,17 @@
 /*
  * core.h - what every room of the library shares beyond the public API
  * (not installed): alignment arithmetic, buffer shorthand, and the error
- * convention.  The other core modules have their own headers: fmt.h
- * (values as text), json.h, xml.h, utf8.h, tags.h, file.h (reading
- * inputs), rng.h (pseudo-random numbers).
+ * convention (util.c: errors, vmex_buf).  The other core modules have
+ * their own headers, one job each:
+ *   fmt.h    values as text: sizes (exact and for people), counts, sets
+ *   json.h   JSON strings, numbers and a comma-placing writer
+ *   xml.h    text inside XML and HTML
+ *   utf8.h   decoding UTF-8 and the escaping loop of json.c and xml.c
+ *   tags.h   the well-known VM tags: names and colours
+ *   file.h   the one way to open and read an input file
+ *   rng.h    pseudo-random numbers (splitmix64, xoshiro256**)
+ *   dist.h   size and lifetime distributions over rng.h
+ * (program.c, the program and its name tables, is declared in vmex.h.)
  */
 #ifndef VMEX_CORE_H
 #define VMEX_CORE_H

@@ -38,10 +38,16 @@ int _vmex_lex_need(vmex_lexer *lx, int i, const char *what, const char *arg)
     return i < lx->nt ? 0 : _vmex_lex_fail(lx, _vmex_lex_endcol(lx, i), "%s needs %s", what, arg);
 }
 
+/* a token's length as a message quotes it (show 0: whole) */
+static int shown(const vmex_lexer *lx, const vmex_tok *t)
+{
+    return lx->show > 0 && t->len > lx->show ? lx->show : t->len;
+}
+
 int _vmex_lex_unexpected(vmex_lexer *lx, int i)
 {
     const vmex_tok *t = &lx->t[i];
-    return _vmex_lex_fail(lx, t->col, "unexpected '%.*s'", t->len > lx->show ? lx->show : t->len, t->s);
+    return _vmex_lex_fail(lx, t->col, "unexpected '%.*s'", shown(lx, t), t->s);
 }
 
 int _vmex_lex_version(vmex_lexer *lx, const char *keyword, const char *reads)
@@ -52,8 +58,8 @@ int _vmex_lex_version(vmex_lexer *lx, const char *keyword, const char *reads)
     if (_vmex_lex_need(lx, 1, keyword, "a version") < 0)
         return -1;
     if (!vmex_tok_is(&t[1], "1"))
-        return _vmex_lex_fail(lx, t[1].col, "unsupported version %.*s (this vmex reads %s)",
-                              t[1].len > lx->show ? lx->show : t[1].len, t[1].s, reads);
+        return _vmex_lex_fail(lx, t[1].col, "unsupported version %.*s (this vmex reads %s)", shown(lx, &t[1]),
+                              t[1].s, reads);
     return lx->nt > 2 ? _vmex_lex_unexpected(lx, 2) : 0;
 }
 

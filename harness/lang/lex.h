@@ -15,7 +15,7 @@
 typedef struct vmex_tok { const char *s; int len, col; } vmex_tok;
 typedef struct vmex_lexer {
     vmex_error *err;         /* where errors go (line, column, message) */
-    int show;                /* a token quoted in a message is cut to this many bytes */
+    int show;                /* a token quoted in a message is cut to this many bytes (0: not cut) */
     int line;                /* 1-based number of the current line */
     int nt;                  /* tokens of the current line */
     vmex_tok t[VMEX_LEX_TOKS];

@@ -1,5 +1,5 @@
 /*
- * test_import.c - tests of import.c: every vmex-trace line kind and its
+ * test_import.c - tests of the importer (import/): every vmex-trace line kind and its
  * translation, 16 KiB rounding of partial munmaps, name reuse, failed and
  * truncated calls; strace output (the fixture tests/fixtures/strace-sample.txt
  * with -f prefixes, unfinished/resumed and failed calls, brk, mremap, and
@@ -65,12 +65,13 @@ static void expect_error_o(const vmex_import_opts *o, const char *trace, size_t 
     vmex_import_stats st;
     vmex_error e;
     vmex_program_init(&p);
-    memset(&e, 0, sizeof e);
+    memset(&e, 0x55, sizeof e);   /* the importer fills all of it */
     if (vmex_import(trace, len, "bad.trace", o, &p, &st, &e) == 0)
         fail_msg("no error for:\n%s", trace);
     if (e.line != line || e.col != col || !strstr(e.msg, part))
         fail_msg("got %d:%d: %s\nwant %d:%d: ...%s...\nfor:\n%s", e.line, e.col, e.msg, line, col, part, trace);
     assert_string_equal(e.file, "bad.trace");
+    assert_int_equal(e.code, VMEX_E_INPUT);
     assert_int_equal(p.nops, 0);   /* nothing half-imported */
     vmex_program_free(&p);
 }
@@ -463,6 +464,7 @@ static void test_shipped_trace(void **state)
     assert_int_equal(vmex_import_file(VMEX_SOURCE_DIR "/corpora/traces/no-such.trace", NULL, &p, &st, &e), -1);
     assert_int_equal(e.line, 0);
     assert_non_null(strstr(e.msg, "cannot read"));
+    assert_int_equal(e.code, VMEX_E_IO);
     assert_int_equal(p.nops, 0);
     vmex_program_free(&p);
 }

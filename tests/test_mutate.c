@@ -1,6 +1,6 @@
 /*
- * test_mutate.c - tests of mutate.c, the structure-aware mutator and the
- * crossover.
+ * test_mutate.c - tests of the structure-aware mutator and the crossover
+ * (mutate.c, mutations.c, mutctx.c).
  *
  * Over many seeded calls on an evolving pool of inputs: every output is a
  * canonical encoding that fits the size given (also when that is smaller
@@ -19,20 +19,8 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "core/rng.h"
 #include "fuzz/fuzz.h"
-
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static uint64_t rng_below(uint64_t *s, uint64_t n)
-{
-    return n ? rng_next(s) % n : 0;
-}
 
 /* ---------------------------------------------------------------- the pool */
 
@@ -120,9 +108,9 @@ static void seed_pool(pool *p)
     uint64_t s = 31337;
     for (int i = 0; i < 16; i++) {
         uint8_t b[200];
-        size_t n = rng_below(&s, sizeof b);
+        size_t n = vmex_splitmix_below(&s, sizeof b);
         for (size_t k = 0; k < n; k++)
-            b[k] = (uint8_t)(k >= 2 && k < 11 ? (k == 2 ? 1 : k == 3 ? 9 : 0xff) : rng_below(&s, 256));
+            b[k] = (uint8_t)(k >= 2 && k < 11 ? (k == 2 ? 1 : k == 3 ? 9 : 0xff) : vmex_splitmix_below(&s, 256));
         pool_add(p, b, n);
     }
 }
@@ -210,23 +198,23 @@ static void test_mutate(void **state)
     uint64_t shrinks = 0, grew = 0;
     clock_t t0 = clock();
     for (unsigned it = 0; it < 10000; it++) {
-        size_t i = rng_below(&s, p.n);
+        size_t i = vmex_splitmix_below(&s, p.n);
         const input *in = &p.v[i];
         size_t max;
-        uint64_t r = rng_below(&s, 10);
+        uint64_t r = vmex_splitmix_below(&s, 10);
         if (r < 7)
             max = 4096;
         else if (r < 9 && in->n > 1)
-            max = in->n - 1 - rng_below(&s, in->n / 2);    /* shrink */
+            max = in->n - 1 - vmex_splitmix_below(&s, in->n / 2);    /* shrink */
         else
-            max = rng_below(&s, 300);
+            max = vmex_splitmix_below(&s, 300);
         if (max < in->n)
             shrinks++;
         vmex_layout L;
         assert_int_equal(vmex_decode_layout(in->b, in->n, NULL, 0, &L), 0);
         assert_true(in->n <= CAP);
         memcpy(buf, in->b, in->n);
-        unsigned seed = (unsigned)rng_next(&s);
+        unsigned seed = (unsigned)vmex_splitmix64(&s);
         size_t n = vmex_mutate_ex(buf, in->n, max, seed, &L, scratch, &st);
         check_output(in->b, in->n, buf, n, max);
         grew += n > in->n;
@@ -240,7 +228,7 @@ static void test_mutate(void **state)
             if (p.n < 400)
                 pool_add(&p, buf, n);
             else
-                pool_set(&p, seeds + rng_below(&s, p.n - seeds), buf, n);
+                pool_set(&p, seeds + vmex_splitmix_below(&s, p.n - seeds), buf, n);
         }
     }
     double us = 1e6 * (double)(clock() - t0) / CLOCKS_PER_SEC / 10000;
@@ -337,11 +325,11 @@ static void test_crossover(void **state)
     uint64_t s = 77;
     uint8_t *out = malloc(1 << 16), *again = malloc(1 << 16);
     for (unsigned it = 0; it < 3000; it++) {
-        const input *a = &p.v[rng_below(&s, p.n)], *b = &p.v[rng_below(&s, p.n)];
-        size_t max = rng_below(&s, 4) ? 4096 : rng_below(&s, 200);
+        const input *a = &p.v[vmex_splitmix_below(&s, p.n)], *b = &p.v[vmex_splitmix_below(&s, p.n)];
+        size_t max = vmex_splitmix_below(&s, 4) ? 4096 : vmex_splitmix_below(&s, 200);
         vmex_layout L;
         assert_int_equal(vmex_decode_layout(a->b, a->n, NULL, 0, &L), 0);
-        unsigned seed = (unsigned)rng_next(&s);
+        unsigned seed = (unsigned)vmex_splitmix64(&s);
         size_t n = vmex_crossover_ex(a->b, a->n, b->b, b->n, out, max, seed, &L, &st);
         check_output(a->b, a->n, out, n, max);
         size_t n2 = vmex_crossover(a->b, a->n, b->b, b->n, again, max, seed, &L);

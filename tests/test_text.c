@@ -1,6 +1,6 @@
 /*
  * test_text.c - tests of the .vmex text format (parser, printer, errors,
- * round trips, fuzzing) and of the text utilities in util.c.
+ * round trips, fuzzing) and of exact sizes as text (core/fmt.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -436,6 +436,7 @@ static void test_parse_file(void **state)
     assert_string_equal(e.file, "/nonexistent/dir/x.vmex");
     assert_int_equal(e.line, 0);
     assert_string_equal(e.msg, "cannot read: No such file or directory");
+    assert_int_equal(e.code, VMEX_E_IO);
 
     assert_int_equal(vmex_parse_file(VMEX_SOURCE_DIR "/tests", &p, &e), -1);
     assert_int_equal(e.line, 0);
@@ -459,6 +460,7 @@ static void test_parse_file(void **state)
     assert_int_equal(e.line, 3);
     assert_int_equal(e.col, 7);
     assert_string_equal(e.msg, "unknown name 'y'");
+    assert_int_equal(e.code, VMEX_E_INPUT);
 
     f = fopen(path, "w");
     fclose(f);
@@ -477,6 +479,7 @@ static void test_parse_file(void **state)
     assert_int_equal(e.line, 0);
     assert_string_equal(e.file, path);
     assert_string_equal(e.msg, "file too large (the limit is 64 MiB)");
+    assert_int_equal(e.code, VMEX_E_INPUT);
     unlink(path);
     vmex_program_free(&p);
 }

@@ -1,8 +1,9 @@
 /*
- * test_workload.c - tests of stress workloads (workload.c): the .vmexw
- * parser (every field, every error with its line and column), the PRNG and
- * the distributions, and the op generator (determinism, the bounded handle
- * pool, phases, reservations, lifetimes, free orders, caps, touches).
+ * test_workload.c - tests of stress workloads: the .vmexw parser
+ * (lang/workload_parse.c: every field, every error with its line and
+ * column), the distributions (core/dist.c), and the op generator
+ * (stress/workload.c: determinism, the bounded handle pool, phases,
+ * reservations, lifetimes, free orders, caps, touches).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -404,6 +405,7 @@ static void test_parse_errors(void **state)
     assert_string_equal(e.file, "/nonexistent/x.vmexw");
     assert_int_equal(e.line, 0);
     assert_non_null(strstr(e.msg, "cannot read"));
+    assert_int_equal(e.code, VMEX_E_IO);
     free(w);
 }
 
@@ -425,37 +427,7 @@ static void test_shipped_workloads_parse(void **state)
     }
 }
 
-/* ---------------------------------------------------------------- PRNG and distributions */
-
-static void test_rng(void **state)
-{
-    (void)state;
-    vmex_rng a, b, c;
-    vmex_rng_seed(&a, 42);
-    vmex_rng_seed(&b, 42);
-    vmex_rng_seed(&c, 43);
-    int differ = 0;
-    for (int i = 0; i < 1000; i++) {
-        uint64_t x = vmex_rng_next(&a);
-        assert_true(x == vmex_rng_next(&b));
-        differ |= x != vmex_rng_next(&c);
-    }
-    assert_true(differ);
-    /* below: in range and about uniform */
-    unsigned counts[10] = {0};
-    for (int i = 0; i < 100000; i++) {
-        uint64_t v = vmex_rng_below(&a, 10);
-        assert_true(v < 10);
-        counts[v]++;
-    }
-    for (int k = 0; k < 10; k++)
-        assert_true(counts[k] > 9500 && counts[k] < 10500);
-    assert_true(vmex_rng_below(&a, 0) == 0 && vmex_rng_below(&a, 1) == 0);
-    for (int i = 0; i < 1000; i++) {
-        double u = vmex_rng_unit(&a);
-        assert_true(u >= 0 && u < 1);
-    }
-}
+/* ---------------------------------------------------------------- distributions */
 
 static int cmp_u64(const void *x, const void *y)
 {
@@ -939,7 +911,6 @@ int main(void)
         cmocka_unit_test(test_parse_minimal),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_shipped_workloads_parse),
-        cmocka_unit_test(test_rng),
         cmocka_unit_test(test_dist_fixed_uniform),
         cmocka_unit_test(test_dist_lognormal),
         cmocka_unit_test(test_dist_powerlaw_exp),

@@ -1,6 +1,6 @@
 /*
- * util.c - small shared utilities: error reporting, the growable text
- * buffer, and size formatting/parsing.
+ * util.c - small shared utilities: error reporting and the growable text
+ * buffer.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -48,6 +48,13 @@ void vmex_error_set(vmex_error *e, int line, int col, const char *fmt, ...)
     va_end(ap);
     e->line = line;
     e->col = col;
+}
+
+int vmex_error_nomem(vmex_error *e)
+{
+    vmex_error_set(e, 0, 0, "out of memory");
+    e->code = VMEX_E_NOMEM;
+    return -1;
 }
 
 /* ---------------------------------------------------------------- buffer */
@@ -101,76 +108,4 @@ int vmex_buf_printf(vmex_buf *b, const char *fmt, ...)
     va_end(ap);
     b->len += (size_t)n;
     return 0;
-}
-
-/* ---------------------------------------------------------------- sizes */
-
-void vmex_format_size(uint64_t v, char *buf, size_t n)
-{
-    static const char suffix[] = "tgmk";
-    for (int i = 0; v && i < 4; i++) {
-        unsigned shift = 40 - 10 * (unsigned)i;
-        if ((v & ((1ull << shift) - 1)) == 0) {
-            snprintf(buf, n, "%llu%c", (unsigned long long)(v >> shift), suffix[i]);
-            return;
-        }
-    }
-    snprintf(buf, n, "%llu", (unsigned long long)v);
-}
-
-/* Decimal or 0x hex with an optional k/m/g/t (binary) suffix.  Returns 0,
- * -1 for a malformed number, or -2 when the value does not fit: then *out
- * is the value if it fits in 64 bits (so >= VMEX_MAX_VALUE, never 0) and 0
- * when it overflows 64 bits. */
-int vmex_parse_number(const char *s, size_t n, uint64_t *out)
-{
-    size_t i = 0;
-    unsigned base = 10;
-    uint64_t v = 0;
-    int over = 0;
-
-    *out = 0;
-    if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        i = 2;
-    }
-    size_t start = i;
-    for (; i < n; i++) {
-        char c = s[i];
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (base == 16 && c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (base == 16 && c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
-            break;
-        if (v > (UINT64_MAX - d) / base)
-            over = 1;
-        else
-            v = v * base + d;
-    }
-    if (i == start)
-        return -1;
-    if (i < n) {
-        unsigned shift;
-        switch (s[i]) {
-        case 'k': case 'K': shift = 10; break;
-        case 'm': case 'M': shift = 20; break;
-        case 'g': case 'G': shift = 30; break;
-        case 't': case 'T': shift = 40; break;
-        default: return -1;
-        }
-        if (++i != n)
-            return -1;
-        if (v > (UINT64_MAX >> shift))
-            over = 1;
-        else
-            v <<= shift;
-    }
-    if (over)
-        return -2;
-    *out = v;
-    return v >= VMEX_MAX_VALUE ? -2 : 0;
 }

@@ -1,8 +1,9 @@
 /*
  * fuzz.h - the fuzzer's side of vmex (internal, not installed): the
- * versioned byte encoding of a program (encode.c) and the structure-aware
- * mutator (mutate.c).  The libFuzzer and AFL++ glue, the replay engine and
- * the CLI share them.
+ * versioned byte encoding of a program (the format: codec.h; decode.c,
+ * encode.c, and env.c for the environment it decodes under) and the
+ * structure-aware mutator (mutate.c).  The libFuzzer and AFL++ glue, the
+ * replay engine and the CLI share them.
  *
  * Invariants: decoding is total (every byte string is a program); the
  * encoder is canonical (encode(decode(encode(p))) == encode(p) byte for
@@ -69,7 +70,7 @@ int vmex_decode(const uint8_t *data, size_t n, const vmex_layout *L, vmex_progra
 
 /* Append the canonical encoding of p to `out`.  Everything that affects a
  * replay is kept (config, ops, expect); uses of a handle that is not live
- * at that point cannot be expressed and are dropped (see encode.c).
+ * at that point cannot be expressed and are dropped (see codec.h).
  * Returns 0, or -1 out of memory. */
 int vmex_encode(const vmex_program *p, const vmex_layout *L, vmex_buf *out);
 

@@ -33,6 +33,36 @@ int _vmex_lex_fail(vmex_lexer *lx, int col, const char *fmt, ...)
     return -1;
 }
 
+int _vmex_lex_need(vmex_lexer *lx, int i, const char *what, const char *arg)
+{
+    return i < lx->nt ? 0 : _vmex_lex_fail(lx, _vmex_lex_endcol(lx, i), "%s needs %s", what, arg);
+}
+
+/* a token's length as a message quotes it (show 0: whole) */
+static int shown(const vmex_lexer *lx, const vmex_tok *t)
+{
+    return lx->show > 0 && t->len > lx->show ? lx->show : t->len;
+}
+
+int _vmex_lex_unexpected(vmex_lexer *lx, int i)
+{
+    const vmex_tok *t = &lx->t[i];
+    return _vmex_lex_fail(lx, t->col, "unexpected '%.*s'", shown(lx, t), t->s);
+}
+
+int _vmex_lex_version(vmex_lexer *lx, const char *keyword, const char *reads)
+{
+    const vmex_tok *t = lx->t;
+    if (!vmex_tok_is(&t[0], keyword))
+        return _vmex_lex_fail(lx, t[0].col, "expected '%s 1' first", keyword);
+    if (_vmex_lex_need(lx, 1, keyword, "a version") < 0)
+        return -1;
+    if (!vmex_tok_is(&t[1], "1"))
+        return _vmex_lex_fail(lx, t[1].col, "unsupported version %.*s (this vmex reads %s)", shown(lx, &t[1]),
+                              t[1].s, reads);
+    return lx->nt > 2 ? _vmex_lex_unexpected(lx, 2) : 0;
+}
+
 /* Check the bytes of one line (s, n: without its LF; lf: an LF follows)
  * and split it into tokens in lx->buf. */
 static int lex_line(vmex_lexer *lx, const char *s, size_t n, int lf)

@@ -6,6 +6,7 @@
 #define VMEX_LEX_H
 
 #include <stdarg.h>
+#include <string.h>
 
 #include "vmex.h"
 
@@ -14,6 +15,7 @@
 typedef struct vmex_tok { const char *s; int len, col; } vmex_tok;
 typedef struct vmex_lexer {
     vmex_error *err;         /* where errors go (line, column, message) */
+    int show;                /* a token quoted in a message is cut to this many bytes (0: not cut) */
     int line;                /* 1-based number of the current line */
     int nt;                  /* tokens of the current line */
     vmex_tok t[VMEX_LEX_TOKS];
@@ -24,5 +26,23 @@ typedef struct vmex_lexer {
 int _vmex_lex(vmex_lexer *lx, const char *text, size_t len, int (*on_line)(void *ctx), void *ctx);
 int _vmex_lex_fail(vmex_lexer *lx, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int _vmex_lex_vfail(vmex_lexer *lx, int col, const char *fmt, va_list ap);
+
+/* The helpers every line parser wants (they report through _vmex_lex_fail). */
+static inline int vmex_tok_is(const vmex_tok *t, const char *s) { return strcmp(t->s, s) == 0; }
+/* The column just after token i-1: where a missing token i would go. */
+static inline int _vmex_lex_endcol(const vmex_lexer *lx, int i) { return lx->t[i - 1].col + lx->t[i - 1].len; }
+/* Token i must exist; else "WHAT needs ARG" at the end of the line. */
+int _vmex_lex_need(vmex_lexer *lx, int i, const char *what, const char *arg);
+/* "unexpected 'TOKEN'" at token i. */
+int _vmex_lex_unexpected(vmex_lexer *lx, int i);
+/* The same, as a line parser calls them: ps is a pointer to the parser,
+ * whose member lx is its lexer. */
+#define lx_fail(ps, ...)          _vmex_lex_fail(&(ps)->lx, __VA_ARGS__)
+#define lx_need(ps, i, what, arg) _vmex_lex_need(&(ps)->lx, (i), (what), (arg))
+#define lx_unexpected(ps, i)      _vmex_lex_unexpected(&(ps)->lx, (i))
+#define lx_endcol(ps, i)          _vmex_lex_endcol(&(ps)->lx, (i))
+/* The version line every format starts with, "KEYWORD 1" and nothing
+ * more; reads says what this vmex reads ("version 1"). */
+int _vmex_lex_version(vmex_lexer *lx, const char *keyword, const char *reads);
 
 #endif

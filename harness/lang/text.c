@@ -3,13 +3,12 @@
  * line:column errors (fuzzed: it must survive any input), and the printer
  * of the canonical form, which parses back to an equal program.
  */
-#include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/core.h"
+#include "core/file.h"
 #include "lang/lex.h"
 
 #define FILE_LIMIT (64u << 20)          /* vmex_parse_file reads at most this */
@@ -28,37 +27,12 @@ typedef struct parser {
 /* A token for "%.*s", cut to SHOW bytes. */
 #define TQ(t) ((t)->len > SHOW ? SHOW : (t)->len), (t)->s
 
-__attribute__((format(printf, 3, 4)))
-static int fail(parser *ps, int col, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    _vmex_lex_vfail(&ps->lx, col, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static int tokeq(const tok *t, const char *s)
-{
-    return strcmp(t->s, s) == 0;
-}
-
-/* The column just after token i-1: where a missing token i would go. */
-static int endcol(const parser *ps, int i)
-{
-    return ps->lx.t[i - 1].col + ps->lx.t[i - 1].len;
-}
-
-static int unexpected(parser *ps, int i)
-{
-    return fail(ps, ps->lx.t[i].col, "unexpected '%.*s'", TQ(&ps->lx.t[i]));
-}
-
-/* Token i must exist; else "WHAT needs ARG" at the end of the line. */
-static int need(parser *ps, int i, const char *what, const char *arg)
-{
-    return i < ps->lx.nt ? 0 : fail(ps, endcol(ps, i), "%s needs %s", what, arg);
-}
+/* the lexer's reporting (lex.h), under this parser's short names */
+#define fail       lx_fail
+#define need       lx_need
+#define unexpected lx_unexpected
+#define endcol     lx_endcol
+#define tokeq      vmex_tok_is
 
 static int number(parser *ps, int i, uint64_t *v)
 {
@@ -348,10 +322,11 @@ static int op_line(parser *ps)
     }
     if (i < ps->lx.nt)
         return unexpected(ps, i);
-    if (name && (op.dst = bind(ps, name->s)) < 0)
-        return fail(ps, name->col, "out of memory");
-    if (vmex_program_add(p, &op) < 0)
-        return fail(ps, 1, "out of memory");
+    if ((name && (op.dst = bind(ps, name->s)) < 0) || vmex_program_add(p, &op) < 0) {
+        fail(ps, name && op.dst < 0 ? name->col : 1, "out of memory");
+        ps->lx.err->code = VMEX_E_NOMEM;
+        return -1;
+    }
     return 0;
 }
 
@@ -391,14 +366,8 @@ static int parse_line(parser *ps)
 {
     tok *t = ps->lx.t;
     if (!ps->have_version) {
-        if (!tokeq(&t[0], "vmex"))
-            return fail(ps, t[0].col, "expected 'vmex 1' first");
-        if (need(ps, 1, "vmex", "a version") < 0)
-            return -1;
-        if (!tokeq(&t[1], "1"))
-            return fail(ps, t[1].col, "unsupported version %.*s (this vmex reads version 1)", TQ(&t[1]));
         ps->have_version = 1;
-        return ps->lx.nt > 2 ? unexpected(ps, 2) : 0;
+        return _vmex_lex_version(&ps->lx, "vmex", "version 1");
     }
     if (ps->lx.nt >= 2 && tokeq(&t[1], "=")) {
         ps->body = 1;
@@ -421,12 +390,11 @@ int vmex_parse(const char *text, size_t len, const char *file, vmex_program *out
     memset(err, 0, sizeof *err);
     snprintf(err->file, sizeof err->file, "%s", file ? file : "");
     vmex_program_reset(out);
-    if (!ps) {
-        vmex_error_set(err, 0, 0, "out of memory");
-        return -1;
-    }
+    if (!ps)
+        return vmex_error_nomem(err);
     ps->p = out;
     ps->lx.err = err;
+    ps->lx.show = SHOW;
     ps->expect_at = UINT64_MAX;
 
     int rc = _vmex_lex(&ps->lx, text, len, on_line, ps);
@@ -451,53 +419,13 @@ int vmex_parse(const char *text, size_t len, const char *file, vmex_program *out
 
 int vmex_parse_file(const char *path, vmex_program *out, vmex_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    char *data = NULL;
-    size_t len = 0, cap = 0;
-    int e = 0, big = 0;
-
-    if (f) {
-        for (;;) {
-            if (len == cap) {
-                size_t ncap = cap ? cap * 2 : 1 << 16;
-                if (ncap > (size_t)FILE_LIMIT + 1)
-                    ncap = (size_t)FILE_LIMIT + 1;
-                char *d = realloc(data, ncap);
-                if (!d) {
-                    e = ENOMEM;
-                    break;
-                }
-                data = d;
-                cap = ncap;
-            }
-            size_t want = cap - len, got = fread(data + len, 1, want, f);
-            len += got;
-            if (len > FILE_LIMIT) {
-                big = 1;
-                break;
-            }
-            if (got < want) {
-                if (ferror(f))
-                    e = errno ? errno : EIO;
-                break;
-            }
-        }
-        fclose(f);
-    } else {
-        e = errno;
-    }
-    if (e || big) {
-        free(data);
+    char *data;
+    size_t len;
+    if (vmex_file_read(path, FILE_LIMIT, &data, &len, err)) {
         vmex_program_reset(out);
-        memset(err, 0, sizeof *err);
-        snprintf(err->file, sizeof err->file, "%s", path);
-        if (big)
-            vmex_error_set(err, 0, 0, "file too large (the limit is %u MiB)", FILE_LIMIT >> 20);
-        else
-            vmex_error_set(err, 0, 0, "cannot read: %s", strerror(e));
         return -1;
     }
-    int rc = vmex_parse(data ? data : "", len, path, out, err);
+    int rc = vmex_parse(data, len, path, out, err);
     free(data);
     return rc;
 }

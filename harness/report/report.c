@@ -14,76 +14,17 @@
 /* append a string literal */
 #define PUTS(b, lit) vmex_buf_put((b), (lit), sizeof(lit) - 1)
 
-/* ---------------------------------------------------------------- sizes */
-
-void vmex_human_size(uint64_t v, char *buf, size_t n)
-{
-    static const char suf[] = "kmgt";
-    if (v < 1024) {
-        snprintf(buf, n, "%" PRIu64, v);
-        return;
-    }
-    int u = 0;
-    uint64_t unit = 1024;
-    while (u < 3 && v / 1024 >= unit) {
-        unit *= 1024;
-        u++;
-    }
-    if (v % unit == 0) {
-        snprintf(buf, n, "%" PRIu64 "%c", v / unit, suf[u]);
-        return;
-    }
-    double x = (double)v / (double)unit;
-    char tmp[48];
-    snprintf(tmp, sizeof tmp, x < 9.995 ? "%.2f" : x < 99.95 ? "%.1f" : "%.0f", x);
-    char *dot = strchr(tmp, '.');
-    if (dot) {
-        char *e = tmp + strlen(tmp);
-        while (e > dot + 1 && e[-1] == '0')
-            *--e = '\0';
-        if (e == dot + 1)
-            *dot = '\0';
-    }
-    snprintf(buf, n, "%s%c", tmp, suf[u]);
-}
-
 /* ---------------------------------------------------------------- tags */
-
-static const struct {
-    int tag;
-    const char *name, *color;
-} known_tags[] = {
-    {1, "MALLOC", "#4e79a7"},
-    {2, "MALLOC_SMALL", "#76b7b2"},
-    {3, "MALLOC_LARGE", "#59a14f"},
-    {7, "MALLOC_TINY", "#a0cbe8"},
-    {11, "MALLOC_NANO", "#8cd17d"},
-    {30, "STACK", "#f28e2b"},
-    {60, "DYLD", "#e6a972"},
-    {63, "JAVASCRIPT_CORE", "#b07aa1"},
-    {64, "JSC JIT", "#d4a6c8"},
-    {88, "IOSURFACE", "#edc948"},
-    {100, "IOACCELERATOR", "#9c755f"},
-};
-#define NKNOWN (sizeof known_tags / sizeof known_tags[0])
-
-const char *vmex_tag_name(int tag)
-{
-    for (size_t i = 0; i < NKNOWN; i++)
-        if (known_tags[i].tag == tag)
-            return known_tags[i].name;
-    return NULL;
-}
 
 /* Colour of an app mapping with this tag: the fixed palette, or a stable
  * colour spread around the hue circle for other tags. */
 static void tag_color(int tag, char *buf, size_t n)
 {
-    for (size_t i = 0; i < NKNOWN; i++)
-        if (known_tags[i].tag == tag) {
-            snprintf(buf, n, "%s", known_tags[i].color);
-            return;
-        }
+    const char *fixed = vmex_tag_color(tag);
+    if (fixed) {
+        snprintf(buf, n, "%s", fixed);
+        return;
+    }
     if (tag == 0) {
         snprintf(buf, n, "#bab0ac");
         return;
@@ -143,139 +84,6 @@ static const char *text_on(const char *hex)
     }
     return "#1e1e1e";
 }
-
-void vmex_ents_text(uint32_t ents, char *buf, size_t n)
-{
-    size_t len = 0;
-    if (n == 0)
-        return;
-    buf[0] = '\0';
-    for (int i = 0; i < VMEX_ENT__COUNT; i++) {
-        if (!(ents & (1u << i)))
-            continue;
-        int k = snprintf(buf + len, n - len, "%s%s", len ? "+" : "", vmex_ent_name(i));
-        if (k < 0 || (size_t)k >= n - len)
-            return;
-        len += (size_t)k;
-    }
-    if (!len)
-        snprintf(buf, n, "none");
-}
-
-/* ---------------------------------------------------------------- escaping */
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    unsigned c = s[0];
-    size_t len;
-    uint32_t v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if ((c & 0xe0) == 0xc0) {
-        len = 2; v = c & 0x1f; min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-        len = 3; v = c & 0x0f; min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-        len = 4; v = c & 0x07; min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *cp = v;
-    return len;
-}
-
-int vmex_json_str(vmex_buf *b, const char *s)
-{
-    if (!s)
-        return PUTS(b, "null");
-    int rc = PUTS(b, "\"");
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
-    while (n && rc == 0) {
-        uint32_t cp;
-        size_t k = utf8_len(p, n, &cp);
-        if (k == 0) {
-            rc = PUTS(b, "\\ufffd");
-            k = 1;
-        } else if (cp == '"') {
-            rc = PUTS(b, "\\\"");
-        } else if (cp == '\\') {
-            rc = PUTS(b, "\\\\");
-        } else if (cp == '\n') {
-            rc = PUTS(b, "\\n");
-        } else if (cp == '\r') {
-            rc = PUTS(b, "\\r");
-        } else if (cp == '\t') {
-            rc = PUTS(b, "\\t");
-        } else if (cp < 0x20 || cp == 0x7f) {
-            rc = vmex_buf_printf(b, "\\u%04x", (unsigned)cp);
-        } else {
-            rc = vmex_buf_put(b, p, k);
-        }
-        p += k;
-        n -= k;
-    }
-    return rc ? rc : PUTS(b, "\"");
-}
-
-int vmex_json_double(vmex_buf *b, double v)
-{
-    if (!isfinite(v))
-        return PUTS(b, "null");
-    char tmp[64];
-    snprintf(tmp, sizeof tmp, "%.6g", v);
-    /* %g may give "1e+06": valid JSON; make sure no locale comma sneaks in */
-    for (char *c = tmp; *c; c++)
-        if (*c == ',')
-            *c = '.';
-    return vmex_buf_put(b, tmp, strlen(tmp));
-}
-
-/* XML text/attribute content: markup characters as entities, characters XML
- * 1.0 forbids and invalid UTF-8 as U+FFFD. */
-static int xml_str(vmex_buf *b, const char *s)
-{
-    int rc = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
-    while (n && rc == 0) {
-        uint32_t cp;
-        size_t k = utf8_len(p, n, &cp);
-        if (k == 0 || (cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0xfffe || cp == 0xffff) {
-            rc = PUTS(b, "\xef\xbf\xbd");
-            if (k == 0)
-                k = 1;
-        } else if (cp == '&') {
-            rc = PUTS(b, "&amp;");
-        } else if (cp == '<') {
-            rc = PUTS(b, "&lt;");
-        } else if (cp == '>') {
-            rc = PUTS(b, "&gt;");
-        } else if (cp == '"') {
-            rc = PUTS(b, "&quot;");
-        } else if (cp == '\'') {
-            rc = PUTS(b, "&apos;");
-        } else {
-            rc = vmex_buf_put(b, p, k);
-        }
-        p += k;
-        n -= k;
-    }
-    return rc;
-}
-
-int vmex_xml_str(vmex_buf *b, const char *s) { return xml_str(b, s); }
 
 /* ---------------------------------------------------------------- JSON */
 
@@ -614,7 +422,7 @@ static void out(svg *g, const char *fmt, ...)
 
 static void esc(svg *g, const char *s)
 {
-    if (xml_str(g->b, s) < 0)
+    if (vmex_xml_str(g->b, s) < 0)
         g->rc = -1;
 }
 

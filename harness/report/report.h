@@ -10,29 +10,18 @@
 #define VMEX_REPORT_H
 
 #include "vmex.h"
+/* the primitives reports are made of: sizes and entitlements as text
+ * (vmex_human_size, vmex_ents_text), tag names, JSON and XML escaping */
+#include "core/fmt.h"
+#include "core/json.h"
+#include "core/tags.h"
+#include "core/xml.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Human-readable size with at most three significant digits: "1.71g",
- * "258m", "16k", "0", "512" (bytes below 1k). */
-void vmex_human_size(uint64_t v, char *buf, size_t n);
-
-/* Name of a well-known VM tag ("MALLOC", "JAVASCRIPT_CORE", ...), or NULL. */
-const char *vmex_tag_name(int tag);
-
 /* ---------------------------------------------------------------- JSON */
-/* A JSON string literal (quotes included); NULL prints null.  Control
- * characters are escaped and invalid UTF-8 becomes U+FFFD, so the output is
- * always valid JSON. */
-int vmex_json_str(vmex_buf *b, const char *s);
-/* A JSON number for a double (null when not finite). */
-int vmex_json_double(vmex_buf *b, double v);
-/* XML text or attribute content: markup characters as entities, characters
- * XML 1.0 forbids and invalid UTF-8 as U+FFFD. */
-int vmex_xml_str(vmex_buf *b, const char *s);
-
 /* One JSON Lines record (with newline) for op r->i of p:
  * {"i","op","name","ok","status","addr"?,"size","why"?,"class"?,"req"?,
  *  "margin"?,"finding"?,"warn"?,...}. */
@@ -45,9 +34,6 @@ int vmex_json_op(vmex_buf *b, const vmex_program *p, const vmex_op *op, const vm
  *  ("\"k\":v,...") inserted before "file". */
 int vmex_json_result(vmex_buf *b, const vmex_result *r, const vmex_layout *L,
                      const char *file, const char *extra);
-
-/* Entitlements as text: "none" or "jit+extended-va". */
-void vmex_ents_text(uint32_t ents, char *buf, size_t n);
 
 /* ---------------------------------------------------------------- maps */
 /* The model's address space after a run, one line per entry (adjacent app

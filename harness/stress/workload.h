@@ -1,10 +1,8 @@
 /*
- * workload.h - stress workloads: the .vmexw format (phases of allocation
- * streams with size distributions, lifetimes or free orders, and one-off
- * reservations), a seeded PRNG with the distributions, and the generator
- * that turns a workload and a seed into an endless, deterministic stream of
- * ops for vmex_model_step().  The format is documented at the top of
- * workload.c and in the README ("Stress runs").
+ * workload.h - running stress workloads: the generator that turns a
+ * workload (its format and parser: lang/workload.h) and a seed into an
+ * endless, deterministic stream of ops for vmex_model_step(), drawing from
+ * the distributions of core/dist.h.
  *
  * The generator owns a bounded pool of handle slots: an op's dst and src
  * are slot ids below nslots, so a model started with
@@ -18,119 +16,14 @@
 #define VMEX_WORKLOAD_H
 
 #include "vmex.h"
+#include "lang/workload.h"   /* vmex_workload, its parser, and the distributions */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* ---------------------------------------------------------------- limits */
-#define VMEX_WL_MAX_STREAMS  16    /* distinct stream names in a workload */
-#define VMEX_WL_MAX_PHASES   32
-#define VMEX_WL_MAX_ACTIONS  16    /* reserve and release lines in a phase */
-#define VMEX_WL_MAX_RESERVES 32    /* distinct reservation names */
-#define VMEX_WL_NAME_MAX     24    /* stream, reservation and phase names: at most 23 chars */
-#define VMEX_DIST_MAX_FIXED  16    /* values in `fixed A,B,...` */
 #define VMEX_GEN_DEFAULT_SLOTS (1u << 20)
 
-/* ---------------------------------------------------------------- PRNG */
-/* xoshiro256** seeded through splitmix64: every random choice of a run
- * comes from one of these, never from a clock or global state. */
-typedef struct vmex_rng { uint64_t s[4]; double spare; int has_spare; } vmex_rng;   /* spare: a cached normal */
-void     vmex_rng_seed(vmex_rng *r, uint64_t seed);
-uint64_t vmex_rng_next(vmex_rng *r);
-double   vmex_rng_unit(vmex_rng *r);                /* [0, 1), 53 bits */
-uint64_t vmex_rng_below(vmex_rng *r, uint64_t n);   /* [0, n), unbiased; 0 when n is 0 */
-
-/* ---------------------------------------------------------------- distributions */
-enum vmex_dist_kind {
-    VMEX_DIST_FIXED = 0,   /* fixed A[,B...]: one of the values, equally likely */
-    VMEX_DIST_UNIFORM,     /* uniform MIN MAX: integers in [MIN, MAX] */
-    VMEX_DIST_LOGNORMAL,   /* lognormal MEDIAN SIGMA [MIN MAX]: MEDIAN * e^(SIGMA * N(0,1)) */
-    VMEX_DIST_POWERLAW,    /* powerlaw ALPHA MIN MAX: density ~ x^-ALPHA on [MIN, MAX] */
-    VMEX_DIST_EXP,         /* exp MEAN: exponential with this mean */
-    VMEX_DIST__COUNT
-};
-const char *vmex_dist_name(int kind);
-
-typedef struct vmex_dist {
-    uint8_t  kind;          /* enum vmex_dist_kind */
-    uint8_t  n;             /* fixed: number of values */
-    double   a, b;          /* lognormal: median, sigma; powerlaw: alpha; exp: mean */
-    uint64_t min, max;      /* uniform, powerlaw: the bounds; lognormal: optional bounds (0 0: none) */
-    uint64_t v[VMEX_DIST_MAX_FIXED];
-    double   c0, c1, c2;    /* precomputed by vmex_dist_prepare() */
-} vmex_dist;
-/* Precompute constants after filling a vmex_dist by hand (the parser does it). */
-void     vmex_dist_prepare(vmex_dist *d);
-/* One value, rounded to an integer, at least 1 and below VMEX_MAX_VALUE;
- * lognormal values outside given bounds are drawn again (at most 16 times,
- * then clamped). */
-uint64_t vmex_dist_sample(const vmex_dist *d, vmex_rng *r);
-
-/* ---------------------------------------------------------------- workloads */
-enum vmex_wl_order { VMEX_WL_RANDOM = 0, VMEX_WL_FIFO, VMEX_WL_LIFO };
-
-/* A stream's settings in one phase (a `stream` line). */
-typedef struct vmex_wl_stream {
-    uint8_t  id;              /* index into vmex_workload.streams */
-    uint8_t  kind;            /* VMEX_OP_MALLOC, VMEX_OP_MMAP or VMEX_OP_VM_ALLOCATE */
-    uint8_t  order;           /* enum vmex_wl_order (free mode) */
-    uint8_t  has_lifetime;    /* releases come from lifetimes, not from draws */
-    uint8_t  dirty;           /* touch every new handle whole, as the next op */
-    uint8_t  tag, prot;       /* mmap options (flags say which are given) */
-    uint16_t flags;           /* VMEX_F_TAG, VMEX_F_PROT, VMEX_F_ALIGN, VMEX_F_NORESERVE */
-    uint64_t align;
-    double   weight;          /* allocation weight in the phase's op mix */
-    double   free_weight;     /* release weight (free mode) */
-    double   realloc_weight;  /* malloc streams: realloc weight */
-    uint32_t max_live;        /* at most this many live handles (0: no cap) */
-    vmex_dist size, lifetime; /* lifetime in ops */
-    int      line;
-} vmex_wl_stream;
-
-/* A `reserve` or `release` line: done in order when its phase starts. */
-typedef struct vmex_wl_action {
-    uint8_t  release;         /* 0 reserve NAME ..., 1 release NAME */
-    uint8_t  is_stream;       /* release: NAME is a stream (all its live handles) */
-    uint8_t  id;              /* reservation (or stream) id */
-    uint8_t  kind;            /* reserve: VMEX_OP_MMAP, VMEX_OP_VM_ALLOCATE or VMEX_OP_MALLOC */
-    uint8_t  tag, prot;
-    uint16_t flags;           /* VMEX_F_TAG, _PROT, _ALIGN, _NORESERVE, _JIT, _TRY */
-    uint64_t size, align;
-    uint64_t halve;           /* retry with half the size while it stays >= this (0: no retry) */
-    int      line;
-} vmex_wl_action;
-
-typedef struct vmex_wl_phase {
-    char     name[VMEX_WL_NAME_MAX];
-    uint64_t ops;             /* length in ops after the actions (with share: 0) */
-    double   share;           /* > 0: length = share x the run's ops */
-    uint32_t nstreams, nactions;
-    vmex_wl_stream streams[VMEX_WL_MAX_STREAMS];
-    vmex_wl_action actions[VMEX_WL_MAX_ACTIONS];
-    double   touch_weight;    /* `touch weight W [size DIST]` */
-    int      touch_sized;     /* 0: a touch dirties the whole handle */
-    vmex_dist touch_size;
-    int      line;
-} vmex_wl_phase;
-
-typedef struct vmex_workload {
-    char        file[256];                 /* as given to the parser */
-    char        name[64];                  /* the file's base name without .vmexw */
-    vmex_config cfg;                       /* profile and entitlements given in the file */
-    uint32_t    nphases;
-    uint32_t    repeat;                    /* the phase the run cycles back to after the last */
-    vmex_wl_phase phases[VMEX_WL_MAX_PHASES];
-    uint32_t    nstreams;
-    struct { char name[VMEX_WL_NAME_MAX]; uint8_t kind, untouchable; } streams[VMEX_WL_MAX_STREAMS];
-    uint32_t    nreserves;
-    char        reserves[VMEX_WL_MAX_RESERVES][VMEX_WL_NAME_MAX];
-} vmex_workload;
-
-/* Parse .vmexw text into *w (large: allocate it).  Returns 0, or -1 with
- * err holding FILE:LINE:COL of the offending token. */
-int vmex_workload_parse(const char *text, size_t len, const char *file, vmex_workload *w, vmex_error *err);
-int vmex_workload_parse_file(const char *path, vmex_workload *w, vmex_error *err);
 /* A phase's length in ops for a run of run_ops ops. */
 uint64_t vmex_workload_phase_len(const vmex_workload *w, uint32_t phase, uint64_t run_ops);
 

@@ -1,0 +1,692 @@
+/*
+ * strace.c - the reader of strace output of mmap, munmap, mremap and brk
+ * (`strace -e trace=mmap,munmap,mremap,brk`, with or without -f, -t, -T,
+ * -y, -i).  Traced mappings are tracked by address in a sorted table of
+ * live pieces, as the recorder does; brk growths become h mappings.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "import/importer.h"
+
+/* ------------------------------------------------------------ strace */
+/* a number as strace prints it: decimal, 0x hex, NULL, -1 */
+static int snum(const char *s, size_t n, uint64_t *v)
+{
+    while (n && s[0] == ' ')
+        s++, n--;
+    while (n && s[n - 1] == ' ')
+        n--;
+    if (n == 4 && !memcmp(s, "NULL", 4)) {
+        *v = 0;
+        return 0;
+    }
+    int neg = n && s[0] == '-';
+    if (neg)
+        s++, n--;
+    if (!n)
+        return -1;
+    uint64_t x = 0;
+    if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        for (size_t i = 2; i < n; i++) {
+            int c = (unsigned char)s[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0 || x >> 60)
+                return -1;
+            x = x << 4 | (uint64_t)d;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            unsigned d = (unsigned char)s[i] - '0';
+            if (d > 9 || x > (UINT64_MAX - d) / 10)
+                return -1;
+            x = x * 10 + d;
+        }
+    }
+    *v = neg ? (uint64_t)0 - x : x;
+    return 0;
+}
+
+typedef struct sym { const char *name; uint64_t bit; } sym;
+
+/* FLAG|FLAG|0x40 with names from tab; other names with the prefix are
+ * accepted and ignored (newer strace versions know more) */
+static int sflags(const char *s, size_t n, const sym *tab, const char *prefix, uint64_t *v, size_t *bad)
+{
+    *v = 0;
+    size_t i = 0;
+    while (n && s[n - 1] == ' ')
+        n--;
+    while (i < n && s[i] == ' ')
+        i++;
+    while (i <= n) {
+        size_t j = i;
+        while (j < n && s[j] != '|')
+            j++;
+        uint64_t x;
+        if (j == i) {
+            *bad = i;
+            return -1;
+        }
+        if (snum(s + i, j - i, &x) == 0) {
+            *v |= x;
+        } else {
+            size_t k = 0, pl = strlen(prefix);
+            for (size_t c = i; c < j; c++)
+                if (!((s[c] >= 'A' && s[c] <= 'Z') || (s[c] >= '0' && s[c] <= '9') || s[c] == '_')) {
+                    *bad = i;
+                    return -1;
+                }
+            if (j - i < pl || memcmp(s + i, prefix, pl)) {
+                *bad = i;
+                return -1;
+            }
+            for (; tab[k].name; k++)
+                if (strlen(tab[k].name) == j - i && !memcmp(tab[k].name, s + i, j - i)) {
+                    *v |= tab[k].bit;
+                    break;
+                }
+        }
+        i = j + 1;
+    }
+    return 0;
+}
+
+/* Linux generic values (x86, arm64) */
+#define L_PROT_READ 0x1
+#define L_PROT_WRITE 0x2
+#define L_PROT_EXEC 0x4
+#define L_MAP_SHARED 0x01
+#define L_MAP_PRIVATE 0x02
+#define L_MAP_TYPE 0x0f
+#define L_MAP_FIXED 0x10
+#define L_MAP_ANON 0x20
+#define L_MAP_NORESERVE 0x4000
+#define L_MAP_POPULATE 0x8000
+#define L_MAP_FIXED_NOREPLACE 0x100000
+#define L_MREMAP_FIXED 2
+#define L_MREMAP_DONTUNMAP 4
+
+static const sym prot_syms[] = {
+    {"PROT_NONE", 0}, {"PROT_READ", L_PROT_READ}, {"PROT_WRITE", L_PROT_WRITE}, {"PROT_EXEC", L_PROT_EXEC}, {NULL, 0}};
+static const sym map_syms[] = {
+    {"MAP_SHARED", L_MAP_SHARED},       {"MAP_PRIVATE", L_MAP_PRIVATE},        {"MAP_SHARED_VALIDATE", 0x03},
+    {"MAP_FIXED", L_MAP_FIXED},         {"MAP_ANONYMOUS", L_MAP_ANON},         {"MAP_ANON", L_MAP_ANON},
+    {"MAP_NORESERVE", L_MAP_NORESERVE}, {"MAP_POPULATE", L_MAP_POPULATE}, {"MAP_FIXED_NOREPLACE", L_MAP_FIXED_NOREPLACE},
+    {NULL, 0}};
+static const sym mremap_syms[] = {
+    {"MREMAP_MAYMOVE", 1}, {"MREMAP_FIXED", L_MREMAP_FIXED}, {"MREMAP_DONTUNMAP", L_MREMAP_DONTUNMAP}, {NULL, 0}};
+
+/* index of the first piece with hi > a */
+static size_t pc_first(const vmex_importer *im, uint64_t a)
+{
+    size_t lo = 0, hi = im->npc;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (im->pc[mid].hi <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int pc_insert(vmex_importer *im, size_t at, piece p)
+{
+    if (imp_grow((void **)&im->pc, &im->pccap, im->npc + 1, sizeof p))
+        return imp_oom(im);
+    memmove(&im->pc[at + 1], &im->pc[at], (im->npc - at) * sizeof p);
+    im->pc[at] = p;
+    im->npc++;
+    return 0;
+}
+
+/* Unmap [lo, hi) from every traced mapping it hits; *hits counts them. */
+static int pc_unmap(vmex_importer *im, uint64_t lo, uint64_t hi, size_t *hits, int col)
+{
+    size_t i = pc_first(im, lo);
+    *hits = 0;
+    while (i < im->npc && im->pc[i].lo < hi) {
+        piece *p = &im->pc[i];
+        uint64_t a = p->lo > lo ? p->lo : lo, b = p->hi < hi ? p->hi : hi;
+        hrec *r = imp_hfind(im, p->id);
+        (*hits)++;
+        if (r && !im->truncated && imp_map_unmap(im, r, a - p->base, b - a, col))
+            return -1;
+        if (a == p->lo && b == p->hi) {
+            memmove(p, p + 1, (im->npc - i - 1) * sizeof *p);
+            im->npc--;
+            continue;
+        }
+        if (a == p->lo) {
+            p->lo = b;
+        } else if (b == p->hi) {
+            p->hi = a;
+        } else {
+            piece tail = *p;
+            tail.lo = b;
+            p->hi = a;
+            if (pc_insert(im, i + 1, tail))
+                return -1;
+        }
+        i++;
+    }
+    return 0;
+}
+
+static int pc_covered(const vmex_importer *im, uint64_t lo, uint64_t hi, uint64_t *id)
+{
+    size_t i = pc_first(im, lo);
+    if (i >= im->npc || im->pc[i].lo > lo)
+        return 0;
+    *id = im->pc[i].id;
+    uint64_t at = im->pc[i].hi;
+    while (at < hi) {
+        if (++i >= im->npc || im->pc[i].lo != at || im->pc[i].id != *id)
+            return 0;
+        at = im->pc[i].hi;
+    }
+    return 1;
+}
+
+/* a new traced mapping at [addr, addr+len) */
+static int s_map(vmex_importer *im, uint64_t addr, uint64_t len, int prot, int shared, int noreserve,
+                 int populate, int col)
+{
+    size_t hits;
+    uint64_t hi = addr + VMEX_ALIGN_UP(len, IMP_LINUX_PAGE);
+    if (hi < addr)
+        return imp_fail(im, col, "the mapping wraps around the address space");
+    if (pc_unmap(im, addr, hi, &hits, col))
+        return -1;
+    uint64_t id = ++im->next_id;
+    if (imp_map_new(im, id, len, prot, shared, noreserve, populate, col))
+        return -1;
+    if (!imp_hfind(im, id))
+        return 0;   /* truncated */
+    return pc_insert(im, pc_first(im, addr), (piece){addr, hi, addr, id});
+}
+
+static int heap_op(vmex_importer *im, int kind, int32_t slot, uint64_t size, uint64_t off, uint64_t len)
+{
+    vmex_op op;
+    vmex_op_init(&op, kind);
+    if (kind == VMEX_OP_MMAP) {
+        op.dst = imp_name_id(im, POOL_H, slot);
+        op.size = size;
+    } else {
+        op.src = imp_name_id(im, POOL_H, slot);
+        if (len) {
+            op.flags |= VMEX_F_RANGE;
+            op.off = off;
+            op.len = len;
+        }
+    }
+    int rc = imp_emit(im, &op);
+    return rc < 0 ? -1 : 0;
+}
+
+/* brk(...) = res */
+static int s_brk(vmex_importer *im, uint64_t res)
+{
+    if (!im->brk_init) {   /* the first brk sets the baseline */
+        im->brk_init = 1;
+        im->brk_start = im->brk_cur = res;
+        im->st.dropped[VMEX_TD_NOCHANGE]++;
+        return 0;
+    }
+    if (res == im->brk_cur) {
+        im->st.dropped[VMEX_TD_NOCHANGE]++;
+        return 0;
+    }
+    uint64_t target = res > im->brk_start ? VMEX_ALIGN_UP(res - im->brk_start, VMEX_PAGE) : 0;
+    if (imp_check_size(im, target, 0, "heap size"))
+        return -1;
+    if (res > im->brk_cur) {
+        im->st.heap_grows++;
+        if (target > im->heap_total) {
+            uint64_t d = target - im->heap_total;
+            int32_t slot;
+            if (imp_grow((void **)&im->heap, &im->heapcap, im->nheap + 1, sizeof *im->heap) ||
+                imp_pool_take(im, POOL_H, &slot))
+                return imp_oom(im);
+            if (heap_op(im, VMEX_OP_MMAP, slot, d, 0, 0))
+                return -1;
+            im->heap[im->nheap++] = (heapseg){slot, d, d};
+            im->heap_total = target;
+            imp_live_maps(im, 1, (int64_t)d);
+        }
+    } else {
+        im->st.heap_shrinks++;
+        while (im->heap_total > target && im->nheap) {
+            heapseg *h = &im->heap[im->nheap - 1];
+            uint64_t cut = im->heap_total - target;
+            if (cut >= h->mapped) {
+                if (heap_op(im, VMEX_OP_MUNMAP, h->slot, 0, 0, h->mapped == h->size ? 0 : h->mapped))
+                    return -1;
+                if (imp_pool_put(im, POOL_H, h->slot))
+                    return imp_oom(im);
+                im->heap_total -= h->mapped;
+                imp_live_maps(im, -1, -(int64_t)h->mapped);
+                im->nheap--;
+            } else {
+                if (heap_op(im, VMEX_OP_MUNMAP, h->slot, 0, h->mapped - cut, cut))
+                    return -1;
+                h->mapped -= cut;
+                im->heap_total -= cut;
+                imp_live_maps(im, 0, -(int64_t)cut);
+            }
+        }
+    }
+    im->brk_cur = res;
+    return 0;
+}
+
+typedef struct sarg {
+    const char *s;
+    size_t n;
+    int col;
+} sarg;
+
+static int is_ours(const char *name, size_t n)
+{
+    static const char *const ours[] = {"mmap", "mmap2", "munmap", "mremap", "brk"};
+    for (size_t k = 0; k < sizeof ours / sizeof ours[0]; k++)
+        if (strlen(ours[k]) == n && !memcmp(ours[k], name, n))
+            return 1;
+    return 0;
+}
+
+/* One complete call, text = "NAME(ARGS) = RESULT ...", at column col0+1
+ * of its line (col0 < 0: columns unknown). */
+static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
+{
+#define COL(off) (col0 < 0 ? 0 : col0 + (int)(off) + 1)
+    size_t i = 0;
+    while (i < n && ((text[i] >= 'a' && text[i] <= 'z') || (text[i] >= '0' && text[i] <= '9') || text[i] == '_'))
+        i++;
+    const char *name = text;
+    size_t nl = i;
+    /* the arguments, to the matching parenthesis */
+    sarg a[8];
+    int na = 0, depth = 0, quote = 0;
+    size_t start = ++i;
+    for (; i < n; i++) {
+        char c = text[i];
+        if (quote) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                quote = 0;
+            continue;
+        }
+        if (c == '"')
+            quote = 1;
+        else if (c == '(' || c == '[' || c == '{')
+            depth++;
+        else if ((c == ')' || c == ']' || c == '}') && depth > 0)
+            depth--;
+        else if ((c == ',' || c == ')') && depth == 0) {
+            if (na == 8)
+                return imp_fail(im, COL(i), "too many arguments for %.*s", (int)nl, name);
+            a[na].s = text + start;
+            a[na].n = i - start;
+            a[na].col = COL(start);
+            while (a[na].n && a[na].s[0] == ' ')
+                a[na].s++, a[na].n--, a[na].col += a[na].col > 0;
+            if (a[na].n || na || c == ',')
+                na++;
+            start = i + 1;
+            if (c == ')')
+                break;
+        }
+    }
+    if (i >= n)
+        return imp_fail(im, COL(n), "%.*s: the argument list is not closed with ')'", (int)nl, name);
+    /* = RESULT */
+    i++;
+    while (i < n && text[i] == ' ')
+        i++;
+    if (i >= n || text[i] != '=')
+        return imp_fail(im, COL(i), "%.*s: expected '= RESULT' after the arguments", (int)nl, name);
+    i++;
+    while (i < n && text[i] == ' ')
+        i++;
+    size_t rs = i;
+    while (i < n && text[i] != ' ')
+        i++;
+    uint64_t res = 0;
+    int failed = 0;
+    if (i - rs == 1 && text[rs] == '?')
+        failed = 1;   /* the process went away during the call */
+    else if (snum(text + rs, i - rs, &res))
+        return imp_fail(im, COL(rs), "%.*s: bad result '%.*s'", (int)nl, name, (int)((i - rs) > 30 ? 30 : i - rs),
+                    text + rs);
+    else if ((int64_t)res < 0 && (int64_t)res > -4096)
+        failed = 1;   /* -1 ERRNO (raw: -ERRNO) */
+
+    int kind = nl == 3 ? VMEX_TC_BRK : nl == 6 && name[1] == 'u' ? VMEX_TC_MUNMAP
+             : nl == 6 ? VMEX_TC_MREMAP : VMEX_TC_MMAP;
+    static const int nargs[VMEX_TC__COUNT] = {[VMEX_TC_MMAP] = 6, [VMEX_TC_MUNMAP] = 2, [VMEX_TC_MREMAP] = 4,
+                                              [VMEX_TC_BRK] = 1};
+    if (na < nargs[kind] || na > nargs[kind] + (kind == VMEX_TC_MREMAP))
+        return imp_fail(im, COL(nl + 1), "%.*s takes %d arguments, not %d", (int)nl, name, nargs[kind], na);
+    uint64_t v[5] = {0};
+    size_t bad = 0;
+    switch (kind) {
+    case VMEX_TC_MMAP: {
+        uint64_t prot, flags;
+        if (snum(a[0].s, a[0].n, &v[0]))
+            return imp_fail(im, a[0].col, "mmap: bad address '%.*s'", (int)(a[0].n > 30 ? 30 : a[0].n), a[0].s);
+        if (snum(a[1].s, a[1].n, &v[1]))
+            return imp_fail(im, a[1].col, "mmap: bad length '%.*s'", (int)(a[1].n > 30 ? 30 : a[1].n), a[1].s);
+        if (sflags(a[2].s, a[2].n, prot_syms, "PROT_", &prot, &bad))
+            return imp_fail(im, a[2].col + (a[2].col ? (int)bad : 0), "mmap: bad protection '%.*s'",
+                        (int)(a[2].n > 40 ? 40 : a[2].n), a[2].s);
+        if (sflags(a[3].s, a[3].n, map_syms, "MAP_", &flags, &bad))
+            return imp_fail(im, a[3].col + (a[3].col ? (int)bad : 0), "mmap: bad flags '%.*s'",
+                        (int)(a[3].n > 40 ? 40 : a[3].n), a[3].s);
+        im->st.calls[VMEX_TC_MMAP]++;
+        if (im->truncated) {
+            im->st.dropped[VMEX_TD_TRUNCATED]++;
+            return 0;
+        }
+        if (failed) {
+            im->st.dropped[VMEX_TD_FAILED]++;
+            return 0;
+        }
+        uint64_t len = v[1], lo = res, id;
+        int fixed = (flags & (L_MAP_FIXED | L_MAP_FIXED_NOREPLACE)) != 0;
+        if (len == 0)
+            return imp_fail(im, a[1].col, "mmap of length 0 succeeded?");
+        if ((flags & L_MAP_FIXED) && pc_covered(im, lo, lo + VMEX_ALIGN_UP(len, IMP_LINUX_PAGE), &id)) {
+            im->st.dropped[VMEX_TD_INPLACE]++;
+            return 0;
+        }
+        im->st.fixed_moved += (uint64_t)fixed;
+        im->st.file_maps += (uint64_t)!(flags & L_MAP_ANON);
+        int vp = imp_prot_of(!!(prot & L_PROT_READ), !!(prot & L_PROT_WRITE), !!(prot & L_PROT_EXEC), im);
+        return s_map(im, lo, len, vp, (flags & L_MAP_TYPE) != L_MAP_PRIVATE, !!(flags & L_MAP_NORESERVE),
+                     !!(flags & L_MAP_POPULATE), a[1].col);
+    }
+    case VMEX_TC_MUNMAP: {
+        if (snum(a[0].s, a[0].n, &v[0]))
+            return imp_fail(im, a[0].col, "munmap: bad address '%.*s'", (int)(a[0].n > 30 ? 30 : a[0].n), a[0].s);
+        if (snum(a[1].s, a[1].n, &v[1]))
+            return imp_fail(im, a[1].col, "munmap: bad length '%.*s'", (int)(a[1].n > 30 ? 30 : a[1].n), a[1].s);
+        im->st.calls[VMEX_TC_MUNMAP]++;
+        if (im->truncated) {
+            im->st.dropped[VMEX_TD_TRUNCATED]++;
+            return 0;
+        }
+        if (failed || v[1] == 0) {
+            im->st.dropped[VMEX_TD_FAILED]++;
+            return 0;
+        }
+        size_t hits;
+        if (pc_unmap(im, v[0], v[0] + VMEX_ALIGN_UP(v[1], IMP_LINUX_PAGE), &hits, a[0].col))
+            return -1;
+        if (!hits)
+            im->st.dropped[VMEX_TD_UNKNOWN]++;
+        return 0;
+    }
+    case VMEX_TC_MREMAP: {
+        uint64_t flags;
+        for (int k = 0; k < 3; k++)
+            if (snum(a[k].s, a[k].n, &v[k]))
+                return imp_fail(im, a[k].col, "mremap: bad %s '%.*s'", k == 0 ? "address" : "length",
+                            (int)(a[k].n > 30 ? 30 : a[k].n), a[k].s);
+        if (sflags(a[3].s, a[3].n, mremap_syms, "MREMAP_", &flags, &bad))
+            return imp_fail(im, a[3].col + (a[3].col ? (int)bad : 0), "mremap: bad flags '%.*s'",
+                        (int)(a[3].n > 40 ? 40 : a[3].n), a[3].s);
+        if (na == 5 && snum(a[4].s, a[4].n, &v[4]))
+            return imp_fail(im, a[4].col, "mremap: bad new address '%.*s'", (int)(a[4].n > 30 ? 30 : a[4].n), a[4].s);
+        im->st.calls[VMEX_TC_MREMAP]++;
+        if (im->truncated) {
+            im->st.dropped[VMEX_TD_TRUNCATED]++;
+            return 0;
+        }
+        if (failed) {
+            im->st.dropped[VMEX_TD_FAILED]++;
+            return 0;
+        }
+        uint64_t old = v[0], oldlen = v[1], newlen = v[2], id;
+        int prot = VMEX_PROT_RW, shared = 0, nores = 0;
+        uint64_t ohi = old + VMEX_ALIGN_UP(oldlen, IMP_LINUX_PAGE);
+        if (oldlen && pc_covered(im, old, ohi, &id)) {
+            hrec *r = imp_hfind(im, id);
+            if (r)
+                prot = r->prot, shared = r->shared, nores = r->noreserve;
+        }
+        if (oldlen && !(flags & L_MREMAP_DONTUNMAP)) {
+            size_t hits;
+            if (pc_unmap(im, old, ohi, &hits, a[0].col))
+                return -1;
+            if (!hits)
+                im->st.dropped[VMEX_TD_UNKNOWN]++;   /* its munmap half */
+        }
+        if (newlen == 0)
+            return imp_fail(im, a[2].col, "mremap to length 0 succeeded?");
+        return s_map(im, res, newlen, prot, shared, nores, 0, a[2].col);
+    }
+    case VMEX_TC_BRK:
+        if (snum(a[0].s, a[0].n, &v[0]))
+            return imp_fail(im, a[0].col, "brk: bad address '%.*s'", (int)(a[0].n > 30 ? 30 : a[0].n), a[0].s);
+        im->st.calls[VMEX_TC_BRK]++;
+        if (im->truncated) {
+            im->st.dropped[VMEX_TD_TRUNCATED]++;
+            return 0;
+        }
+        if (failed) {
+            im->st.dropped[VMEX_TD_FAILED]++;
+            return 0;
+        }
+        return s_brk(im, res);
+    }
+    return 0;
+#undef COL
+}
+
+static int s_pid_seen(vmex_importer *im, long pid)
+{
+    if (pid == im->last_pid && im->npids)
+        return 0;
+    im->last_pid = pid;
+    for (size_t k = 0; k < im->npids; k++)
+        if (im->pids[k] == pid)
+            return 0;
+    if (imp_grow((void **)&im->pids, &im->pidcap, im->npids + 1, sizeof *im->pids))
+        return imp_oom(im);
+    im->pids[im->npids++] = pid;
+    /* lines without a pid prefix are the first process's (strace -f to a
+     * terminal prefixes only once a second one is traced) */
+    int unprefixed = 0;
+    for (size_t k = 0; k < im->npids; k++)
+        unprefixed |= im->pids[k] == 0;
+    im->st.pids = (uint32_t)(im->npids - (unprefixed && im->npids > 1));
+    return 0;
+}
+
+static pending *s_pending(vmex_importer *im, long pid)
+{
+    for (size_t k = 0; k < im->npend; k++)
+        if (im->pend[k].pid == pid)
+            return &im->pend[k];
+    return NULL;
+}
+
+static void s_pending_drop(vmex_importer *im, pending *p)
+{
+    free(p->args);
+    *p = im->pend[--im->npend];
+}
+
+static int strace_line2(vmex_importer *im, const char *s, size_t n);
+
+/* strace writing to a terminal (or 2> FILE) can cut a line with its own
+ * "strace: Process N attached" note; the line goes on on the next one. */
+int imp_strace_line(vmex_importer *im, const char *s, size_t n)
+{
+    static const char note[] = "strace: Process ";
+    const char *cut = n > sizeof note ? memmem(s + 1, n - 1, note, sizeof note - 1) : NULL;
+    if (im->ncarry || cut) {
+        size_t keep = cut ? (size_t)(cut - s) : n;
+        if (imp_grow((void **)&im->carry, &im->carrycap, im->ncarry + keep + 1, 1))
+            return imp_oom(im);
+        memcpy(im->carry + im->ncarry, s, keep);
+        im->ncarry += keep;
+        if (cut) {
+            im->st.other++;   /* the note */
+            return 0;
+        }
+        size_t len = im->ncarry;
+        im->ncarry = 0;
+        int saved = im->col0;
+        im->col0 = -1;   /* columns of the joined line are not this line's */
+        int rc = strace_line2(im, im->carry, len);
+        im->col0 = saved;
+        return rc;
+    }
+    return strace_line2(im, s, n);
+}
+
+static int strace_line2(vmex_importer *im, const char *s, size_t n)
+{
+    size_t i = 0;
+    long pid = 0;
+    if (n == 0)
+        return 0;
+    /* [pid N] (strace -f to a terminal) or N (strace -f -o FILE) */
+    if (n > 5 && !memcmp(s, "[pid ", 5)) {
+        i = 5;
+        while (i < n && s[i] == ' ')
+            i++;
+        size_t d = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            pid = pid * 10 + (s[i++] - '0');
+        if (i == d || i >= n || s[i] != ']')
+            return imp_fail(im, (int)i + 1, "bad '[pid N]' prefix");
+        i++;
+    } else if (s[0] >= '0' && s[0] <= '9') {
+        size_t j = 0;
+        long v = 0;
+        while (j < n && s[j] >= '0' && s[j] <= '9')
+            v = v * 10 + (s[j++] - '0');
+        if (j < n && s[j] == ' ') {
+            pid = v;
+            i = j;
+        }
+    }
+    while (i < n && s[i] == ' ')
+        i++;
+    /* timestamps (-t, -tt, -ttt, -r) and the instruction pointer (-i) */
+    for (;;) {
+        size_t j = i;
+        while (j < n && ((s[j] >= '0' && s[j] <= '9') || s[j] == ':' || s[j] == '.'))
+            j++;
+        if (j > i && j < n && s[j] == ' ' && memchr(s + i, ':', j - i) != NULL) {
+            i = j;
+        } else if (j > i && j < n && s[j] == ' ' && memchr(s + i, '.', j - i) != NULL) {
+            i = j;
+        } else if (j == i && i < n && s[i] == '[' && !(n - i > 4 && !memcmp(s + i, "[pid", 4))) {
+            const char *e = memchr(s + i, ']', n - i);
+            if (!e)
+                return imp_fail(im, (int)i + 1, "bad '[ADDRESS]' prefix (strace -i)");
+            j = (size_t)(e - s) + 1;
+            i = j;
+        } else {
+            break;
+        }
+        while (i < n && s[i] == ' ')
+            i++;
+    }
+    if (s_pid_seen(im, pid))
+        return -1;
+    const char *t = s + i;
+    size_t tn = n - i;
+    if (tn == 0)
+        return 0;
+    /* signals, exits, strace's own notes, stack traces (-k) */
+    if ((tn >= 4 && (!memcmp(t, "+++ ", 4) || !memcmp(t, "--- ", 4))) || (tn >= 7 && !memcmp(t, "strace:", 7)) ||
+        t[0] == '>' || (tn >= 3 && !memcmp(t, "???", 3))) {
+        im->st.other++;
+        return 0;
+    }
+    if (tn > 5 && !memcmp(t, "<... ", 5)) {   /* <... NAME resumed>REST */
+        size_t k = 5, ns = 5;
+        while (k < tn && t[k] != ' ' && t[k] != '>')
+            k++;
+        const char *name = t + ns;
+        size_t nl = k - ns;
+        if (tn - k < 9 || memcmp(t + k, " resumed>", 9))
+            return imp_fail(im, (int)(i + k) + 1, "expected ' resumed>' after '<... %.*s'", (int)(nl > 20 ? 20 : nl), name);
+        k += 9;
+        pending *p = s_pending(im, pid);
+        if (!is_ours(name, nl)) {
+            if (p && strlen(p->name) == nl && !memcmp(p->name, name, nl))
+                s_pending_drop(im, p);
+            im->st.other++;
+            return 0;
+        }
+        if (!p || strlen(p->name) != nl || memcmp(p->name, name, nl))
+            return imp_fail(im, (int)i + 1, "'%.*s resumed' without its '<unfinished ...>' start", (int)nl, name);
+        /* NAME( ARGS-BEFORE REST */
+        size_t need = nl + 1 + p->len + (tn - k) + 1;
+        if (imp_grow((void **)&im->comb, &im->combcap, need, 1))
+            return imp_oom(im);
+        size_t c = 0;
+        memcpy(im->comb, name, nl);
+        c += nl;
+        im->comb[c++] = '(';
+        memcpy(im->comb + c, p->args, p->len);
+        c += p->len;
+        memcpy(im->comb + c, t + k, tn - k);
+        c += tn - k;
+        int saved_col = im->col0;
+        im->col0 = -1;
+        im->begun = p->line;
+        s_pending_drop(im, p);
+        int rc = s_call(im, im->comb, c, -1);
+        im->col0 = saved_col;
+        im->begun = 0;
+        return rc;
+    }
+    /* NAME( */
+    size_t k = 0;
+    while (k < tn && ((t[k] >= 'a' && t[k] <= 'z') || (t[k] >= '0' && t[k] <= '9') || t[k] == '_'))
+        k++;
+    if (k == 0 || k >= tn || t[k] != '(')
+        return imp_fail(im, (int)i + 1, "not an strace line: expected 'NAME(ARGS) = RESULT'%s",
+                    im->st.lines == 1 && im->detected ? " (and not a vmex trace: those begin with 'vmex-trace 1')" : "");
+    if (!is_ours(t, k)) {
+        im->st.other++;
+        return 0;
+    }
+    static const char unf[] = " <unfinished ...>";
+    size_t ul = sizeof unf - 1;
+    if (tn >= ul && !memcmp(t + tn - ul, unf, ul)) {
+        pending *p = s_pending(im, pid);
+        if (p) {   /* a call that never came back */
+            im->st.dropped[VMEX_TD_UNFINISHED]++;
+            s_pending_drop(im, p);
+        }
+        if (imp_grow((void **)&im->pend, &im->pendcap, im->npend + 1, sizeof *im->pend))
+            return imp_oom(im);
+        p = &im->pend[im->npend];
+        memset(p, 0, sizeof *p);
+        p->pid = pid;
+        p->line = im->line;
+        snprintf(p->name, sizeof p->name, "%.*s", (int)k, t);
+        p->len = tn - ul - (k + 1);
+        p->args = malloc(p->len + 1);
+        if (!p->args)
+            return imp_oom(im);
+        memcpy(p->args, t + k + 1, p->len);
+        im->npend++;
+        return 0;
+    }
+    return s_call(im, t, tn, im->col0 < 0 ? -1 : (int)i);
+}

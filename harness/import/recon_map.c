@@ -257,7 +257,7 @@ static void estimates(vmex_build *b, const taken *tk)
     if (other_bytes)
         _vmex_b_head(b, "  MALLOC_NANO and kernel-side rows (%s): the nano region of the layout, or no address space.",
              VMEX_HS(other_bytes));
-    if (!b->oom)
+    if (!b->oom && nv)
         qsort(v, nv, sizeof *v, pend_cmp);
     for (size_t j = 0; j < nv && !b->oom; j++) {
         const pend *e = &v[j];

@@ -331,9 +331,13 @@ static void infer_ents(vmex_build *b)
             above = &r->regions[i];
     uint64_t total = _vmex_map_placeable(r);
     if (!above && total <= L.pristine_free) {
-        _vmex_b_head(b, "Entitlements: none shown by the report (no region above max_offset 0x%" PRIx64 ", and the summary's "
-                "%s fit in the %s the profile has without the jumbo map).", L.max_offset, VMEX_HS(total),
-             VMEX_HS(L.pristine_free));
+        if (r->has_summary)
+            _vmex_b_head(b, "Entitlements: none shown by the report (no region above max_offset 0x%" PRIx64 ", and the "
+                            "summary's %s fit in the %s the profile has without the jumbo map).", L.max_offset,
+                         VMEX_HS(total), VMEX_HS(L.pristine_free));
+        else
+            _vmex_b_head(b, "Entitlements: none shown by the report (no region above max_offset 0x%" PRIx64 "; it has "
+                            "no VM summary to weigh).", L.max_offset);
         return;
     }
     uint32_t bit = L.version_x10 >= 140 ? VMEX_ENT_EXTENDED_VA : VMEX_ENT_JIT;

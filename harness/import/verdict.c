@@ -227,13 +227,14 @@ static int scenario(vmex_model *m, const vmex_program *p, const vmex_recon *rc, 
 }
 
 /* ------------------------------------------------------------ the what-if */
-static void row_device(vmex_whatif *w, const vmex_report *r, const char *profile)
+static void row_device(vmex_whatif *w, const vmex_report *r, const vmex_recon *rc, const char *profile)
 {
     unsigned ram = 0;
     const char *dash = strrchr(profile, '-');
     if (dash)
         ram = (unsigned)strtoul(dash + 1, NULL, 10);
-    const vmex_device *d = vmex_device_example(ram, VMEX_IOS(r->os_major, r->os_minor));
+    const vmex_device *d = w->crash_device && rc->device ? rc->device
+                         : vmex_device_example(ram, VMEX_IOS(r->os_major, r->os_minor));
     snprintf(w->device, sizeof w->device, "%s", d ? d->name : "");
 }
 
@@ -261,7 +262,7 @@ static void say_space(vmex_whatif *w, const vmex_recon *rc)
     if (w->misfits)
         snprintf(cls, sizeof cls, "%u of the report's mappings do not fit", w->misfits);
     else
-        snprintf(cls, sizeof cls, "the request is %s", vmex_class_name(w->cls));
+        snprintf(cls, sizeof cls, "the %s request does not fit: %s", VMEX_HS(rc->req_size), vmex_class_name(w->cls));
     if (rc->req_kind == VMEX_REQ_PROBE || rc->req_kind == VMEX_REQ_NONE) {
         w->fixed = 0;                              /* no request: nothing to fix */
         snprintf(w->says, sizeof w->says, "%s%s%s: %s%s%s", w->base && w->crash_device ? "as reported" : at,
@@ -270,6 +271,12 @@ static void say_space(vmex_whatif *w, const vmex_recon *rc)
     } else if (w->base && w->crash_device) {
         snprintf(w->says, sizeof w->says, "as reported: %s (%s)",
                  w->fixed ? "the request fits: the reconstruction does not reproduce the crash" : cls, state);
+    } else if (w->base) {
+        if (w->fixed)
+            snprintf(w->says, sizeof w->says, "%s, %s: this crash would not have happened (%s left free)", at, ents,
+                     VMEX_HS(w->free_after));
+        else
+            snprintf(w->says, sizeof w->says, "%s, %s: the same crash (%s; %s)", at, ents, cls, state);
     } else if (w->fixed) {
         snprintf(w->says, sizeof w->says, "%s, %s would have left %s free: this crash would not have happened", at,
                  ents, VMEX_HS(w->free_after));
@@ -309,7 +316,7 @@ static int whatif(vmex_verdict *v, const vmex_report *r, const vmex_recon *rc, c
             w->ents = ents;
             w->crash_device = i == 0;
             w->base = e == 0;
-            row_device(w, r, prof[i]);
+            row_device(w, r, rc, prof[i]);
             outcome o;
             if (jetsam) {
                 vmex_layout L;

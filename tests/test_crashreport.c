@@ -726,7 +726,9 @@ static void test_bad_input(void **state)
                                   "data\\/App.app\\/App\",\n");
     parse_fails(ips(buf, sizeof buf, "iPhone OS 16.0 (20A362)", "iPhone14,2", extra), "simulator", 1, 0);
     parse_fails("Incident Identifier: 0\nHardware Model:      iPhone5,2\nOS Version:          iPhone OS 10.3.4 "
-                "(14G61)\nCode Type:           ARM (Native)\nException Type:  EXC_CRASH (SIGABRT)\n", "32-bit", 3, 22);
+                "(14G61)\nCode Type:           ARM (Native)\nException Type:  EXC_CRASH (SIGABRT)\n", "32-bit", 2, 22);
+    parse_fails("Incident Identifier: 0\nHardware Model:      iPhone14,2\nOS Version:          iPhone OS 15.0 (19A346)\n"
+                "Code Type:           ARM (Native)\n", "a 32-bit (ARM (Native)) process", 3, 22);
     parse_fails("Incident Identifier: 0\nHardware Model:      iPhone14,2\nException Type:  EXC_CRASH (SIGABRT)\n",
                 "does not say its OS version", 0, 0);
     /* fields of the wrong type, located at their key */
@@ -788,6 +790,30 @@ static void test_bad_input(void **state)
     vmex_report_free(&r);
     vmex_program_free(&p);
     vmex_recon_free(&rc);
+
+    /* the bad fixtures (for the command's tests too) */
+    static const struct { const char *file, *want; int line, col; } files[] = {
+        {FIX("bad/header-only.ips"), "is not followed by the report's body", 2, 1},
+        {FIX("bad/truncated.ips"), "the report body is truncated", 87, 16},
+        {FIX("bad/iphone5-32bit.crash"), "iPhone5,2 is a 32-bit device", 3, 22},
+        {FIX("bad/macos.ips"), "a macOS report", 1, 0},
+        {FIX("bad/simulator.ips"), "a simulator report", 1, 0},
+        {FIX("bad/tvos.ips"), "a tvOS report", 1, 0},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        vmex_report_init(&r);
+        assert_int_equal(vmex_report_parse_file(files[i].file, &r, &e), -1);
+        if (!strstr(e.msg, files[i].want) || e.line != files[i].line || (files[i].col && e.col != files[i].col))
+            fail_msg("%s: %d:%d: %s", files[i].file, e.line, e.col, e.msg);
+        assert_string_equal(e.file, files[i].file);
+    }
+    vmex_report_init(&r);
+    assert_int_equal(vmex_report_parse_file(FIX("bad/unknown-model.ips"), &r, &e), 0);
+    assert_int_equal(vmex_report_to_program(&r, NULL, &p, &rc, &e), -1);
+    assert_non_null(strstr(e.msg, "unknown device model 'iPhone99,9'"));
+    assert_int_equal(e.line, 8);
+    assert_int_equal(e.col, 18);
+    vmex_report_free(&r);
 
     /* a missing file */
     vmex_report_init(&r);

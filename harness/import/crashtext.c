@@ -243,10 +243,6 @@ int _vmex_rc_platform(vmex_rctx *c, const char *path, size_t os_off)
         return _vmex_rc_fail(c, os_off, "unrecognised OS '%s': vmex models iOS and iPadOS", os);
     if (_vmex_rc_os(r, os))
         return _vmex_rc_fail(c, os_off, "no version number in the OS version '%s'", os);
-    if (!strncmp(r->cpu, "X86", 3) || !strncmp(r->cpu, "x86", 3))
-        return _vmex_rc_fail(c, os_off, "an %s process: not an iPhone or iPad (the simulator or a Mac)", r->cpu);
-    if (!strcmp(r->cpu, "ARM") || !strncmp(r->cpu, "ARM (", 5) || !strncmp(r->cpu, "ARMV7", 5))
-        return _vmex_rc_fail(c, os_off, "a 32-bit (%s) process: vmex models the 64-bit address space", r->cpu);
     if (r->model[0]) {
         vmex_error *e = c->err;
         snprintf(e->file, sizeof e->file, "%s", c->file ? c->file : "");
@@ -255,6 +251,10 @@ int _vmex_rc_platform(vmex_rctx *c, const char *path, size_t os_off)
         if (vmex_device_check(r->model, e))
             return -1;
     }
+    if (!strncmp(r->cpu, "X86", 3) || !strncmp(r->cpu, "x86", 3))
+        return _vmex_rc_fail(c, os_off, "an %s process: not an iPhone or iPad (the simulator or a Mac)", r->cpu);
+    if (!strcmp(r->cpu, "ARM") || !strncmp(r->cpu, "ARM (", 5) || !strncmp(r->cpu, "ARMV7", 5))
+        return _vmex_rc_fail(c, os_off, "a 32-bit (%s) process: vmex models the 64-bit address space", r->cpu);
     return 0;
 }
 

@@ -582,6 +582,17 @@ static void test_requests(void **state)
     assert_false(dl->flags & VMEX_F_TRY);
     assert_int_equal(d0->prot, VMEX_PROT_NONE);
     full_free(f);
+    /* an uncaught NSMallocException: memory, no size -> a probe */
+    f = judge("Incident Identifier: 0\nHardware Model:      iPhone10,3\nProcess:             App [1]\n"
+              "OS Version:          iPhone OS 13.7 (17H35)\nCode Type:           ARM-64 (Native)\n"
+              "Exception Type:  EXC_CRASH (SIGABRT)\n\nApplication Specific Information:\n"
+              "*** Terminating app due to uncaught exception 'NSMallocException', reason: 'Failed to grow buffer'\n\n",
+              NULL);
+    assert_string_equal(f->rc.profile, "ios13-3gb");
+    assert_int_equal(f->rc.req_kind, VMEX_REQ_PROBE);
+    assert_int_equal(f->v.cause, VMEX_CAUSE_UNDETERMINED);
+    assert_non_null(strstr(f->v.evidence[0], "NSMallocException"));
+    full_free(f);
     /* an EXC_RESOURCE memory limit is a footprint kill with its limit */
     f = judge(ips(buf, sizeof buf, "iPhone OS 15.4 (19E241)", "iPhone12,1",
                   "  \"exception\" : {\"type\" : \"EXC_RESOURCE\", \"subtype\" : \"MEMORY\", \"message\" : \"(Limit 2098 "

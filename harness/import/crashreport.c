@@ -253,7 +253,8 @@ static int ips_crash(vmex_rctx *c, size_t from, json_object *b)
     if (jstr(c, from, b, "modelCode", r->model, sizeof r->model) || jstr(c, from, b, "cpuType", r->cpu, sizeof r->cpu) ||
         jstr(c, from, b, "procName", r->process, sizeof r->process) || jstr(c, from, b, "procPath", path, sizeof path))
         return -1;
-    _vmex_rc_locate(c->text, c->len, key_off(c, from, "modelCode") + 1, &r->model_line, &r->model_col);
+    if (r->model[0])
+        _vmex_rc_locate(c->text, c->len, key_off(c, from, "modelCode") + 1, &r->model_line, &r->model_col);
     json_object *exc = jget(b, "exception"), *term = jget(b, "termination");
     if (jstr(c, from, exc, "type", r->exc_type, sizeof r->exc_type) ||
         jstr(c, from, exc, "signal", r->exc_signal, sizeof r->exc_signal) ||
@@ -331,7 +332,8 @@ static int jetsam(vmex_rctx *c, size_t from, json_object *b)
     vmex_report *r = c->r;
     if (jstr(c, from, b, "product", r->model, sizeof r->model))
         return -1;
-    _vmex_rc_locate(c->text, c->len, key_off(c, from, "product") + 1, &r->model_line, &r->model_col);
+    if (r->model[0])
+        _vmex_rc_locate(c->text, c->len, key_off(c, from, "product") + 1, &r->model_line, &r->model_col);
     if (!r->os[0] && jstr(c, from, b, "build", r->os, sizeof r->os))
         return -1;
     uint64_t page = 0;
@@ -383,7 +385,7 @@ static int jetsam(vmex_rctx *c, size_t from, json_object *b)
     json_object *states = jget(p, "states");
     for (size_t i = 0; states && json_object_is_type(states, json_type_array) && i < json_object_array_length(states);
          i++)
-        _vmex_rc_append(r->exc_message, sizeof r->exc_message,
+        _vmex_rc_append(r->jetsam_states, sizeof r->jetsam_states,
                         json_object_get_string(json_object_array_get_idx(states, i)));
     return _vmex_rc_platform(c, "", key_off(c, 0, "os_version"));
 }

@@ -121,6 +121,7 @@ typedef struct vmex_report {
     uint64_t limit;            /* bytes; 0 when the report does not say */
     uint32_t page_size;        /* jetsam: the report's page size */
     uint32_t jetsam_processes; /* jetsam: processes listed */
+    char jetsam_states[64];    /* jetsam: the killed process's states ("frontmost") */
     vmex_buf notes;            /* what was read with a caveat, one line each (no "# ") */
 } vmex_report;
 

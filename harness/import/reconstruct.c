@@ -384,6 +384,10 @@ static void footprint_request(vmex_build *b)
     rc->limit = limit;
     rc->req_kind = VMEX_REQ_FOOTPRINT;
     rc->req_size = touch;
+    if (touch < VMEX_PAGE) {
+        _vmex_b_head(b, "No request: the report gives no footprint to touch.");
+        return;
+    }
     _vmex_b_head(b, "Failing request: the footprint, %s, dirtied in mappings of at most 256 MiB. A jetsam kill is "
                     "not about address space: the VM summary (if any) is left out.", VMEX_HS(touch));
     const uint64_t chunk = 256ull << 20;

@@ -324,8 +324,12 @@ static int whatif(vmex_verdict *v, const vmex_report *r, const vmex_recon *rc, c
             outcome o;
             if (jetsam) {
                 vmex_layout L;
-                if (vmex_layout_resolve(&cfg, prof[i], ents, &L, err))
-                    return -1;
+                if (vmex_layout_resolve(&cfg, prof[i], ents, &L, err)) {
+                    if (i == 0)
+                        return -1;
+                    memset(err, 0, sizeof *err);
+                    continue;
+                }
                 w->limit = L.footprint_limit;
                 if (i == 0 && e == 0)
                     base_limit = w->limit;
@@ -333,7 +337,7 @@ static int whatif(vmex_verdict *v, const vmex_report *r, const vmex_recon *rc, c
                  * entitlement changes the profile's */
                 if (i == 0 && (e == 0 || w->limit == base_limit) && rc->limit)
                     w->limit = rc->limit;
-                w->fixed = !strcmp(r->jetsam_reason, "per-process-limit") && r->footprint < w->limit;
+                w->fixed = !strcmp(r->jetsam_reason, "per-process-limit") && r->footprint && r->footprint < w->limit;
                 w->cls = w->fixed ? VMEX_OK : VMEX_JETSAM;
                 char at[96], ents_t[96];
                 where(w, at, sizeof at);
@@ -345,6 +349,10 @@ static int whatif(vmex_verdict *v, const vmex_report *r, const vmex_recon *rc, c
                 continue;
             }
             if (scenario(m, p, rc, &cfg, prof[i], ents, &o, err)) {
+                if (i > 0 && err->code == VMEX_E_INPUT) {    /* a neighbour the settings do not fit */
+                    memset(err, 0, sizeof *err);
+                    continue;
+                }
                 vmex_model_free(m);
                 return -1;
             }
@@ -452,9 +460,15 @@ int vmex_report_verdict(const vmex_report *r, const vmex_recon *rc, const vmex_p
     int jetsam = kind == VMEX_REQ_FOOTPRINT;
     if (jetsam) {
         v->cause = r->jetsam_reason[0] ? VMEX_CAUSE_JETSAM : VMEX_CAUSE_UNDETERMINED;
-        snprintf(v->headline, sizeof v->headline, "jetsam (footprint) kill: %s reached %s%s%s",
-                 r->process[0] ? r->process : "the app", VMEX_HS(r->footprint),
-                 r->limit ? ", its limit " : "", r->limit ? VMEX_HS(r->limit) : "");
+        if (r->footprint)
+            snprintf(v->headline, sizeof v->headline, "jetsam (footprint) kill: %s reached %s%s%s",
+                     r->process[0] ? r->process : "the app", VMEX_HS(r->footprint),
+                     r->limit ? ", its limit " : "", r->limit ? VMEX_HS(r->limit) : "");
+        else
+            snprintf(v->headline, sizeof v->headline, "jetsam (footprint) kill: %s passed its memory limit (the "
+                     "report gives no footprint)", r->process[0] ? r->process : "the app");
+        if (r->jetsam_states[0])
+            evidence(v, "%s was %s when it was killed", r->process[0] ? r->process : "the app", r->jetsam_states);
         if (r->peak)
             evidence(v, "footprint at the kill %s, lifetime peak %s", VMEX_HS(r->footprint), VMEX_HS(r->peak));
         if (r->jetsam_reason[0] && strcmp(r->jetsam_reason, "per-process-limit"))

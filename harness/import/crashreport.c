@@ -169,8 +169,8 @@ static json_object *parse_json(vmex_rctx *c, size_t off, size_t end, const char 
         stop++;
     if (stop < end || !json_object_is_type(o, json_type_object)) {
         json_object_put(o);
-        _vmex_rc_fail(c, stop < end ? stop : off, stop < end ? "text after the %s's JSON" : "the %s is not a JSON object",
-                      what);
+        _vmex_rc_fail(c, stop < end ? stop : off,
+                      stop < end ? "text after the %s's JSON" : "the %s is not a JSON object", what);
         return NULL;
     }
     return o;
@@ -250,8 +250,10 @@ static int ips_crash(vmex_rctx *c, size_t from, json_object *b)
 {
     vmex_report *r = c->r;
     char path[256] = "", s[256];
-    if (jstr(c, from, b, "modelCode", r->model, sizeof r->model) || jstr(c, from, b, "cpuType", r->cpu, sizeof r->cpu) ||
-        jstr(c, from, b, "procName", r->process, sizeof r->process) || jstr(c, from, b, "procPath", path, sizeof path))
+    if (jstr(c, from, b, "modelCode", r->model, sizeof r->model) ||
+        jstr(c, from, b, "cpuType", r->cpu, sizeof r->cpu) ||
+        jstr(c, from, b, "procName", r->process, sizeof r->process) ||
+        jstr(c, from, b, "procPath", path, sizeof path))
         return -1;
     if (r->model[0])
         _vmex_rc_locate(c->text, c->len, key_off(c, from, "modelCode") + 1, &r->model_line, &r->model_col);
@@ -395,8 +397,8 @@ static int jetsam(vmex_rctx *c, size_t from, json_object *b)
  * report: the limit from "... 2098 MB ...". */
 static void memory_limit(vmex_report *r)
 {
-    if (strcmp(r->exc_type, "EXC_RESOURCE") || (!strstr(r->exc_subtype, "MEMORY") && !strstr(r->exc_message, "MEMORY") &&
-                                                !strstr(r->exc_message, "memory")))
+    if (strcmp(r->exc_type, "EXC_RESOURCE") ||
+        (!strstr(r->exc_subtype, "MEMORY") && !strstr(r->exc_message, "MEMORY") && !strstr(r->exc_message, "memory")))
         return;
     snprintf(r->jetsam_reason, sizeof r->jetsam_reason, "per-process-limit");
     const char *fields[] = {r->exc_subtype, r->exc_message, r->termination, r->asi};

@@ -645,7 +645,8 @@ int _vmex_rc_legacy(vmex_rctx *c, size_t off)
     /* the main binary: the image named as the process (or its path), else the first */
     const char *base = strrchr(path, '/');
     for (uint32_t i = 0; i < r->nimages; i++) {
-        if (r->main_image < 0 && (!strcmp(r->images[i].name, r->process) || (base && !strcmp(r->images[i].name, base + 1))))
+        const char *name = r->images[i].name;
+        if (r->main_image < 0 && (!strcmp(name, r->process) || (base && !strcmp(name, base + 1))))
             r->main_image = (int32_t)i;
         if (r->dyld_image < 0 && !strcmp(r->images[i].name, "dyld"))
             r->dyld_image = (int32_t)i;

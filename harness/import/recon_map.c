@@ -94,7 +94,8 @@ static void make_name(const char *type, uint64_t k, char *out, size_t n)
     while (j && base[j - 1] == '_')
         j--;
     base[j] = '\0';
-    snprintf(out, n, "%s%s_%u", j && isdigit((unsigned char)base[0]) ? "m" : "", j ? base : "m", (unsigned)(k % 100000));
+    snprintf(out, n, "%s%s_%u", j && isdigit((unsigned char)base[0]) ? "m" : "", j ? base : "m",
+             (unsigned)(k % 100000));
 }
 
 /* Placeable bytes of the summary (what is neither in the layout nor outside
@@ -156,8 +157,8 @@ static void fixed_regions(vmex_build *b, const vmex_layout *L, taken *tk)
         char name[VMEX_NAME_MAX];
         snprintf(name, sizeof name, "at_%" PRIx64, lo);
         _vmex_b_op(b, &op, name, "VM region info (%u:%u): %s 0x%" PRIx64 "-0x%" PRIx64 " at its real address%s%s",
-               g->line, g->col, g->type, g->start, g->end, o == O_MALLOC ? " (malloc's memory, as a mapping)" : "",
-               g->fault ? "; the faulting address's region" : "");
+                   g->line, g->col, g->type, g->start, g->end, o == O_MALLOC ? " (malloc's memory, as a mapping)" : "",
+                   g->fault ? "; the faulting address's region" : "");
         last_end = hi;
         b->rc->fixed++;
         b->rc->fixed_bytes += hi - lo;
@@ -167,11 +168,16 @@ static void fixed_regions(vmex_build *b, const vmex_layout *L, taken *tk)
             tk[row].count++;
         }
     }
-    if (r->has_regions)
-        _vmex_b_head(b, "VM region info: %u region(s) at their real addresses (mmap fixed, counted out of their summary rows)"
-                "%s%.0u%s%.0u%s.", b->rc->fixed, skipped ? "; in the layout (binary, dyld, stack, shared cache, "
-                                                           "nano) or overlapping: " : "", skipped,
-             outside ? "; outside the profile's address space: " : "", outside, outside ? " (not placed)" : "");
+    if (!r->has_regions)
+        return;
+    char more[160] = "";
+    if (skipped)
+        snprintf(more, sizeof more, "; %u in the layout (binary, dyld, stack, shared cache, nano) or overlapping",
+                 skipped);
+    if (outside)
+        snprintf(more + strlen(more), sizeof more - strlen(more), "; %u outside the address space", outside);
+    _vmex_b_head(b, "VM region info: %u region(s) at their real addresses (mmap fixed, counted out of their summary "
+                    "rows)%s.", b->rc->fixed, more);
 }
 
 /* One mapping to place: a piece of a summary row. */
@@ -232,11 +238,11 @@ static void estimates(vmex_build *b, const taken *tk)
             _vmex_b_head(b, "  Unknown region type '%s' (%u:%u): mapped untagged.", row->type, row->line, row->col);
         if (row->unitless)
             _vmex_b_head(b, "  Row '%s' (%u:%u) gives its size without a unit: read as %" PRIu64 " bytes.", row->type,
-                 row->line, row->col, row->size);
+                         row->line, row->col, row->size);
         uint64_t n = count < ROW_CAP ? count : ROW_CAP;
         if (count > ROW_CAP)
             _vmex_b_head(b, "  Row '%s' (%u:%u) counts %" PRIu64 " regions: capped at %d mappings of the same total.",
-                 row->type, row->line, row->col, count, ROW_CAP);
+                         row->type, row->line, row->col, count, ROW_CAP);
         uint64_t each = VMEX_ALIGN_UP((size + n - 1) / n, VMEX_PAGE);
         for (uint64_t k = 0; k < n; k++) {
             if (nv == cap) {
@@ -248,15 +254,18 @@ static void estimates(vmex_build *b, const taken *tk)
                 }
                 v = nvp;
             }
-            v[nv++] = (pend){i, (uint32_t)k, each, (uint8_t)o, tag, (uint8_t)(reserved ? VMEX_PROT_NONE : VMEX_PROT_RW)};
+            uint8_t prot = (uint8_t)(reserved ? VMEX_PROT_NONE : VMEX_PROT_RW);
+            v[nv++] = (pend){i, (uint32_t)k, each, (uint8_t)o, tag, prot};
         }
     }
     if (image_bytes)
-        _vmex_b_head(b, "  Image segments (__TEXT, __DATA, __LINKEDIT, ...: %s in %" PRIu64 " regions): the binary, dyld and "
-                "shared cache of the layout, not placed.", VMEX_HS(image_bytes), image_regions);
+        _vmex_b_head(b,
+                     "  Image segments (__TEXT, __DATA, __LINKEDIT, ...: %s in %" PRIu64 " regions): the binary, "
+                     "dyld and shared cache of the layout, not placed.",
+                     VMEX_HS(image_bytes), image_regions);
     if (other_bytes)
         _vmex_b_head(b, "  MALLOC_NANO and kernel-side rows (%s): the nano region of the layout, or no address space.",
-             VMEX_HS(other_bytes));
+                     VMEX_HS(other_bytes));
     if (!b->oom && nv)
         qsort(v, nv, sizeof *v, pend_cmp);
     for (size_t j = 0; j < nv && !b->oom; j++) {
@@ -272,10 +281,10 @@ static void estimates(vmex_build *b, const taken *tk)
         make_name(row->type, e->k, name, sizeof name);
         if (e->k == 0)
             _vmex_b_op(b, &op, name, "VM summary (%u:%u): %s, %s in %" PRIu64 " region%s -> %s each, as %s (estimate)",
-                   row->line, row->col, row->type, VMEX_HS(row->size), row->count, row->count == 1 ? "" : "s",
-                   VMEX_HS(e->size),
-                   e->owner == O_MALLOC && kind != VMEX_OP_MALLOC ? "an mmap (below libmalloc's large threshold)"
-                                                                  : owner_how(e->owner));
+                       row->line, row->col, row->type, VMEX_HS(row->size), row->count, row->count == 1 ? "" : "s",
+                       VMEX_HS(e->size),
+                       e->owner == O_MALLOC && kind != VMEX_OP_MALLOC ? "an mmap (below libmalloc's large threshold)"
+                                                                      : owner_how(e->owner));
         else
             _vmex_b_op(b, &op, name, NULL);
         b->rc->estimated++;
@@ -293,10 +302,12 @@ void _vmex_map_regions(vmex_build *b, const vmex_layout *L)
     }
     fixed_regions(b, L, tk);
     if (b->r->has_summary)
-        _vmex_b_head(b, "VM summary: %u rows; one mapping per region, each row's size split evenly over its count, "
-                        "placed largest first (the order most favourable to the app) by the allocator that owns "
-                        "the type; malloc's tiny and small regions as large blocks of the same size (same entropic "
-                        "hint, page- rather than region-aligned).", b->r->nrows);
+        _vmex_b_head(b,
+                     "VM summary: %u rows; one mapping per region, each row's size split evenly over its count, "
+                     "placed largest first (the order most favourable to the app) by the allocator that owns "
+                     "the type; malloc's tiny and small regions as large blocks of the same size (same entropic "
+                     "hint, page- rather than region-aligned).",
+                     b->r->nrows);
     else
         _vmex_b_head(b, "VM summary: none in the report; only the layout and the regions above are placed.");
     estimates(b, tk);

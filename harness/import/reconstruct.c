@@ -219,11 +219,15 @@ static int choose_profile(vmex_build *b, const vmex_recon_opts *o)
         return -1;
     }
     rc->stand_in = r->os_major > e[ne - 1][0];
-    _vmex_b_head(b, "Profile %s: era %s (the newest of vmex's profiles at or below iOS %u.%u), RAM class %u GB "
-            "(the device table).", rc->profile, era, r->os_major, r->os_minor, rc->device->ram_gb);
+    _vmex_b_head(b,
+                 "Profile %s: era %s (the newest of vmex's profiles at or below iOS %u.%u), RAM class %u GB "
+                 "(the device table).",
+                 rc->profile, era, r->os_major, r->os_minor, rc->device->ram_gb);
     if (rc->stand_in)
-        _vmex_b_head(b, "STAND-IN: vmex has no profile of iOS %u yet; %s, the newest, stands in for it "
-                "(iOS 26 and xzone malloc come with their own profiles later).", r->os_major, era);
+        _vmex_b_head(b,
+                     "STAND-IN: vmex has no profile of iOS %u yet; %s, the newest, stands in for it "
+                     "(iOS 26 and xzone malloc come with their own profiles later).",
+                     r->os_major, era);
     return 0;
 }
 
@@ -242,14 +246,16 @@ static void device_lines(vmex_build *b)
             snprintf(src + strlen(src), sizeof src - strlen(src), "%s%s", *src ? "; " : "", t);
     }
     _vmex_b_head(b, "Device: %s = %s, %u GB RAM%s%s%s; %s.", d->model, d->name, d->ram_gb, d->note ? " (" : "",
-         d->note ? d->note : "", d->note ? "; the smaller is used)" : "", r->os);
+                 d->note ? d->note : "", d->note ? "; the smaller is used)" : "", r->os);
     _vmex_b_head(b, "  (device table sources: %s)", src);
     if (d->phys_page != d->page)
-        _vmex_b_head(b, "  The %s backs its 16 KiB pages with 4 KiB physical pages: the address space is the same.", d->name);
+        _vmex_b_head(b, "  The %s backs its 16 KiB pages with 4 KiB physical pages: the address space is the same.",
+                     d->name);
     unsigned ver = VMEX_IOS(r->os_major, r->os_minor);
     if (ver < d->first || (d->last_major && r->os_major > d->last_major))
-        _vmex_b_head(b, "  NOTE: the table says the %s runs iOS %u.%u to %s; the report says %u.%u.", d->name, d->first / 100,
-             d->first % 100, d->last_major ? "its last major release" : "today's", r->os_major, r->os_minor);
+        _vmex_b_head(b, "  NOTE: the table says the %s runs iOS %u.%u to %s; the report says %u.%u.", d->name,
+                     d->first / 100, d->first % 100, d->last_major ? "its last major release" : "today's", r->os_major,
+                     r->os_minor);
 }
 
 /* ------------------------------------------------------------ layout settings */
@@ -270,18 +276,22 @@ static void layout_settings(vmex_build *b)
             uint64_t slide = VMEX_ALIGN_DOWN(m->base - PAGEZERO, VMEX_PAGE);
             set_key(p, VMEX_SET_SLIDE, slide);
             vmex_format_size(slide, a, sizeof a);
-            _vmex_b_head(b, "set slide %s: the main binary (%s) is at 0x%" PRIx64 " = 0x100000000 (__PAGEZERO) + slide%s.", a,
-                 m->name, m->base, slide == m->base - PAGEZERO ? "" : ", rounded down to a 16 KiB page");
+            _vmex_b_head(b,
+                         "set slide %s: the main binary (%s) is at 0x%" PRIx64 " = 0x100000000 (__PAGEZERO) + slide%s.",
+                         a, m->name, m->base, slide == m->base - PAGEZERO ? "" : ", rounded down to a 16 KiB page");
         } else {
-            _vmex_b_head(b, "The main binary (%s) is at 0x%" PRIx64 ", not within 80 MiB above __PAGEZERO: slide left at 0.",
-                 m->name, m->base);
+            _vmex_b_head(
+                b, "The main binary (%s) is at 0x%" PRIx64 ", not within 80 MiB above __PAGEZERO: slide left at 0.",
+                m->name, m->base);
         }
         uint64_t size = VMEX_ALIGN_UP(m->size ? m->size : VMEX_PAGE, VMEX_PAGE);
         if (size <= GiB) {
             set_key(p, VMEX_SET_BINARY, size);
             vmex_format_size(size, a, sizeof a);
-            _vmex_b_head(b, "set binary %s: the main binary's size in the report (its __TEXT range; its __DATA and "
-                    "__LINKEDIT are among the summary's image rows).", a);
+            _vmex_b_head(b,
+                         "set binary %s: the main binary's size in the report (its __TEXT range; its __DATA and "
+                         "__LINKEDIT are among the summary's image rows).",
+                         a);
         }
     } else {
         _vmex_b_head(b, "The report names no main binary: slide 0 and the default binary size (32 MiB).");
@@ -308,10 +318,12 @@ static void layout_settings(vmex_build *b)
             if (L.regions[i].kind == VMEX_R_SHARED)
                 sh = &L.regions[i];
         int inside = sh && r->shared_base >= sh->start && r->shared_base + r->shared_size <= sh->end;
-        _vmex_b_head(b, "Shared cache 0x%" PRIx64 ", %s (sharedCache): %s the profile's shared region 0x%" PRIx64 "-0x%" PRIx64
-                " (%s)%s.", r->shared_base, VMEX_HS(r->shared_size), inside ? "inside" : "NOT inside",
-             sh ? sh->start : 0, sh ? sh->end : 0, VMEX_HS(sh ? sh->end - sh->start : 0),
-             inside ? ", as modelled" : "; the model keeps its own region (a different era?)");
+        _vmex_b_head(b,
+                     "Shared cache 0x%" PRIx64 ", %s (sharedCache): %s the profile's shared region 0x%" PRIx64
+                     "-0x%" PRIx64 " (%s)%s.",
+                     r->shared_base, VMEX_HS(r->shared_size), inside ? "inside" : "NOT inside", sh ? sh->start : 0,
+                     sh ? sh->end : 0, VMEX_HS(sh ? sh->end - sh->start : 0),
+                     inside ? ", as modelled" : "; the model keeps its own region (a different era?)");
     }
 }
 
@@ -332,24 +344,30 @@ static void infer_ents(vmex_build *b)
     uint64_t total = _vmex_map_placeable(r);
     if (!above && total <= L.pristine_free) {
         if (r->has_summary)
-            _vmex_b_head(b, "Entitlements: none shown by the report (no region above max_offset 0x%" PRIx64 ", and the "
-                            "summary's %s fit in the %s the profile has without the jumbo map).", L.max_offset,
-                         VMEX_HS(total), VMEX_HS(L.pristine_free));
+            _vmex_b_head(b,
+                         "Entitlements: none shown by the report (no region above max_offset 0x%" PRIx64 ", and the "
+                         "summary's %s fit in the %s the profile has without the jumbo map).",
+                         L.max_offset, VMEX_HS(total), VMEX_HS(L.pristine_free));
         else
-            _vmex_b_head(b, "Entitlements: none shown by the report (no region above max_offset 0x%" PRIx64 "; it has "
-                            "no VM summary to weigh).", L.max_offset);
+            _vmex_b_head(b,
+                         "Entitlements: none shown by the report (no region above max_offset 0x%" PRIx64 "; it has "
+                         "no VM summary to weigh).",
+                         L.max_offset);
         return;
     }
     uint32_t bit = L.version_x10 >= 140 ? VMEX_ENT_EXTENDED_VA : VMEX_ENT_JIT;
     b->p->cfg.ents |= bit;
     b->rc->ents = b->p->cfg.ents;
     if (above)
-        _vmex_b_head(b, "Entitlement %s INFERRED: region %s at 0x%" PRIx64 " lies above max_offset 0x%" PRIx64 ", so the app "
-                "had the jumbo map.", vmex_ent_name(bit == VMEX_ENT_JIT ? 0 : 1), above->type, above->start,
-             L.max_offset);
+        _vmex_b_head(b,
+                     "Entitlement %s INFERRED: region %s at 0x%" PRIx64 " lies above max_offset 0x%" PRIx64
+                     ", so the app had the jumbo map.",
+                     vmex_ent_name(bit == VMEX_ENT_JIT ? 0 : 1), above->type, above->start, L.max_offset);
     else
-        _vmex_b_head(b, "Entitlement %s INFERRED: the summary's %s do not fit in the %s the profile has without the jumbo "
-                "map.", vmex_ent_name(bit == VMEX_ENT_JIT ? 0 : 1), VMEX_HS(total), VMEX_HS(L.pristine_free));
+        _vmex_b_head(b,
+                     "Entitlement %s INFERRED: the summary's %s do not fit in the %s the profile has without the jumbo "
+                     "map.",
+                     vmex_ent_name(bit == VMEX_ENT_JIT ? 0 : 1), VMEX_HS(total), VMEX_HS(L.pristine_free));
 }
 
 
@@ -367,9 +385,10 @@ static void footprint_request(vmex_build *b)
         _vmex_b_head(b, "set footprint-limit %s: the limit the report gives.", VMEX_HS(limit));
     } else if (!strcmp(r->jetsam_reason, "per-process-limit") && r->footprint >= 2 * VMEX_PAGE) {
         limit = VMEX_ALIGN_DOWN(r->footprint, VMEX_PAGE) - VMEX_PAGE;
-        _vmex_b_head(b, "set footprint-limit %s: jetsam kills as the footprint passes the limit, so the limit is "
-                        "taken as the footprint at the kill (%s), less a page.", VMEX_HS(limit),
-                     VMEX_HS(r->footprint));
+        _vmex_b_head(b,
+                     "set footprint-limit %s: jetsam kills as the footprint passes the limit, so the limit is "
+                     "taken as the footprint at the kill (%s), less a page.",
+                     VMEX_HS(limit), VMEX_HS(r->footprint));
     }
     if (limit >= VMEX_PAGE) {
         b->p->cfg.set[VMEX_SET_FOOTPRINT_LIMIT] = limit;
@@ -388,8 +407,10 @@ static void footprint_request(vmex_build *b)
         _vmex_b_head(b, "No request: the report gives no footprint to touch.");
         return;
     }
-    _vmex_b_head(b, "Failing request: the footprint, %s, dirtied in mappings of at most 256 MiB. A jetsam kill is "
-                    "not about address space: the VM summary (if any) is left out.", VMEX_HS(touch));
+    _vmex_b_head(b,
+                 "Failing request: the footprint, %s, dirtied in mappings of at most 256 MiB. A jetsam kill is "
+                 "not about address space: the VM summary (if any) is left out.",
+                 VMEX_HS(touch));
     const uint64_t chunk = 256ull << 20;
     for (uint64_t at = 0, k = 0; at < touch && k < 4096 && !b->oom; at += chunk, k++) {
         uint64_t n = touch - at < chunk ? touch - at : chunk;
@@ -438,9 +459,11 @@ static void request(vmex_build *b, int kind, uint64_t size, const char *why)
         rc->req_size = PAS_CHUNK;
         op = _vmex_b_new_op(VMEX_OP_MMAP, PAS_CHUNK, 53, VMEX_PROT_RW);
         _vmex_b_op(b, &op, "pas_chunk", "the failing request: a 32 MiB libpas chunk (mmap, VM_MEMORY_TCMALLOC)");
-        _vmex_b_head(b, "Failing request: %s. Modelled as the 32 MiB chunk libpas asks the system for "
-                        "(pas_page_malloc, tag 53 = VM_MEMORY_TCMALLOC, 'WebKit Malloc'); an estimate: the report "
-                        "does not give its size.", why);
+        _vmex_b_head(b,
+                     "Failing request: %s. Modelled as the 32 MiB chunk libpas asks the system for "
+                     "(pas_page_malloc, tag 53 = VM_MEMORY_TCMALLOC, 'WebKit Malloc'); an estimate: the report "
+                     "does not give its size.",
+                     why);
         break;
     case VMEX_REQ_DART: {
         /* runtime/vm/virtual_memory_posix.cc: from 8 GiB, halving while at
@@ -456,9 +479,11 @@ static void request(vmex_build *b, int kind, uint64_t size, const char *why)
         }
         rc->req_ops = (uint32_t)k;
         rc->req_size = 2 * DART_PAGE;
-        _vmex_b_head(b, "Failing request: %s. Modelled as Dart's reservation loop (runtime/vm/virtual_memory_posix.cc): "
-                        "8 GiB, halved down to its 512 KiB page, each + one page, PROT_NONE; the first that fits is "
-                        "kept (a chain: the verdict stops at the first that fits; `vmex run` runs them all).", why);
+        _vmex_b_head(b,
+                     "Failing request: %s. Modelled as Dart's reservation loop (runtime/vm/virtual_memory_posix.cc): "
+                     "8 GiB, halved down to its 512 KiB page, each + one page, PROT_NONE; the first that fits is "
+                     "kept (a chain: the verdict stops at the first that fits; `vmex run` runs them all).",
+                     why);
         break;
     }
     case VMEX_REQ_MALLOC: {
@@ -470,8 +495,9 @@ static void request(vmex_build *b, int kind, uint64_t size, const char *why)
         vmex_op_init(&op, VMEX_OP_MALLOC);
         op.size = n;
         _vmex_b_op(b, &op, "failed_malloc", "the failing request: libmalloc mapping %s", VMEX_HS(size));
-        _vmex_b_head(b, "Failing request: %s. Modelled as malloc %" PRIu64 "%s.", why, n,
-                     n == 1008 ? " (a new 1 MiB tiny region)" : n == 15 * 1024 ? " (a new 8 MiB small region)" : "");
+        const char *what = n == 1008         ? " (a new 1 MiB tiny region)"
+                           : n == 15 * 1024 ? " (a new 8 MiB small region)" : "";
+        _vmex_b_head(b, "Failing request: %s. Modelled as malloc %" PRIu64 "%s.", why, n, what);
         break;
     }
     default: {
@@ -486,8 +512,9 @@ static void request(vmex_build *b, int kind, uint64_t size, const char *why)
         rc->req_size = res.st.largest;
         op = _vmex_b_new_op(VMEX_OP_VM_ALLOCATE, res.st.largest, 0, VMEX_PROT_RW);
         _vmex_b_op(b, &op, "probe", "the largest allocation that still fits (%s)", VMEX_HS(res.st.largest));
-        _vmex_b_head(b, "Failing request: %s. A final probe instead: the largest allocation that still fits, %s "
-                        "(it fits on this profile by construction; on others it may not).",
+        _vmex_b_head(b,
+                     "Failing request: %s. A final probe instead: the largest allocation that still fits, %s "
+                     "(it fits on this profile by construction; on others it may not).",
                      *why ? why : "the report names none", VMEX_HS(res.st.largest));
     }
     }

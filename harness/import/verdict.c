@@ -107,7 +107,8 @@ int _vmex_report_memory(const vmex_report *r, uint64_t *size, vmex_buf *why)
         }
     if ((f = frame_with(r, "bad_alloc")) || said(r, "bad_alloc", 0))
         oom |= vmex_buf_printf(why, "a std::bad_alloc: an allocation failed in C++\n");
-    static const char *const words[] = {"out of memory", "NSMallocException", "unable to allocate", "failed to allocate"};
+    static const char *const words[] = {"out of memory", "NSMallocException", "unable to allocate",
+                                        "failed to allocate"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if ((s = said(r, words[i], 1))) {
             oom |= vmex_buf_printf(why, "the report says '%.*s'\n", (int)strcspn(s, "|\n"), s);

@@ -374,9 +374,8 @@ static int whatif(vmex_verdict *v, const vmex_report *r, const vmex_recon *rc, c
 static void not_memory(vmex_verdict *v, const vmex_report *r)
 {
     v->cause = VMEX_CAUSE_NOT_MEMORY;
-    snprintf(v->headline, sizeof v->headline, "not a memory crash: %s%s%s%s%s", r->exc_type[0] ? r->exc_type : "?",
-             r->exc_signal[0] ? " (" : "", r->exc_signal, r->exc_signal[0] ? ")" : "",
-             r->exc_subtype[0] ? "" : "");
+    snprintf(v->headline, sizeof v->headline, "not a memory crash: %s%s%s%s", r->exc_type[0] ? r->exc_type : "?",
+             r->exc_signal[0] ? " (" : "", r->exc_signal, r->exc_signal[0] ? ")" : "");
     if (r->exc_subtype[0])
         evidence(v, "exception subtype: %s", r->exc_subtype);
     if (r->termination[0])
@@ -397,8 +396,9 @@ static void space_cause(vmex_verdict *v, const vmex_recon *rc, const vmex_whatif
     if (!memory) {
         if (w->misfits) {
             v->cause = VMEX_CAUSE_UNDETERMINED;
-            evidence(v, "yet %u of the report's mappings do not fit %s: a failed allocation whose NULL was used "
-                        "would crash like this", w->misfits, w->profile);
+            snprintf(v->headline, sizeof v->headline, "undetermined: nothing names a failed allocation, but %u of "
+                     "the report's mappings do not fit %s", w->misfits, w->profile);
+            evidence(v, "a failed allocation whose NULL was used would crash like this");
         }
         return;
     }

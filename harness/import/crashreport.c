@@ -492,10 +492,22 @@ int vmex_report_parse_file(const char *path, vmex_report *r, vmex_error *err)
     size_t len = 0;
     int e = 0;
     if (f) {
-        data = malloc(VMEX_REPORT_MAX_FILE + 1);
-        if (data)
-            len = fread(data, 1, VMEX_REPORT_MAX_FILE + 1, f);
-        e = !data ? ENOMEM : ferror(f) ? (errno ? errno : EIO) : 0;
+        /* grow by doubling to the limit (+1 byte, to see a longer file) */
+        for (size_t cap = 0; !e && len == cap && cap <= VMEX_REPORT_MAX_FILE;) {
+            size_t ncap = cap ? (cap * 2 > VMEX_REPORT_MAX_FILE + 1 ? VMEX_REPORT_MAX_FILE + 1 : cap * 2) : 1 << 16;
+            if (ncap == cap)
+                break;
+            char *nd = realloc(data, ncap);
+            if (!nd) {
+                e = ENOMEM;
+                break;
+            }
+            data = nd;
+            len += fread(data + len, 1, ncap - len, f);
+            cap = ncap;
+            if (ferror(f))
+                e = errno ? errno : EIO;
+        }
         fclose(f);
     } else {
         e = errno;

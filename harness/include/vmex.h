@@ -422,10 +422,17 @@ void vmex_diff_signature(const vmex_program *p, const vmex_diff *d, char *sig, s
  * triage see it: its result and signature.  A hunt with class diverge first
  * runs a linux program through vmex_diff_run (*real is made on first use
  * and kept; the caller frees it); a divergence is the finding, else the
- * program runs on L under the hunt.  1 found, 0 none, -1 the run failed
+ * program runs on L under the hunt (not when the hunt names diverge alone:
+ * no run can find more).  1 found, 0 none, -1 the run failed
  * (vmex_model_error). */
 int vmex_find(vmex_model *m, vmex_model **real, const vmex_layout *L, const vmex_program *p, const vmex_hunt *h,
               vmex_result *res, char *sig, size_t n);
+/* vmex_find under run options: o->hunt is the policy, o->on_op sees every
+ * op of the run (a fuzzer's features); d, when non-NULL, receives the diff
+ * of a diverge hunt (d->at >= 0: the divergence found).  Allocates nothing
+ * but the diff's. */
+int vmex_find_ex(vmex_model *m, vmex_model **real, const vmex_layout *L, const vmex_program *p,
+                 const vmex_runopts *o, vmex_diff *d, vmex_result *res, char *sig, size_t n);
 
 /* 1 when the program's result matches its expect and check lines */
 int vmex_result_matches(const vmex_program *p, const vmex_result *r);

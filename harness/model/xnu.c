@@ -51,6 +51,7 @@
 #include "model/store.h"
 #include "model/model.h"
 #include "real/linux.h"
+#include "oracle/oracle.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -444,31 +445,11 @@ static int do_realloc(vmex_model *m, const slot *old, uint64_t n, slot *out, uin
 }
 
 /* ------------------------------------------------------------ the oracle */
-/* Could the request ever fit: is there a pristine hole that holds it at
- * its alignment? */
-static int fits_pristine(const vmex_layout *L, uint64_t size, uint64_t align)
-{
-    uint64_t at = L->floor;
-    for (uint32_t i = 0; i <= L->nregions; i++) {
-        uint64_t end = i < L->nregions ? L->regions[i].start : L->max_offset;
-        if (end > at && VMEX_ALIGN_UP(at, align) + size <= end) return 1;
-        if (i < L->nregions && L->regions[i].end > at) at = L->regions[i].end;
-    }
-    return 0;
-}
-
-/* too-large: it can never fit on this profile (not even in the pristine
- * layout, at its alignment); exhausted: more than all free space; frag:
- * there was room, no hole fits. */
 static void classify(const vmex_model *m, uint64_t req, uint64_t align, vmex_opres *r)
 {
     vmex_stats st;
     m->vt->stats(m->s, &st);
-    r->req = req;
-    r->margin = req ? (double)st.free / (double)req : 0;
-    if (req > m->L->pristine_largest || !fits_pristine(m->L, req, align)) r->cls = VMEX_TOO_LARGE;
-    else if (req > st.free) r->cls = VMEX_EXHAUSTED;
-    else r->cls = VMEX_FRAG;
+    _vmex_classify(m->L, req, align, st.free, 0, r);
 }
 
 /* ------------------------------------------------------------ ops */
@@ -760,14 +741,6 @@ void vmex_runopts_init(vmex_runopts *o)
     o->large = VMEX_DEFAULT_LARGE;
 }
 
-/* The oracle's last word: is this classified failure a finding? */
-static int is_finding(const vmex_op *op, const vmex_opres *r, const vmex_runopts *o)
-{
-    if (r->cls == VMEX_OK || (op->flags & VMEX_F_TRY)) return 0;
-    if (o->hunt) return vmex_hunt_match(o->hunt, r->cls, r->margin, r->req);
-    return r->cls == VMEX_JETSAM || r->req >= o->large;
-}
-
 int vmex_model_start(vmex_model *m, const vmex_layout *L, uint32_t nslots)
 {
     m->real = 0;
@@ -791,7 +764,7 @@ void vmex_model_step(vmex_model *m, const vmex_op *op, uint32_t i, const vmex_ru
     memset(r, 0, sizeof *r);
     r->i = i;
     run_op(m, op, r);
-    r->finding = (uint8_t)is_finding(op, r, o);
+    r->finding = (uint8_t)_vmex_is_finding(op, r, o);
 }
 
 int vmex_model_run(vmex_model *m, const vmex_layout *L, const vmex_program *p, const vmex_runopts *o,
@@ -802,10 +775,7 @@ int vmex_model_run(vmex_model *m, const vmex_layout *L, const vmex_program *p, c
         vmex_runopts_init(&def);
         o = &def;
     }
-    memset(res, 0, sizeof *res);
-    res->at = -1;
-    res->first_check_failed = -1;
-    res->warn_at = -1;
+    _vmex_result_begin(res);
     m->error[0] = '\0';
     m->real = L->target == VMEX_TARGET_LINUX;
     m->unavailable = 0;
@@ -816,25 +786,9 @@ int vmex_model_run(vmex_model *m, const vmex_layout *L, const vmex_program *p, c
     }
     if (model_reset(m, L, p->nnames)) return -1;
     for (uint32_t i = 0; i < p->nops; i++) {
-        const vmex_op *op = &p->ops[i];
         vmex_opres r;
-        vmex_model_step(m, op, i, o, &r);
-        res->ops_run++;
-        if (r.status == VMEX_ST_FAILED) res->ops_failed++;
-        if (r.status == VMEX_ST_SKIPPED) res->ops_skipped++;
-        if (r.warn && res->warn_at < 0) res->warn_at = (int32_t)i;
-        if (r.why == VMEX_WHY_CHECK) {
-            if (!res->checks_failed++) res->first_check_failed = (int32_t)i;
-        }
-        if (r.finding && !res->findings++) {
-            res->verdict = r.cls;
-            res->at = (int32_t)i;
-            res->margin = r.margin;
-            res->req = r.req;
-            res->req_kind = op->kind;
-        }
-        if (o->on_op) o->on_op(o->ctx, op, &r);
-        if (r.finding && !o->keep_going) break;
+        vmex_model_step(m, &p->ops[i], i, o, &r);
+        if (_vmex_result_add(res, &p->ops[i], &r, o)) break;
     }
     m->vt->stats(m->s, &res->st);
     return 0;
@@ -861,11 +815,4 @@ void vmex_model_walk(const vmex_model *m, vmex_entry_fn cb, void *ctx)
     }
     walk_ctx w = {cb, ctx};
     m->vt->walk(m->s, 0, UINT64_MAX, walk_one, &w);
-}
-
-int vmex_result_matches(const vmex_program *p, const vmex_result *r)
-{
-    int want = p->expect >= 0 ? p->expect : VMEX_OK;
-    if (r->verdict != want || r->checks_failed) return 0;
-    return p->expect_at < 0 || r->at == p->expect_at;
 }

@@ -10,7 +10,7 @@
  * not footprint: see differ()).
  */
 #include "core/core.h"
-#include "model/model.h"
+#include "oracle/oracle.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,46 +139,12 @@ out:
 }
 
 /* the size a divergence is filed under: the model's request, else its size */
-static uint64_t diverge_req(const vmex_program *p, const vmex_diff *d)
+uint64_t _vmex_diff_req(const vmex_program *p, const vmex_diff *d)
 {
     return d->model.req ? d->model.req : d->model.size ? d->model.size : p->ops[d->at].size;
 }
 
 void vmex_diff_signature(const vmex_program *p, const vmex_diff *d, char *sig, size_t n)
 {
-    vmex_signature(VMEX_DIVERGE, p->ops[d->at].kind, diverge_req(p, d), d->Lreal.profile, sig, n);
-}
-
-int vmex_find(vmex_model *m, vmex_model **real, const vmex_layout *L, const vmex_program *p, const vmex_hunt *h,
-              vmex_result *res, char *sig, size_t n)
-{
-    int diverge = 0;
-    for (uint32_t i = 0; i < h->n; i++) diverge |= h->c[i].cls == VMEX_DIVERGE;
-    memset(res, 0, sizeof *res);
-    res->at = -1;
-    if (diverge && L->target != VMEX_TARGET_XNU) {
-        if (!*real && !(*real = vmex_model_new(VMEX_STORE_FAST))) return -1;
-        vmex_diff d;
-        if (vmex_diff_run(m, *real, p, &d)) {
-            _vmex_model_set_error(m, d.error, vmex_model_unavailable(*real));   /* for the caller */
-            return -1;
-        }
-        if (d.at >= 0) {
-            res->verdict = VMEX_DIVERGE;
-            res->at = d.at;
-            res->findings = 1;
-            res->req_kind = p->ops[d.at].kind;
-            res->req = diverge_req(p, &d);
-            res->st = d.real_state;
-            vmex_diff_signature(p, &d, sig, n);
-            return 1;
-        }
-    }
-    vmex_runopts o;
-    vmex_runopts_init(&o);
-    o.hunt = h;
-    if (vmex_model_run(m, L, p, &o, res)) return -1;
-    if (!res->findings) return 0;
-    vmex_signature(res->verdict, res->req_kind, res->req, L->profile, sig, n);
-    return 1;
+    vmex_signature(VMEX_DIVERGE, p->ops[d->at].kind, _vmex_diff_req(p, d), d->Lreal.profile, sig, n);
 }

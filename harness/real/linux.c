@@ -10,26 +10,18 @@
  * ends it.  Our ends of the pipes and the memfd are O_CLOEXEC, so no other
  * child keeps the executor alive, and the executor dies with its parent.
  *
- * The executor reports what happened; the oracle is here.  A failed
- * request (ENOMEM) is:
- *   too-large  bigger than the window;
- *   map-count  the process is at vm.max_map_count: its own class, never
- *              called fragmentation (linux-real.md);
- *   exhausted  bigger than the window minus what the program holds;
- *   frag       smaller: the room is there, in the allocator's slack or in
- *              holes too small.  margin = (window - held) / request.
- * "What the program holds" is the bytes of its live mappings that are
- * still mapped plus its live malloc blocks.  With the kernel as the
- * allocator that is exactly the window's mapped bytes, as in linux-model,
- * so the two agree; with a real allocator, the allocator's overhead,
- * retained and cached VA count as room the program could have had.
- * A run whose executor dies is a crash at the op it was running; one that
+ * The executor reports what happened; the oracle (oracle/classify.c)
+ * judges it: a failed request (ENOMEM) is classified against the window
+ * minus what the program holds (the bytes of its live mappings that are
+ * still mapped plus its live malloc blocks), and map-count when the process
+ * is at vm.max_map_count.  A run whose executor dies is a crash at the op it was running; one that
  * does not finish within the hang limit (VMEX_HANG_MS, default 10000) is a
  * hang.  Both are always findings.
  */
 #include "core/core.h"
 #include "real/linux.h"
 #include "real/exec/proto.h"
+#include "oracle/oracle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -265,28 +257,14 @@ static int is_request(int kind)
     return kind == VMEX_OP_MMAP || kind == VMEX_OP_VM_ALLOCATE || kind == VMEX_OP_MALLOC || kind == VMEX_OP_REALLOC;
 }
 
-/* The oracle (see the top of this file). */
+/* The oracle's classes (oracle/classify.c): room is the window minus what
+ * the program holds. */
 static void classify(const vmex_layout *L, const vmex_xhdr *h, const vmex_xres *x, vmex_opres *r)
 {
-    uint64_t held = x->live < L->window ? x->live : L->window, room = L->window - held;
-    r->req = x->req;
+    uint64_t held = x->live < L->window ? x->live : L->window;
     r->live = x->live;
-    r->margin = x->req ? (double)room / (double)x->req : 0;
-    if (x->req > L->window) r->cls = VMEX_TOO_LARGE;
-    else if (h->max_map_count && x->vmas + 1 >= h->max_map_count) r->cls = VMEX_MAP_COUNT;
-    else if (x->req > room) r->cls = VMEX_EXHAUSTED;
-    else r->cls = VMEX_FRAG;
-}
-
-static int is_finding(const vmex_op *op, const vmex_opres *r, const vmex_runopts *o)
-{
-    /* crash and hang: under a hunt when it names them (a program that
-     * unmaps its allocator's heap crashes it for real, and a frag hunt must
-     * not drown in those); without one, always */
-    if (r->cls == VMEX_CRASH || r->cls == VMEX_HANG) return o->hunt ? vmex_hunt_match(o->hunt, r->cls, 0, 0) : 1;
-    if (r->cls == VMEX_OK || (op->flags & VMEX_F_TRY)) return 0;
-    if (o->hunt) return vmex_hunt_match(o->hunt, r->cls, r->margin, r->req);
-    return r->req >= o->large;
+    _vmex_classify(L, x->req, L->page, L->window - held,
+                   h->max_map_count && x->vmas + 1 >= h->max_map_count, r);
 }
 
 static int hang_ms(void)
@@ -388,20 +366,8 @@ int _vmex_linux_run(struct vmex_linux **px, const vmex_layout *L, const vmex_pro
         } else {
             break;
         }
-        r.finding = (uint8_t)is_finding(op, &r, o);
-        res->ops_run++;
-        if (r.status == VMEX_ST_FAILED) res->ops_failed++;
-        if (r.status == VMEX_ST_SKIPPED) res->ops_skipped++;
-        if (r.why == VMEX_WHY_CHECK && !res->checks_failed++) res->first_check_failed = (int32_t)i;
-        if (r.finding && !res->findings++) {
-            res->verdict = r.cls;
-            res->at = (int32_t)i;
-            res->margin = r.margin;
-            res->req = r.req;
-            res->req_kind = op->kind;
-        }
-        if (o->on_op) o->on_op(o->ctx, op, &r);
-        if (r.finding && !o->keep_going) {
+        r.finding = (uint8_t)_vmex_is_finding(op, &r, o);
+        if (_vmex_result_add(res, op, &r, o)) {
             stop_at = i;
             break;
         }

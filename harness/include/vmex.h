@@ -287,6 +287,33 @@ int vmex_layout_resolve(const vmex_config *cfg, const char *profile, uint32_t ex
 size_t vmex_profile_list(const char **names, size_t max);
 int vmex_profile_valid(const char *name);
 
+/* ---------------------------------------------------------------- backends */
+/* Each target is run by a backend: xnu and linux-model are models (they
+ * run op by op), linux runs on the real kernel.  What a caller needs to
+ * know about a target it asks here, not by naming the target. */
+enum vmex_cap {
+    VMEX_CAP_DEVICE = 1u << 0,  /* an iOS device: profile, entitlements, the device's `set` keys,
+                                   libmalloc, a footprint limit (jetsam) */
+    VMEX_CAP_WINDOW = 1u << 1,  /* a Linux address window [base, base + window): the window's
+                                   `set` keys; addresses read from the base */
+    VMEX_CAP_STEPS  = 1u << 2,  /* runs op by op (vmex_model_start/step): a model */
+    VMEX_CAP_REAL   = 1u << 3   /* the real kernel and allocators: a failed request is judged
+                                   against what the program holds (opres.live); crash and hang;
+                                   may be unavailable on this machine */
+};
+/* 1 when target t has every capability in caps (0 for an unknown t) */
+int vmex_target_has(int t, unsigned caps);
+/* The target whose model runs t's programs op by op: t itself for a
+ * model, linux-model for linux (the mutator's holes, vmex diff's model
+ * side); -1 for an unknown t. */
+int vmex_target_model_of(int t);
+/* The real kernel a model of t is checked against (vmex diff's real
+ * side): linux for linux-model and linux; -1 when there is none (xnu). */
+int vmex_target_real_of(int t);
+/* 1 when malloc on target t may be served by allocator a (enum
+ * vmex_allocator): linux-model models the kernel alone. */
+int vmex_target_runs_allocator(int t, int a);
+
 /* ---------------------------------------------------------------- runs */
 typedef struct vmex_stats {
     uint64_t free, largest, mapped, footprint;

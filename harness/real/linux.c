@@ -1,7 +1,8 @@
 /*
  * linux.c - target linux: programs on the real kernel and allocators.
  *
- * The front end's half of the protocol in exec/proto.h.  A model that runs
+ * The linux backend (model/backend.h): the front end's half of the
+ * protocol in exec/proto.h.  A model that runs
  * a linux program starts an executor (vmex-exec, vmex-exec-jemalloc or
  * vmex-exec-mimalloc) with posix_spawn, once per window and allocator, and
  * keeps it: the executor confines itself to the window once and resets per
@@ -19,7 +20,8 @@
  * hang.  Both are always findings.
  */
 #include "core/core.h"
-#include "real/linux.h"
+#include "model/backend.h"
+#include "model/model.h"
 #include "real/exec/proto.h"
 #include "oracle/oracle.h"
 
@@ -115,7 +117,7 @@ static void stop(struct vmex_linux *x)
     x->cmd = x->reply = -1;
 }
 
-void _vmex_linux_free(struct vmex_linux *x)
+static void linux_free(struct vmex_linux *x)
 {
     if (!x) return;
     stop(x);
@@ -234,7 +236,7 @@ static struct vmex_linux *get(struct vmex_linux **px, const vmex_layout *L, char
             (x->shm = mmap(NULL, VMEX_XSHM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, x->shm_fd, 0)) == MAP_FAILED) {
             snprintf(err, errn, "target linux: no shared memory: %s", strerror(errno));
             x->shm = NULL;
-            _vmex_linux_free(x);
+            linux_free(x);
             return NULL;
         }
         x->hdr = (vmex_xhdr *)x->shm;
@@ -325,8 +327,10 @@ static int run_once(struct vmex_linux *x, const vmex_program *p, uint32_t n, int
     return 0;
 }
 
-int _vmex_linux_run(struct vmex_linux **px, const vmex_layout *L, const vmex_program *p, const vmex_runopts *o,
-                    vmex_result *res, char *err, size_t errn)
+/* Run and judge p: 0, -1 with err, or -2 with err when the executor
+ * cannot start on this machine (not built, no memfd, confinement refused). */
+static int run_judged(struct vmex_linux **px, const vmex_layout *L, const vmex_program *p, const vmex_runopts *o,
+                      vmex_result *res, char *err, size_t errn)
 {
     if (p->nops > VMEX_X_MAX_OPS || p->nnames > VMEX_X_MAX_SLOTS) {
         snprintf(err, errn, "target linux runs programs of at most %u ops and %u names", VMEX_X_MAX_OPS,
@@ -389,25 +393,56 @@ int _vmex_linux_run(struct vmex_linux **px, const vmex_layout *L, const vmex_pro
     return 0;
 }
 
-void _vmex_linux_stats(const struct vmex_linux *x, vmex_stats *st)
+/* ------------------------------------------------------------ the backend */
+static int linux_run(vmex_model *m, const vmex_layout *L, const vmex_program *p, const vmex_runopts *o,
+                     vmex_result *res)
 {
+    int rc = run_judged((struct vmex_linux **)&m->state[_vmex_backend_linux.target], L, p, o, res, m->error,
+                        sizeof m->error);
+    m->unavailable = rc == -2;
+    return rc ? -1 : 0;
+}
+
+static int linux_start(vmex_model *m, const vmex_layout *L, uint32_t nslots)
+{
+    snprintf(m->error, sizeof m->error, "target linux runs whole programs, not op by op: use linux-model");
+    return -1;
+}
+
+static void linux_step(vmex_model *m, const vmex_op *op, vmex_opres *r)
+{
+    VMEX_FATAL("target linux runs whole programs, not op by op");
+}
+
+static void linux_stats(const vmex_model *m, vmex_stats *st)
+{
+    const struct vmex_linux *x = _vmex_backend_state(m);
     if (x) *st = x->st;
     else memset(st, 0, sizeof *st);
 }
 
-void _vmex_linux_walk(const struct vmex_linux *x, vmex_entry_fn cb, void *ctx)
+static void linux_walk(const vmex_model *m, vmex_entry_fn cb, void *ctx)
 {
+    const struct vmex_linux *x = _vmex_backend_state(m);
     if (!x || !x->shm) return;
-    const vmex_xmap *m = (const vmex_xmap *)(x->shm + VMEX_XMAPS_OFF);
+    const vmex_xmap *e = (const vmex_xmap *)(x->shm + VMEX_XMAPS_OFF);
     for (uint32_t i = 0; i < x->nmaps; i++)
-        cb(ctx, m[i].start, m[i].end, m[i].app ? VMEX_R_APP : VMEX_R_MALLOC, 0, m[i].prot);
+        cb(ctx, e[i].start, e[i].end, e[i].app ? VMEX_R_APP : VMEX_R_MALLOC, 0, e[i].prot);
 }
 
-int _vmex_linux_info(const struct vmex_linux *x, uint32_t *thp, uint32_t *max_map_count, uint64_t *run_ns)
-{
-    if (!x || x->pid <= 0) return -1;
-    *thp = x->hdr->thp;
-    *max_map_count = x->hdr->max_map_count;
-    *run_ns = x->hdr->run_ns;
-    return 0;
-}
+static void linux_release(void *state) { linux_free(state); }
+
+const vmex_backend _vmex_backend_linux = {
+    .target = VMEX_TARGET_LINUX,
+    .caps = VMEX_CAP_WINDOW | VMEX_CAP_REAL,
+    .model_of = VMEX_TARGET_LINUX_MODEL,
+    .real_of = VMEX_TARGET_LINUX,
+    .allocators = (1u << VMEX_ALLOC__COUNT) - 1,   /* the kernel and every allocator library */
+    .resolve = _vmex_resolve_window,
+    .start = linux_start,
+    .step = linux_step,
+    .run = linux_run,
+    .stats = linux_stats,
+    .walk = linux_walk,
+    .release = linux_release,
+};

@@ -34,9 +34,10 @@ const int vmex_target_takes_text = 0;
 int vmex_target_accepts(const vmex_config *c)
 {
     const vmex_hunter *h = &vmex_hunter_this;
-    if (h->diff)   /* the kernel as allocator: what linux-model models */
-        return c->target != VMEX_TARGET_XNU &&
-               (!(c->set_mask >> VMEX_SET_ALLOCATOR & 1) || c->set[VMEX_SET_ALLOCATOR] == VMEX_ALLOC_KERNEL);
+    if (h->diff) {   /* a real kernel behind the model, and an allocator the model runs */
+        int alloc = (c->set_mask >> VMEX_SET_ALLOCATOR & 1) ? (int)c->set[VMEX_SET_ALLOCATOR] : VMEX_ALLOC_KERNEL;
+        return vmex_target_real_of(c->target) >= 0 && vmex_target_runs_allocator(vmex_target_model_of(c->target), alloc);
+    }
     return c->target == h->target;
 }
 

@@ -67,16 +67,17 @@ int vmex_diff_run(vmex_model *model, vmex_model *real, const vmex_program *prog,
     d->at = -1;
     vmex_error err = {0};
     vmex_config cfg = prog->cfg;
-    if (cfg.target == VMEX_TARGET_XNU) {
+    int model_t = vmex_target_model_of(cfg.target), real_t = vmex_target_real_of(cfg.target);
+    if (real_t < 0) {   /* no real kernel behind this target's model */
         snprintf(d->error, sizeof d->error, "vmex diff runs linux programs (target linux-model or linux)");
         return -1;
     }
-    cfg.target = VMEX_TARGET_LINUX_MODEL;
+    cfg.target = (uint8_t)model_t;
     if (vmex_layout_resolve(&cfg, NULL, 0, &d->Lmodel, &err)) {
         snprintf(d->error, sizeof d->error, "%s", err.msg);
         return -1;
     }
-    cfg.target = VMEX_TARGET_LINUX;
+    cfg.target = (uint8_t)real_t;
     if (vmex_layout_resolve(&cfg, NULL, 0, &d->Lreal, &err)) {
         snprintf(d->error, sizeof d->error, "%s", err.msg);
         return -1;

@@ -390,12 +390,24 @@ int  vmex_hunt_match(const vmex_hunt *h, int cls, double margin, uint64_t req);
  * file name).  Returns the length. */
 int vmex_signature(int cls, int op_kind, uint64_t req, const char *profile, char *buf, size_t n);
 
+/* What the environment decides about runs on the real kernel, read once,
+ * at the edge (a command's main, a fuzz target's setup), by
+ * vmex_run_env_read, and handed to runs in vmex_runopts.env. */
+typedef struct vmex_run_env {
+    char     exec_dir[4096];  /* VMEX_EXEC_DIR: where the executors are; "" = next to this
+                                 program, else one level up */
+    uint32_t hang_ms;         /* VMEX_HANG_MS: a run that takes longer is a hang (default 10000) */
+} vmex_run_env;
+#define VMEX_DEFAULT_HANG_MS 10000
+void vmex_run_env_read(vmex_run_env *e);
+
 typedef struct vmex_runopts {
     uint64_t large;                   /* requests below this are not findings (default 1 MiB) */
     const vmex_hunt *hunt;            /* when set, it decides what is a finding instead of `large` */
     int      keep_going;              /* do not stop at the first finding */
     void   (*on_op)(void *ctx, const vmex_op *op, const vmex_opres *r);
     void    *ctx;
+    const vmex_run_env *env;          /* NULL: this process's environment, read once on first use */
 } vmex_runopts;
 #define VMEX_DEFAULT_LARGE (1ull << 20)
 void vmex_runopts_init(vmex_runopts *o);

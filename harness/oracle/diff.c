@@ -63,6 +63,12 @@ static int differ(const vmex_program *p, const vmex_op *op, const vmex_opres *a,
 
 int vmex_diff_run(vmex_model *model, vmex_model *real, const vmex_program *prog, vmex_diff *d)
 {
+    return _vmex_diff_run_env(model, real, prog, NULL, d);
+}
+
+int _vmex_diff_run_env(vmex_model *model, vmex_model *real, const vmex_program *prog, const vmex_run_env *env,
+                       vmex_diff *d)
+{
     memset(d, 0, sizeof *d);
     d->at = -1;
     vmex_error err = {0};
@@ -91,6 +97,7 @@ int vmex_diff_run(vmex_model *model, vmex_model *real, const vmex_program *prog,
     vmex_runopts o;
     vmex_runopts_init(&o);
     o.keep_going = 1;
+    o.env = env;
     o.on_op = collect;
     o.ctx = &a;
     vmex_result ra, rb;

@@ -39,7 +39,7 @@ int vmex_find_ex(vmex_model *m, vmex_model **real, const vmex_layout *L, const v
     _vmex_result_begin(res);
     if (hunts_diverge(o->hunt, &others) && vmex_target_real_of(L->target) >= 0) {
         if (!*real && !(*real = vmex_model_new(VMEX_STORE_FAST))) return -1;
-        if (vmex_diff_run(m, *real, p, d)) {
+        if (_vmex_diff_run_env(m, *real, p, o->env, d)) {
             _vmex_model_set_error(m, d->error, vmex_model_unavailable(*real));   /* for the caller */
             return -1;
         }

@@ -27,6 +27,9 @@ int _vmex_is_finding(const vmex_op *op, const vmex_opres *r, const vmex_runopts 
 void _vmex_result_begin(vmex_result *res);
 int  _vmex_result_add(vmex_result *res, const vmex_op *op, const vmex_opres *r, const vmex_runopts *o);
 
+/* diff.c: vmex_diff_run in a run environment (NULL: the process's) */
+int _vmex_diff_run_env(vmex_model *model, vmex_model *real, const vmex_program *p, const vmex_run_env *env,
+                       vmex_diff *d);
 /* diff.c: the request size a divergence is filed under (its signature's) */
 uint64_t _vmex_diff_req(const vmex_program *p, const vmex_diff *d);
 

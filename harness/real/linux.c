@@ -16,8 +16,8 @@
  * minus what the program holds (the bytes of its live mappings that are
  * still mapped plus its live malloc blocks), and map-count when the process
  * is at vm.max_map_count.  A run whose executor dies is a crash at the op it was running; one that
- * does not finish within the hang limit (VMEX_HANG_MS, default 10000) is a
- * hang.  Both are always findings.
+ * does not finish within the hang limit (vmex_run_env: VMEX_HANG_MS,
+ * default 10000) is a hang.  Both are always findings.
  */
 #include "core/core.h"
 #include "model/backend.h"
@@ -41,7 +41,6 @@
 extern char **environ;
 
 #define START_MS 10000        /* the executor confines itself within this */
-#define DEFAULT_HANG_MS 10000
 
 struct vmex_linux {
     pid_t pid;                /* 0: not running */
@@ -83,12 +82,35 @@ static const char *exec_name(int allocator)
          : allocator == VMEX_ALLOC_MIMALLOC ? "vmex-exec-mimalloc" : "vmex-exec";
 }
 
-/* $VMEX_EXEC_DIR, else next to this program, else one level up. */
-static int find_exec(int allocator, char *path, size_t n)
+/* ------------------------------------------------------------ the environment */
+void vmex_run_env_read(vmex_run_env *e)
+{
+    memset(e, 0, sizeof *e);
+    const char *s = getenv("VMEX_EXEC_DIR");
+    if (s) snprintf(e->exec_dir, sizeof e->exec_dir, "%s", s);
+    s = getenv("VMEX_HANG_MS");
+    long v = s && *s ? strtol(s, NULL, 10) : 0;
+    e->hang_ms = v > 0 && v < INT_MAX ? (uint32_t)v : VMEX_DEFAULT_HANG_MS;
+}
+
+/* a run's environment: its own, else the process's (read once) */
+static const vmex_run_env *run_env(const vmex_runopts *o)
+{
+    static vmex_run_env proc;
+    static int have;
+    if (o->env) return o->env;
+    if (!have) {
+        vmex_run_env_read(&proc);
+        have = 1;
+    }
+    return &proc;
+}
+
+/* the exec dir, else next to this program, else one level up. */
+static int find_exec(int allocator, const char *dir, char *path, size_t n)
 {
     const char *name = exec_name(allocator);
-    const char *dir = getenv("VMEX_EXEC_DIR");
-    if (dir && *dir) {
+    if (*dir) {
         snprintf(path, n, "%s/%s", dir, name);
         return access(path, X_OK);
     }
@@ -150,10 +172,10 @@ static int high_fd(int fd)
     return h;
 }
 
-static int start(struct vmex_linux *x, const vmex_layout *L)
+static int start(struct vmex_linux *x, const vmex_layout *L, const vmex_run_env *env)
 {
     char path[PATH_MAX + 64];
-    if (find_exec(L->allocator, path, sizeof path)) {
+    if (find_exec(L->allocator, env->exec_dir, path, sizeof path)) {
         snprintf(x->error, sizeof x->error,
                  "target linux: the executor %s for allocator %s is not there (this build has no %s; "
                  "set VMEX_EXEC_DIR to where it is)",
@@ -223,7 +245,8 @@ static int start(struct vmex_linux *x, const vmex_layout *L)
     return 0;
 }
 
-static struct vmex_linux *get(struct vmex_linux **px, const vmex_layout *L, char *err, size_t errn)
+static struct vmex_linux *get(struct vmex_linux **px, const vmex_layout *L, const vmex_run_env *env, char *err,
+                              size_t errn)
 {
     struct vmex_linux *x = *px;
     if (!x) {
@@ -245,7 +268,7 @@ static struct vmex_linux *get(struct vmex_linux **px, const vmex_layout *L, char
     if (x->pid > 0 && (x->allocator != L->allocator || x->window != L->window ||
                        x->threshold != L->mmap_threshold || x->retain != L->retain))
         stop(x);
-    if (x->pid <= 0 && start(x, L)) {
+    if (x->pid <= 0 && start(x, L, env)) {
         snprintf(err, errn, "%s", x->error[0] ? x->error : "target linux: cannot start the executor");
         x->error[0] = '\0';
         return NULL;
@@ -269,17 +292,10 @@ static void classify(const vmex_layout *L, const vmex_xhdr *h, const vmex_xres *
                    h->max_map_count && x->vmas + 1 >= h->max_map_count, r);
 }
 
-static int hang_ms(void)
-{
-    const char *s = getenv("VMEX_HANG_MS");
-    long v = s && *s ? strtol(s, NULL, 10) : 0;
-    return v > 0 && v < INT_MAX ? (int)v : DEFAULT_HANG_MS;
-}
-
 /* Run ops [0, n) once.  *died: 0, or VMEX_CRASH / VMEX_HANG with the
  * signal in *sig.  Returns 0, or -1 with err set. */
-static int run_once(struct vmex_linux *x, const vmex_program *p, uint32_t n, int *died, int *sig, char *err,
-                    size_t errn)
+static int run_once(struct vmex_linux *x, const vmex_program *p, uint32_t n, uint32_t hang_ms, int *died, int *sig,
+                    char *err, size_t errn)
 {
     vmex_xhdr *h = x->hdr;
     vmex_xop *xo = (vmex_xop *)(x->shm + VMEX_XOPS_OFF);
@@ -299,7 +315,7 @@ static int run_once(struct vmex_linux *x, const vmex_program *p, uint32_t n, int
     unsigned char go = 'X';
     ssize_t k;
     while ((k = write(x->cmd, &go, 1)) < 0 && errno == EINTR) {}
-    int c = k == 1 ? read_byte(x->reply, hang_ms()) : -1;
+    int c = k == 1 ? read_byte(x->reply, (int)hang_ms) : -1;
     if (c == 'D') {
         if (h->signal) {
             *died = VMEX_CRASH;
@@ -337,10 +353,11 @@ static int run_judged(struct vmex_linux **px, const vmex_layout *L, const vmex_p
                  VMEX_X_MAX_SLOTS);
         return -1;
     }
-    struct vmex_linux *x = get(px, L, err, errn);
+    const vmex_run_env *env = run_env(o);
+    struct vmex_linux *x = get(px, L, env, err, errn);
     if (!x) return -2;   /* the executor cannot start here */
     int died, sig;
-    if (run_once(x, p, p->nops, &died, &sig, err, errn)) return -1;
+    if (run_once(x, p, p->nops, env->hang_ms, &died, &sig, err, errn)) return -1;
     const vmex_xres *xr = (const vmex_xres *)(x->shm + VMEX_XRES_OFF);
     uint32_t done = died ? x->hdr->progress : p->nops;   /* ops with a result */
     if (done > p->nops) done = p->nops;
@@ -379,7 +396,7 @@ static int run_judged(struct vmex_linux **px, const vmex_layout *L, const vmex_p
     /* the end state is the state after the last op judged: a run cut short
      * by a finding is run again up to it (runs are deterministic) */
     if (stop_at != UINT32_MAX && stop_at + 1 < done && !died) {
-        if (run_once(x, p, stop_at + 1, &died, &sig, err, errn)) return -1;
+        if (run_once(x, p, stop_at + 1, env->hang_ms, &died, &sig, err, errn)) return -1;
     }
     const vmex_xhdr *h = x->hdr;
     if (died) {

@@ -1,6 +1,8 @@
 /*
  * profile.c - iOS profiles, entitlements, `set` options, and the pristine
- * layout of an app's address space.
+ * layouts the backends resolve (model/backend.h): an iOS app's address
+ * space (xnu) and a Linux window (linux-model, linux).  Which `set` keys a
+ * target takes follows its capabilities (vmex_target_has).
  *
  * Every number here comes from ../shared/docs/xnu-model.md (read from
  * apple-oss-distributions/xnu and libmalloc) unless a comment names a

@@ -2,22 +2,27 @@
  * linux.c - target linux: programs on the real kernel and allocators.
  *
  * The linux backend (model/backend.h): the front end's half of the
- * protocol in exec/proto.h.  A model that runs
- * a linux program starts an executor (vmex-exec, vmex-exec-jemalloc or
- * vmex-exec-mimalloc) with posix_spawn, once per window and allocator, and
- * keeps it: the executor confines itself to the window once and resets per
- * run by the measured recipe of its allocator (linux-real.md).  The
- * program travels in a memfd; a pipe byte starts a run and a pipe byte
- * ends it.  Our ends of the pipes and the memfd are O_CLOEXEC, so no other
- * child keeps the executor alive, and the executor dies with its parent.
+ * protocol in exec/proto.h.  A model that runs a linux program starts an
+ * executor (vmex-exec, vmex-exec-jemalloc or vmex-exec-mimalloc) with
+ * posix_spawn, once per window and allocator, and keeps it: the executor
+ * confines itself to the window once and resets per run by the measured
+ * recipe of its allocator (linux-real.md).  The program travels in a memfd;
+ * a pipe byte starts a run and a pipe byte ends it.  Our ends of the pipes
+ * and the memfd are O_CLOEXEC, so no other child keeps the executor alive,
+ * and the executor dies with its parent.
  *
  * The executor reports what happened; the oracle (oracle/classify.c)
  * judges it: a failed request (ENOMEM) is classified against the window
  * minus what the program holds (the bytes of its live mappings that are
- * still mapped plus its live malloc blocks), and map-count when the process
- * is at vm.max_map_count.  A run whose executor dies is a crash at the op it was running; one that
- * does not finish within the hang limit (vmex_run_env: VMEX_HANG_MS,
- * default 10000) is a hang.  Both are always findings.
+ * still mapped plus its live malloc blocks), and is map-count when the
+ * process is at vm.max_map_count.  A run whose executor dies is a crash at
+ * the op it was running; one that does not finish within the hang limit
+ * (vmex_run_env: VMEX_HANG_MS, default 10000) is a hang.  Both are findings
+ * without a hunt, and under a hunt that names them.
+ *
+ * Target linux runs whole programs: it has no steps (vmex_model_start
+ * says so); its stats and map are those the executor reported at the end
+ * of the last run.
  */
 #include "core/core.h"
 #include "model/backend.h"

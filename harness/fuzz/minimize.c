@@ -308,8 +308,8 @@ static const char *ann_comment(void *ctx, uint32_t i)
         snprintf(a->text, sizeof a->text, "skipped: %s", vmex_reason_text(r->why));
         return a->text;
     default:
-        if (r->cls != VMEX_OK && a->L->target == VMEX_TARGET_LINUX) {
-            /* the real side is judged against what the program holds (linux.c) */
+        if (r->cls != VMEX_OK && vmex_target_has(a->L->target, VMEX_CAP_REAL)) {
+            /* the real kernel is judged against what the program holds (oracle/classify.c) */
             vmex_format_size(r->live, s1, sizeof s1);
             vmex_format_size(a->L->window, s2, sizeof s2);
             vmex_format_size(r->req, s3, sizeof s3);

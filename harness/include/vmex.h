@@ -287,6 +287,33 @@ int vmex_layout_resolve(const vmex_config *cfg, const char *profile, uint32_t ex
 size_t vmex_profile_list(const char **names, size_t max);
 int vmex_profile_valid(const char *name);
 
+/* ---------------------------------------------------------------- backends */
+/* Each target is run by a backend: xnu and linux-model are models (they
+ * run op by op), linux runs on the real kernel.  What a caller needs to
+ * know about a target it asks here, not by naming the target. */
+enum vmex_cap {
+    VMEX_CAP_DEVICE = 1u << 0,  /* an iOS device: profile, entitlements, the device's `set` keys,
+                                   libmalloc, a footprint limit (jetsam) */
+    VMEX_CAP_WINDOW = 1u << 1,  /* a Linux address window [base, base + window): the window's
+                                   `set` keys; addresses read from the base */
+    VMEX_CAP_STEPS  = 1u << 2,  /* runs op by op (vmex_model_start/step): a model */
+    VMEX_CAP_REAL   = 1u << 3   /* the real kernel and allocators: a failed request is judged
+                                   against what the program holds (opres.live); crash and hang;
+                                   may be unavailable on this machine */
+};
+/* 1 when target t has every capability in caps (0 for an unknown t) */
+int vmex_target_has(int t, unsigned caps);
+/* The target whose model runs t's programs op by op: t itself for a
+ * model, linux-model for linux (the mutator's holes, vmex diff's model
+ * side); -1 for an unknown t. */
+int vmex_target_model_of(int t);
+/* The real kernel a model of t is checked against (vmex diff's real
+ * side): linux for linux-model and linux; -1 when there is none (xnu). */
+int vmex_target_real_of(int t);
+/* 1 when malloc on target t may be served by allocator a (enum
+ * vmex_allocator): linux-model models the kernel alone. */
+int vmex_target_runs_allocator(int t, int a);
+
 /* ---------------------------------------------------------------- runs */
 typedef struct vmex_stats {
     uint64_t free, largest, mapped, footprint;
@@ -369,12 +396,24 @@ int  vmex_hunt_match(const vmex_hunt *h, int cls, double margin, uint64_t req);
  * file name).  Returns the length. */
 int vmex_signature(int cls, int op_kind, uint64_t req, const char *profile, char *buf, size_t n);
 
+/* What the environment decides about runs on the real kernel, read once,
+ * at the edge (a command's main, a fuzz target's setup), by
+ * vmex_run_env_read, and handed to runs in vmex_runopts.env. */
+typedef struct vmex_run_env {
+    char     exec_dir[4096];  /* VMEX_EXEC_DIR: where the executors are; "" = next to this
+                                 program, else one level up */
+    uint32_t hang_ms;         /* VMEX_HANG_MS: a run that takes longer is a hang (default 10000) */
+} vmex_run_env;
+#define VMEX_DEFAULT_HANG_MS 10000
+void vmex_run_env_read(vmex_run_env *e);
+
 typedef struct vmex_runopts {
     uint64_t large;                   /* requests below this are not findings (default 1 MiB) */
     const vmex_hunt *hunt;            /* when set, it decides what is a finding instead of `large` */
     int      keep_going;              /* do not stop at the first finding */
     void   (*on_op)(void *ctx, const vmex_op *op, const vmex_opres *r);
     void    *ctx;
+    const vmex_run_env *env;          /* NULL: this process's environment, read once on first use */
 } vmex_runopts;
 #define VMEX_DEFAULT_LARGE (1ull << 20)
 void vmex_runopts_init(vmex_runopts *o);
@@ -428,10 +467,17 @@ void vmex_diff_signature(const vmex_program *p, const vmex_diff *d, char *sig, s
  * triage see it: its result and signature.  A hunt with class diverge first
  * runs a linux program through vmex_diff_run (*real is made on first use
  * and kept; the caller frees it); a divergence is the finding, else the
- * program runs on L under the hunt.  1 found, 0 none, -1 the run failed
+ * program runs on L under the hunt (not when the hunt names diverge alone:
+ * no run can find more).  1 found, 0 none, -1 the run failed
  * (vmex_model_error). */
 int vmex_find(vmex_model *m, vmex_model **real, const vmex_layout *L, const vmex_program *p, const vmex_hunt *h,
               vmex_result *res, char *sig, size_t n);
+/* vmex_find under run options: o->hunt is the policy, o->on_op sees every
+ * op of the run (a fuzzer's features); d, when non-NULL, receives the diff
+ * of a diverge hunt (d->at >= 0: the divergence found).  Allocates nothing
+ * but the diff's. */
+int vmex_find_ex(vmex_model *m, vmex_model **real, const vmex_layout *L, const vmex_program *p,
+                 const vmex_runopts *o, vmex_diff *d, vmex_result *res, char *sig, size_t n);
 
 /* 1 when the program's result matches its expect and check lines */
 int vmex_result_matches(const vmex_program *p, const vmex_result *r);

@@ -1,6 +1,8 @@
 /*
  * profile.c - iOS profiles, entitlements, `set` options, and the pristine
- * layout of an app's address space.
+ * layouts the backends resolve (model/backend.h): an iOS app's address
+ * space (xnu) and a Linux window (linux-model, linux).  Which `set` keys a
+ * target takes follows its capabilities (vmex_target_has).
  *
  * Every number here comes from ../shared/docs/xnu-model.md (read from
  * apple-oss-distributions/xnu and libmalloc) unless a comment names a
@@ -53,13 +55,12 @@ int vmex_ent_parse(const char *s, uint32_t *bit)
 enum { T_SIZE, T_ONOFF, T_INT, T_ENUM };
 static const char *const allocator_names[VMEX_ALLOC__COUNT + 1] = {"kernel", "glibc", "jemalloc", "mimalloc", NULL};
 static const char *const thp_names[] = {"auto", "on", "off", NULL};
-enum { FOR_XNU = 1, FOR_LINUX = 2 };
 static const struct {
     const char *name;
     int type;
     uint64_t def, min, max;
     const char *doc;
-    int targets;                  /* FOR_* (0 means FOR_XNU) */
+    unsigned cap;                 /* the targets it applies to: VMEX_CAP_* (0 means VMEX_CAP_DEVICE) */
     const char *const *names;     /* T_ENUM: the value names */
 } sets[VMEX_SET__COUNT] = {
     /* §4: slide = {0,32,64} MiB + a page multiple below 16 MiB, so < 80 MiB. */
@@ -73,13 +74,13 @@ static const struct {
     [VMEX_SET_FOOTPRINT_LIMIT] = {"footprint-limit", T_SIZE, 0, VMEX_PAGE, VMEX_MAX_VALUE - 1, "jetsam limit"},
     /* linux-real.md: the window is aligned to >= 2 MiB; 16 TiB keeps it
      * below PIE executables from VMEX_LINUX_BASE. */
-    [VMEX_SET_WINDOW] = {"window", T_SIZE, 1 * GiB, 2 * MiB, 16ull << 40, "address window size", FOR_LINUX},
+    [VMEX_SET_WINDOW] = {"window", T_SIZE, 1 * GiB, 2 * MiB, 16ull << 40, "address window size", VMEX_CAP_WINDOW},
     [VMEX_SET_ALLOCATOR] = {"allocator", T_ENUM, VMEX_ALLOC_KERNEL, 0, VMEX_ALLOC__COUNT - 1,
-                            "malloc, realloc and free go to", FOR_LINUX, allocator_names},
-    [VMEX_SET_THP_ALIGN] = {"thp-align", T_ENUM, VMEX_THP_AUTO, 0, 2, "2 MiB alignment rule", FOR_LINUX, thp_names},
+                            "malloc, realloc and free go to", VMEX_CAP_WINDOW, allocator_names},
+    [VMEX_SET_THP_ALIGN] = {"thp-align", T_ENUM, VMEX_THP_AUTO, 0, 2, "2 MiB alignment rule", VMEX_CAP_WINDOW, thp_names},
     [VMEX_SET_MMAP_THRESHOLD] = {"mmap-threshold", T_SIZE, 0, 0, 32 * MiB, "glibc M_MMAP_THRESHOLD, 0 = dynamic",
-                                 FOR_LINUX},
-    [VMEX_SET_RETAIN] = {"retain", T_ONOFF, 1, 0, 1, "jemalloc opt.retain", FOR_LINUX},
+                                 VMEX_CAP_WINDOW},
+    [VMEX_SET_RETAIN] = {"retain", T_ONOFF, 1, 0, 1, "jemalloc opt.retain", VMEX_CAP_WINDOW},
 };
 
 const char *vmex_allocator_name(int a) { return a >= 0 && a < VMEX_ALLOC__COUNT ? allocator_names[a] : "?"; }
@@ -87,8 +88,7 @@ const char *vmex_allocator_name(int a) { return a >= 0 && a < VMEX_ALLOC__COUNT 
 int vmex_set_applies(int key, int target)
 {
     if (key < 0 || key >= VMEX_SET__COUNT) return 0;
-    int t = sets[key].targets ? sets[key].targets : FOR_XNU;
-    return (t & (target == VMEX_TARGET_XNU ? FOR_XNU : FOR_LINUX)) != 0;
+    return vmex_target_has(target, sets[key].cap ? sets[key].cap : VMEX_CAP_DEVICE);
 }
 
 const char *vmex_set_name(int k) { return k >= 0 && k < VMEX_SET__COUNT ? sets[k].name : "?"; }
@@ -305,11 +305,12 @@ static int add_region(vmex_layout *L, uint64_t start, uint64_t end, int kind)
     return 0;
 }
 
-/* The linux targets: one window [VMEX_LINUX_BASE, + window), nothing
- * pristine inside it (the executor fills everything else), no jetsam.
- * The profile name is the window and allocator ("linux-1g-kernel"), so
- * signatures and reports name what the run was. */
-static int linux_resolve(const vmex_config *cfg, vmex_layout *L, vmex_error *err)
+/* The window targets (linux-model, linux): one window [VMEX_LINUX_BASE,
+ * + window), nothing pristine inside it (the executor fills everything
+ * else), no jetsam.  The profile name is the window and allocator
+ * ("linux-1g-kernel"), so signatures and reports name what the run was. */
+int _vmex_resolve_window(const vmex_config *cfg, const char *profile, uint32_t extra_ents, vmex_layout *L,
+                         vmex_error *err)
 {
     L->target = cfg->target;
     L->page = VMEX_LINUX_PAGE;
@@ -317,9 +318,10 @@ static int linux_resolve(const vmex_config *cfg, vmex_layout *L, vmex_error *err
     L->allocator = (uint8_t)setting(cfg, VMEX_SET_ALLOCATOR);
     L->retain = (uint8_t)setting(cfg, VMEX_SET_RETAIN);
     L->mmap_threshold = setting(cfg, VMEX_SET_MMAP_THRESHOLD);
-    if (cfg->target == VMEX_TARGET_LINUX_MODEL && L->allocator != VMEX_ALLOC_KERNEL) {
-        vmex_error_set(err, 0, 0, "target linux-model models the kernel alone: allocator %s runs on target linux",
-                       vmex_allocator_name(L->allocator));
+    if (!vmex_target_runs_allocator(cfg->target, L->allocator)) {
+        vmex_error_set(err, 0, 0, "target %s models the kernel alone: allocator %s runs on target %s",
+                       vmex_target_name(cfg->target), vmex_allocator_name(L->allocator),
+                       vmex_target_name(vmex_target_real_of(cfg->target)));
         return -1;
     }
     if ((cfg->set_mask >> VMEX_SET_MMAP_THRESHOLD & 1) && L->allocator != VMEX_ALLOC_GLIBC) {
@@ -343,24 +345,14 @@ static int linux_resolve(const vmex_config *cfg, vmex_layout *L, vmex_error *err
     return 0;
 }
 
-int vmex_layout_resolve(const vmex_config *cfg, const char *profile, uint32_t extra_ents,
-                        vmex_layout *L, vmex_error *err)
+/* An iOS device (xnu): the profile (a non-NULL profile overrides the
+ * config's), its entitlements and the device's `set` keys. */
+int _vmex_resolve_device(const vmex_config *cfg, const char *profile, uint32_t extra_ents, vmex_layout *L,
+                         vmex_error *err)
 {
-    memset(L, 0, sizeof *L);
     const char *name = profile && *profile ? profile : cfg->profile[0] ? cfg->profile : VMEX_DEFAULT_PROFILE;
     uint32_t v, ram;
-    if (cfg->target >= VMEX_TARGET__COUNT) {
-        vmex_error_set(err, 0, 0, "unknown target %d", cfg->target);
-        return -1;
-    }
-    for (int k = 0; k < VMEX_SET__COUNT; k++)
-        if ((cfg->set_mask >> k & 1) && !vmex_set_applies(k, cfg->target)) {
-            vmex_error_set(err, 0, 0, "set %s does not apply to target %s", sets[k].name,
-                           vmex_target_name(cfg->target));
-            return -1;
-        }
-    if (cfg->target != VMEX_TARGET_XNU) return linux_resolve(cfg, L, err);
-    L->target = VMEX_TARGET_XNU;
+    L->target = cfg->target;
     L->page = VMEX_PAGE;
     if (_vmex_profile_parse(name, &v, &ram)) {
         vmex_error_set(err, 0, 0, "unknown profile '%s' (see 'vmex profiles')", name);

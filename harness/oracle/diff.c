@@ -10,7 +10,7 @@
  * not footprint: see differ()).
  */
 #include "core/core.h"
-#include "model/model.h"
+#include "oracle/oracle.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,20 +63,27 @@ static int differ(const vmex_program *p, const vmex_op *op, const vmex_opres *a,
 
 int vmex_diff_run(vmex_model *model, vmex_model *real, const vmex_program *prog, vmex_diff *d)
 {
+    return _vmex_diff_run_env(model, real, prog, NULL, d);
+}
+
+int _vmex_diff_run_env(vmex_model *model, vmex_model *real, const vmex_program *prog, const vmex_run_env *env,
+                       vmex_diff *d)
+{
     memset(d, 0, sizeof *d);
     d->at = -1;
     vmex_error err = {0};
     vmex_config cfg = prog->cfg;
-    if (cfg.target == VMEX_TARGET_XNU) {
+    int model_t = vmex_target_model_of(cfg.target), real_t = vmex_target_real_of(cfg.target);
+    if (real_t < 0) {   /* no real kernel behind this target's model */
         snprintf(d->error, sizeof d->error, "vmex diff runs linux programs (target linux-model or linux)");
         return -1;
     }
-    cfg.target = VMEX_TARGET_LINUX_MODEL;
+    cfg.target = (uint8_t)model_t;
     if (vmex_layout_resolve(&cfg, NULL, 0, &d->Lmodel, &err)) {
         snprintf(d->error, sizeof d->error, "%s", err.msg);
         return -1;
     }
-    cfg.target = VMEX_TARGET_LINUX;
+    cfg.target = (uint8_t)real_t;
     if (vmex_layout_resolve(&cfg, NULL, 0, &d->Lreal, &err)) {
         snprintf(d->error, sizeof d->error, "%s", err.msg);
         return -1;
@@ -90,6 +97,7 @@ int vmex_diff_run(vmex_model *model, vmex_model *real, const vmex_program *prog,
     vmex_runopts o;
     vmex_runopts_init(&o);
     o.keep_going = 1;
+    o.env = env;
     o.on_op = collect;
     o.ctx = &a;
     vmex_result ra, rb;
@@ -139,46 +147,12 @@ out:
 }
 
 /* the size a divergence is filed under: the model's request, else its size */
-static uint64_t diverge_req(const vmex_program *p, const vmex_diff *d)
+uint64_t _vmex_diff_req(const vmex_program *p, const vmex_diff *d)
 {
     return d->model.req ? d->model.req : d->model.size ? d->model.size : p->ops[d->at].size;
 }
 
 void vmex_diff_signature(const vmex_program *p, const vmex_diff *d, char *sig, size_t n)
 {
-    vmex_signature(VMEX_DIVERGE, p->ops[d->at].kind, diverge_req(p, d), d->Lreal.profile, sig, n);
-}
-
-int vmex_find(vmex_model *m, vmex_model **real, const vmex_layout *L, const vmex_program *p, const vmex_hunt *h,
-              vmex_result *res, char *sig, size_t n)
-{
-    int diverge = 0;
-    for (uint32_t i = 0; i < h->n; i++) diverge |= h->c[i].cls == VMEX_DIVERGE;
-    memset(res, 0, sizeof *res);
-    res->at = -1;
-    if (diverge && L->target != VMEX_TARGET_XNU) {
-        if (!*real && !(*real = vmex_model_new(VMEX_STORE_FAST))) return -1;
-        vmex_diff d;
-        if (vmex_diff_run(m, *real, p, &d)) {
-            _vmex_model_set_error(m, d.error, vmex_model_unavailable(*real));   /* for the caller */
-            return -1;
-        }
-        if (d.at >= 0) {
-            res->verdict = VMEX_DIVERGE;
-            res->at = d.at;
-            res->findings = 1;
-            res->req_kind = p->ops[d.at].kind;
-            res->req = diverge_req(p, &d);
-            res->st = d.real_state;
-            vmex_diff_signature(p, &d, sig, n);
-            return 1;
-        }
-    }
-    vmex_runopts o;
-    vmex_runopts_init(&o);
-    o.hunt = h;
-    if (vmex_model_run(m, L, p, &o, res)) return -1;
-    if (!res->findings) return 0;
-    vmex_signature(res->verdict, res->req_kind, res->req, L->profile, sig, n);
-    return 1;
+    vmex_signature(VMEX_DIVERGE, p->ops[d->at].kind, _vmex_diff_req(p, d), d->Lreal.profile, sig, n);
 }

@@ -1,35 +1,34 @@
 /*
  * linux.c - target linux: programs on the real kernel and allocators.
  *
- * The front end's half of the protocol in exec/proto.h.  A model that runs
- * a linux program starts an executor (vmex-exec, vmex-exec-jemalloc or
- * vmex-exec-mimalloc) with posix_spawn, once per window and allocator, and
- * keeps it: the executor confines itself to the window once and resets per
- * run by the measured recipe of its allocator (linux-real.md).  The
- * program travels in a memfd; a pipe byte starts a run and a pipe byte
- * ends it.  Our ends of the pipes and the memfd are O_CLOEXEC, so no other
- * child keeps the executor alive, and the executor dies with its parent.
+ * The linux backend (model/backend.h): the front end's half of the
+ * protocol in exec/proto.h.  A model that runs a linux program starts an
+ * executor (vmex-exec, vmex-exec-jemalloc or vmex-exec-mimalloc) with
+ * posix_spawn, once per window and allocator, and keeps it: the executor
+ * confines itself to the window once and resets per run by the measured
+ * recipe of its allocator (linux-real.md).  The program travels in a memfd;
+ * a pipe byte starts a run and a pipe byte ends it.  Our ends of the pipes
+ * and the memfd are O_CLOEXEC, so no other child keeps the executor alive,
+ * and the executor dies with its parent.
  *
- * The executor reports what happened; the oracle is here.  A failed
- * request (ENOMEM) is:
- *   too-large  bigger than the window;
- *   map-count  the process is at vm.max_map_count: its own class, never
- *              called fragmentation (linux-real.md);
- *   exhausted  bigger than the window minus what the program holds;
- *   frag       smaller: the room is there, in the allocator's slack or in
- *              holes too small.  margin = (window - held) / request.
- * "What the program holds" is the bytes of its live mappings that are
- * still mapped plus its live malloc blocks.  With the kernel as the
- * allocator that is exactly the window's mapped bytes, as in linux-model,
- * so the two agree; with a real allocator, the allocator's overhead,
- * retained and cached VA count as room the program could have had.
- * A run whose executor dies is a crash at the op it was running; one that
- * does not finish within the hang limit (VMEX_HANG_MS, default 10000) is a
- * hang.  Both are always findings.
+ * The executor reports what happened; the oracle (oracle/classify.c)
+ * judges it: a failed request (ENOMEM) is classified against the window
+ * minus what the program holds (the bytes of its live mappings that are
+ * still mapped plus its live malloc blocks), and is map-count when the
+ * process is at vm.max_map_count.  A run whose executor dies is a crash at
+ * the op it was running; one that does not finish within the hang limit
+ * (vmex_run_env: VMEX_HANG_MS, default 10000) is a hang.  Both are findings
+ * without a hunt, and under a hunt that names them.
+ *
+ * Target linux runs whole programs: it has no steps (vmex_model_start
+ * says so); its stats and map are those the executor reported at the end
+ * of the last run.
  */
 #include "core/core.h"
-#include "real/linux.h"
+#include "model/backend.h"
+#include "model/model.h"
 #include "real/exec/proto.h"
+#include "oracle/oracle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,7 +46,6 @@
 extern char **environ;
 
 #define START_MS 10000        /* the executor confines itself within this */
-#define DEFAULT_HANG_MS 10000
 
 struct vmex_linux {
     pid_t pid;                /* 0: not running */
@@ -89,12 +87,35 @@ static const char *exec_name(int allocator)
          : allocator == VMEX_ALLOC_MIMALLOC ? "vmex-exec-mimalloc" : "vmex-exec";
 }
 
-/* $VMEX_EXEC_DIR, else next to this program, else one level up. */
-static int find_exec(int allocator, char *path, size_t n)
+/* ------------------------------------------------------------ the environment */
+void vmex_run_env_read(vmex_run_env *e)
+{
+    memset(e, 0, sizeof *e);
+    const char *s = getenv("VMEX_EXEC_DIR");
+    if (s) snprintf(e->exec_dir, sizeof e->exec_dir, "%s", s);
+    s = getenv("VMEX_HANG_MS");
+    long v = s && *s ? strtol(s, NULL, 10) : 0;
+    e->hang_ms = v > 0 && v < INT_MAX ? (uint32_t)v : VMEX_DEFAULT_HANG_MS;
+}
+
+/* a run's environment: its own, else the process's (read once) */
+static const vmex_run_env *run_env(const vmex_runopts *o)
+{
+    static vmex_run_env proc;
+    static int have;
+    if (o->env) return o->env;
+    if (!have) {
+        vmex_run_env_read(&proc);
+        have = 1;
+    }
+    return &proc;
+}
+
+/* the exec dir, else next to this program, else one level up. */
+static int find_exec(int allocator, const char *dir, char *path, size_t n)
 {
     const char *name = exec_name(allocator);
-    const char *dir = getenv("VMEX_EXEC_DIR");
-    if (dir && *dir) {
+    if (*dir) {
         snprintf(path, n, "%s/%s", dir, name);
         return access(path, X_OK);
     }
@@ -123,7 +144,7 @@ static void stop(struct vmex_linux *x)
     x->cmd = x->reply = -1;
 }
 
-void _vmex_linux_free(struct vmex_linux *x)
+static void linux_free(struct vmex_linux *x)
 {
     if (!x) return;
     stop(x);
@@ -156,10 +177,10 @@ static int high_fd(int fd)
     return h;
 }
 
-static int start(struct vmex_linux *x, const vmex_layout *L)
+static int start(struct vmex_linux *x, const vmex_layout *L, const vmex_run_env *env)
 {
     char path[PATH_MAX + 64];
-    if (find_exec(L->allocator, path, sizeof path)) {
+    if (find_exec(L->allocator, env->exec_dir, path, sizeof path)) {
         snprintf(x->error, sizeof x->error,
                  "target linux: the executor %s for allocator %s is not there (this build has no %s; "
                  "set VMEX_EXEC_DIR to where it is)",
@@ -229,7 +250,8 @@ static int start(struct vmex_linux *x, const vmex_layout *L)
     return 0;
 }
 
-static struct vmex_linux *get(struct vmex_linux **px, const vmex_layout *L, char *err, size_t errn)
+static struct vmex_linux *get(struct vmex_linux **px, const vmex_layout *L, const vmex_run_env *env, char *err,
+                              size_t errn)
 {
     struct vmex_linux *x = *px;
     if (!x) {
@@ -242,7 +264,7 @@ static struct vmex_linux *get(struct vmex_linux **px, const vmex_layout *L, char
             (x->shm = mmap(NULL, VMEX_XSHM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, x->shm_fd, 0)) == MAP_FAILED) {
             snprintf(err, errn, "target linux: no shared memory: %s", strerror(errno));
             x->shm = NULL;
-            _vmex_linux_free(x);
+            linux_free(x);
             return NULL;
         }
         x->hdr = (vmex_xhdr *)x->shm;
@@ -251,7 +273,7 @@ static struct vmex_linux *get(struct vmex_linux **px, const vmex_layout *L, char
     if (x->pid > 0 && (x->allocator != L->allocator || x->window != L->window ||
                        x->threshold != L->mmap_threshold || x->retain != L->retain))
         stop(x);
-    if (x->pid <= 0 && start(x, L)) {
+    if (x->pid <= 0 && start(x, L, env)) {
         snprintf(err, errn, "%s", x->error[0] ? x->error : "target linux: cannot start the executor");
         x->error[0] = '\0';
         return NULL;
@@ -265,41 +287,20 @@ static int is_request(int kind)
     return kind == VMEX_OP_MMAP || kind == VMEX_OP_VM_ALLOCATE || kind == VMEX_OP_MALLOC || kind == VMEX_OP_REALLOC;
 }
 
-/* The oracle (see the top of this file). */
+/* The oracle's classes (oracle/classify.c): room is the window minus what
+ * the program holds. */
 static void classify(const vmex_layout *L, const vmex_xhdr *h, const vmex_xres *x, vmex_opres *r)
 {
-    uint64_t held = x->live < L->window ? x->live : L->window, room = L->window - held;
-    r->req = x->req;
+    uint64_t held = x->live < L->window ? x->live : L->window;
     r->live = x->live;
-    r->margin = x->req ? (double)room / (double)x->req : 0;
-    if (x->req > L->window) r->cls = VMEX_TOO_LARGE;
-    else if (h->max_map_count && x->vmas + 1 >= h->max_map_count) r->cls = VMEX_MAP_COUNT;
-    else if (x->req > room) r->cls = VMEX_EXHAUSTED;
-    else r->cls = VMEX_FRAG;
-}
-
-static int is_finding(const vmex_op *op, const vmex_opres *r, const vmex_runopts *o)
-{
-    /* crash and hang: under a hunt when it names them (a program that
-     * unmaps its allocator's heap crashes it for real, and a frag hunt must
-     * not drown in those); without one, always */
-    if (r->cls == VMEX_CRASH || r->cls == VMEX_HANG) return o->hunt ? vmex_hunt_match(o->hunt, r->cls, 0, 0) : 1;
-    if (r->cls == VMEX_OK || (op->flags & VMEX_F_TRY)) return 0;
-    if (o->hunt) return vmex_hunt_match(o->hunt, r->cls, r->margin, r->req);
-    return r->req >= o->large;
-}
-
-static int hang_ms(void)
-{
-    const char *s = getenv("VMEX_HANG_MS");
-    long v = s && *s ? strtol(s, NULL, 10) : 0;
-    return v > 0 && v < INT_MAX ? (int)v : DEFAULT_HANG_MS;
+    _vmex_classify(L, x->req, L->page, L->window - held,
+                   h->max_map_count && x->vmas + 1 >= h->max_map_count, r);
 }
 
 /* Run ops [0, n) once.  *died: 0, or VMEX_CRASH / VMEX_HANG with the
  * signal in *sig.  Returns 0, or -1 with err set. */
-static int run_once(struct vmex_linux *x, const vmex_program *p, uint32_t n, int *died, int *sig, char *err,
-                    size_t errn)
+static int run_once(struct vmex_linux *x, const vmex_program *p, uint32_t n, uint32_t hang_ms, int *died, int *sig,
+                    char *err, size_t errn)
 {
     vmex_xhdr *h = x->hdr;
     vmex_xop *xo = (vmex_xop *)(x->shm + VMEX_XOPS_OFF);
@@ -319,7 +320,7 @@ static int run_once(struct vmex_linux *x, const vmex_program *p, uint32_t n, int
     unsigned char go = 'X';
     ssize_t k;
     while ((k = write(x->cmd, &go, 1)) < 0 && errno == EINTR) {}
-    int c = k == 1 ? read_byte(x->reply, hang_ms()) : -1;
+    int c = k == 1 ? read_byte(x->reply, (int)hang_ms) : -1;
     if (c == 'D') {
         if (h->signal) {
             *died = VMEX_CRASH;
@@ -347,18 +348,21 @@ static int run_once(struct vmex_linux *x, const vmex_program *p, uint32_t n, int
     return 0;
 }
 
-int _vmex_linux_run(struct vmex_linux **px, const vmex_layout *L, const vmex_program *p, const vmex_runopts *o,
-                    vmex_result *res, char *err, size_t errn)
+/* Run and judge p: 0, -1 with err, or -2 with err when the executor
+ * cannot start on this machine (not built, no memfd, confinement refused). */
+static int run_judged(struct vmex_linux **px, const vmex_layout *L, const vmex_program *p, const vmex_runopts *o,
+                      vmex_result *res, char *err, size_t errn)
 {
     if (p->nops > VMEX_X_MAX_OPS || p->nnames > VMEX_X_MAX_SLOTS) {
         snprintf(err, errn, "target linux runs programs of at most %u ops and %u names", VMEX_X_MAX_OPS,
                  VMEX_X_MAX_SLOTS);
         return -1;
     }
-    struct vmex_linux *x = get(px, L, err, errn);
+    const vmex_run_env *env = run_env(o);
+    struct vmex_linux *x = get(px, L, env, err, errn);
     if (!x) return -2;   /* the executor cannot start here */
     int died, sig;
-    if (run_once(x, p, p->nops, &died, &sig, err, errn)) return -1;
+    if (run_once(x, p, p->nops, env->hang_ms, &died, &sig, err, errn)) return -1;
     const vmex_xres *xr = (const vmex_xres *)(x->shm + VMEX_XRES_OFF);
     uint32_t done = died ? x->hdr->progress : p->nops;   /* ops with a result */
     if (done > p->nops) done = p->nops;
@@ -388,20 +392,8 @@ int _vmex_linux_run(struct vmex_linux **px, const vmex_layout *L, const vmex_pro
         } else {
             break;
         }
-        r.finding = (uint8_t)is_finding(op, &r, o);
-        res->ops_run++;
-        if (r.status == VMEX_ST_FAILED) res->ops_failed++;
-        if (r.status == VMEX_ST_SKIPPED) res->ops_skipped++;
-        if (r.why == VMEX_WHY_CHECK && !res->checks_failed++) res->first_check_failed = (int32_t)i;
-        if (r.finding && !res->findings++) {
-            res->verdict = r.cls;
-            res->at = (int32_t)i;
-            res->margin = r.margin;
-            res->req = r.req;
-            res->req_kind = op->kind;
-        }
-        if (o->on_op) o->on_op(o->ctx, op, &r);
-        if (r.finding && !o->keep_going) {
+        r.finding = (uint8_t)_vmex_is_finding(op, &r, o);
+        if (_vmex_result_add(res, op, &r, o)) {
             stop_at = i;
             break;
         }
@@ -409,7 +401,7 @@ int _vmex_linux_run(struct vmex_linux **px, const vmex_layout *L, const vmex_pro
     /* the end state is the state after the last op judged: a run cut short
      * by a finding is run again up to it (runs are deterministic) */
     if (stop_at != UINT32_MAX && stop_at + 1 < done && !died) {
-        if (run_once(x, p, stop_at + 1, &died, &sig, err, errn)) return -1;
+        if (run_once(x, p, stop_at + 1, env->hang_ms, &died, &sig, err, errn)) return -1;
     }
     const vmex_xhdr *h = x->hdr;
     if (died) {
@@ -423,25 +415,56 @@ int _vmex_linux_run(struct vmex_linux **px, const vmex_layout *L, const vmex_pro
     return 0;
 }
 
-void _vmex_linux_stats(const struct vmex_linux *x, vmex_stats *st)
+/* ------------------------------------------------------------ the backend */
+static int linux_run(vmex_model *m, const vmex_layout *L, const vmex_program *p, const vmex_runopts *o,
+                     vmex_result *res)
 {
+    int rc = run_judged((struct vmex_linux **)&m->state[_vmex_backend_linux.target], L, p, o, res, m->error,
+                        sizeof m->error);
+    m->unavailable = rc == -2;
+    return rc ? -1 : 0;
+}
+
+static int linux_start(vmex_model *m, const vmex_layout *L, uint32_t nslots)
+{
+    snprintf(m->error, sizeof m->error, "target linux runs whole programs, not op by op: use linux-model");
+    return -1;
+}
+
+static void linux_step(vmex_model *m, const vmex_op *op, vmex_opres *r)
+{
+    VMEX_FATAL("target linux runs whole programs, not op by op");
+}
+
+static void linux_stats(const vmex_model *m, vmex_stats *st)
+{
+    const struct vmex_linux *x = _vmex_backend_state(m);
     if (x) *st = x->st;
     else memset(st, 0, sizeof *st);
 }
 
-void _vmex_linux_walk(const struct vmex_linux *x, vmex_entry_fn cb, void *ctx)
+static void linux_walk(const vmex_model *m, vmex_entry_fn cb, void *ctx)
 {
+    const struct vmex_linux *x = _vmex_backend_state(m);
     if (!x || !x->shm) return;
-    const vmex_xmap *m = (const vmex_xmap *)(x->shm + VMEX_XMAPS_OFF);
+    const vmex_xmap *e = (const vmex_xmap *)(x->shm + VMEX_XMAPS_OFF);
     for (uint32_t i = 0; i < x->nmaps; i++)
-        cb(ctx, m[i].start, m[i].end, m[i].app ? VMEX_R_APP : VMEX_R_MALLOC, 0, m[i].prot);
+        cb(ctx, e[i].start, e[i].end, e[i].app ? VMEX_R_APP : VMEX_R_MALLOC, 0, e[i].prot);
 }
 
-int _vmex_linux_info(const struct vmex_linux *x, uint32_t *thp, uint32_t *max_map_count, uint64_t *run_ns)
-{
-    if (!x || x->pid <= 0) return -1;
-    *thp = x->hdr->thp;
-    *max_map_count = x->hdr->max_map_count;
-    *run_ns = x->hdr->run_ns;
-    return 0;
-}
+static void linux_release(void *state) { linux_free(state); }
+
+const vmex_backend _vmex_backend_linux = {
+    .target = VMEX_TARGET_LINUX,
+    .caps = VMEX_CAP_WINDOW | VMEX_CAP_REAL,
+    .model_of = VMEX_TARGET_LINUX_MODEL,
+    .real_of = VMEX_TARGET_LINUX,
+    .allocators = (1u << VMEX_ALLOC__COUNT) - 1,   /* the kernel and every allocator library */
+    .resolve = _vmex_resolve_window,
+    .start = linux_start,
+    .step = linux_step,
+    .run = linux_run,
+    .stats = linux_stats,
+    .walk = linux_walk,
+    .release = linux_release,
+};

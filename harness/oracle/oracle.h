@@ -1,0 +1,36 @@
+/*
+ * oracle.h - the oracle's judgement of one op, shared by every backend (not
+ * installed): the class of a failed request, whether an op is a finding,
+ * and how a run's ops add up to its result.  The public half (hunt
+ * policies, signatures, vmex_find, vmex_diff_run) is in vmex.h.
+ */
+#ifndef VMEX_ORACLE_H
+#define VMEX_ORACLE_H
+
+#include "vmex.h"
+
+/* Classify a failed request of req bytes at alignment align on layout L
+ * (classify.c): r->cls, r->req and r->margin = room / req.  room is what
+ * the program could still have had: the free bytes of a model's map, or
+ * the window minus what the program holds on the real kernel.
+ * map_count_full: the process is at vm.max_map_count (real kernel). */
+void _vmex_classify(const vmex_layout *L, uint64_t req, uint64_t align, uint64_t room, int map_count_full,
+                    vmex_opres *r);
+
+/* Is this judged op a finding under o (the hunt, else the large threshold)? */
+int _vmex_is_finding(const vmex_op *op, const vmex_opres *r, const vmex_runopts *o);
+
+/* A run's result: _vmex_result_begin empties it; _vmex_result_add counts
+ * op i's outcome (r->finding already decided), records the first finding,
+ * calls o->on_op, and returns 1 when the run stops here (a finding, and
+ * o does not keep going). */
+void _vmex_result_begin(vmex_result *res);
+int  _vmex_result_add(vmex_result *res, const vmex_op *op, const vmex_opres *r, const vmex_runopts *o);
+
+/* diff.c: vmex_diff_run in a run environment (NULL: the process's) */
+int _vmex_diff_run_env(vmex_model *model, vmex_model *real, const vmex_program *p, const vmex_run_env *env,
+                       vmex_diff *d);
+/* diff.c: the request size a divergence is filed under (its signature's) */
+uint64_t _vmex_diff_req(const vmex_program *p, const vmex_diff *d);
+
+#endif

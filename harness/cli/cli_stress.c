@@ -46,11 +46,6 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
-static const char *hs(uint64_t v, char *buf, size_t n)
-{
-    vmex_human_size(v, buf, n);
-    return buf;
-}
 static const char *hc(uint64_t v, char *buf, size_t n)
 {
     vmex_count_text(v, buf, n);
@@ -61,152 +56,112 @@ static const char *gr(uint64_t v, char *buf, size_t n)
     vmex_grouped_text(v, buf, n);
     return buf;
 }
-#define HS(v) hs((v), (char[32]){0}, 32)
 #define HC(v) hc((v), (char[32]){0}, 32)
 #define GR(v) gr((v), (char[40]){0}, 40)
 
-/* A whole number > 0 for OPT: decimal digits only. */
-static int parse_count(const char *opt, const char *v, uint64_t *out, uint64_t max)
-{
-    uint64_t x = 0;
-    if (!*v) {
-        cli_errorf("%s needs a value", opt);
-        return -1;
-    }
-    for (const char *p = v; *p; p++) {
-        if (*p < '0' || *p > '9') {
-            cli_errorf("bad value '%s' for %s (a whole number, e.g. 1000000)", v, opt);
-            return -1;
-        }
-        if (x > (UINT64_MAX - 9) / 10) {
-            cli_errorf("%s %s is too large", opt, v);
-            return -1;
-        }
-        x = x * 10 + (uint64_t)(*p - '0');
-    }
-    if (x == 0) {
-        cli_errorf("%s must be greater than 0", opt);
-        return -1;
-    }
-    if (x > max) {
-        cli_errorf("%s %s is too large (the limit is %" PRIu64 ")", opt, v, max);
-        return -1;
-    }
-    *out = x;
-    return 0;
-}
+enum { O_WORKLOAD, O_OPS, O_SECONDS, O_SEED, O_PROFILE, O_ENT, O_TARGET, O_HUNT, O_SAMPLE, O_WINDOW, O_OUT, O_JSON };
+static const cli_opt opts[] = {
+    [O_WORKLOAD] = {"workload", 0, "W", "the workload: a .vmexw file, or a name in corpora/workloads/"},
+    [O_OPS] = {"ops", 0, "N", "the run's length (default 1000000 ops)"},
+    [O_SECONDS] = {"seconds", 0, "S", "run for S seconds instead"},
+    [O_SEED] = {"seed", 0, "N", "the workload's seed (default 1)"},
+    [O_PROFILE] = {"profile", 0, "P", "override the workload's profile"},
+    [O_ENT] = {"entitlement", 0, "E", "add an entitlement (repeatable)"},
+    [O_TARGET] = {"target", 0, "T", "xnu (the only target stress runs on yet)"},
+    [O_HUNT] = {"hunt", 0, "POLICY", "what is a finding (default " STRESS_DEFAULT_HUNT ")"},
+    [O_SAMPLE] = {"sample", 0, "N", "sample every N ops (default: 1000 to 2000 samples)"},
+    [O_WINDOW] = {"window", 0, "K", "K ops in finding.vmex (default 2000)"},
+    [O_OUT] = {"out", 0, "DIR", "the output directory (default runs/stress-W-SEED)"},
+    [O_JSON] = {"json", 0, NULL, "print summary.json instead of the summary"},
+    {0},
+};
 
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-    char tmp[4096];
-    size_t n = strlen(path);
-    if (n == 0 || n >= sizeof tmp) {
-        cli_errorf("bad output directory '%s'", path);
-        return -1;
-    }
-    memcpy(tmp, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (tmp[i] != '/' && tmp[i] != '\0')
-            continue;
-        char c = tmp[i];
-        tmp[i] = '\0';
-        if (mkdir(tmp, 0777) != 0 && errno != EEXIST) {
-            cli_errorf("cannot create '%s': %s", tmp, strerror(errno));
-            return -1;
-        }
-        tmp[i] = c;
-    }
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        cli_errorf("'%s' is not a directory", path);
-        return -1;
-    }
-    return 0;
-}
+CLI_COMMAND(stress, .usage = "stress --workload W", .opts = opts,
+            .summary = "run a workload (corpora/workloads/*.vmexw) on the model,\n"
+                       "sample free/largest/fragmentation, stop at the first\n"
+                       "finding; writes series.csv, plot.svg, summary.json and\n"
+                       "finding.vmex into --out DIR (runs/stress-W-SEED)");
 
 static const char stress_usage[] =
     "usage: vmex stress --workload W [--profile P] [--entitlement E] [--target xnu]\n"
     "                   [--ops N | --seconds S] [--seed N] [--hunt POLICY] [--sample N]\n"
     "                   [--window K] [--out DIR] [--json]";
 
-static int parse_opts(int argc, char **argv, sopts *o)
+/* Option k's value.  0 or -1 (reported). */
+static int option(sopts *o, int k, const char *v)
 {
-    int bad = 0, nent = 0;
     uint32_t order[VMEX_ENT__COUNT];
+    int nent = 0;
+    char *end;
+    switch (k) {
+    case O_WORKLOAD: o->workload = v; return 0;
+    case O_HUNT: o->hunt = v; return 0;
+    case O_JSON: o->json = 1; return 0;
+    case O_PROFILE: o->profile = v; return cli_check_profile(v);
+    case O_ENT: return cli_parse_ent(v, &o->ents, order, &nent);
+    case O_SAMPLE: return cli_parse_count("--sample", v, &o->sample, 1ull << 62);
+    case O_WINDOW: return cli_parse_count("--window", v, &o->window, VMEX_STRESS_MAX_WINDOW);
+    case O_OPS:
+        o->ops_given = 1;
+        return cli_parse_count("--ops", v, &o->ops, 1ull << 62);
+    case O_TARGET:
+        if (!strcmp(v, "xnu"))
+            return 0;
+        if (!strcmp(v, "linux-model") || !strcmp(v, "linux"))
+            cli_errorf("--target %s is not available yet: stress runs on the xnu model only", v);
+        else
+            cli_errorf("unknown target '%s' (xnu, linux-model, linux)", v);
+        return -1;
+    case O_SECONDS:
+        errno = 0;
+        o->seconds = strtod(v, &end);
+        if (end == v || *end || errno || !(o->seconds > 0) || o->seconds > 1e7) {
+            cli_errorf("bad value '%s' for --seconds (a number of seconds above 0)", v);
+            return -1;
+        }
+        return 0;
+    case O_SEED:
+        errno = 0;
+        o->seed = strtoull(v, &end, 0);
+        if (end == v || *end || errno || v[0] == '-') {
+            cli_errorf("bad seed '%s' (a whole number, decimal or 0x hex)", v);
+            return -1;
+        }
+        return 0;
+    default:
+        if (strlen(v) > 3000) {
+            cli_errorf("--out path is too long");
+            return -1;
+        }
+        o->out = v;
+        return 0;
+    }
+}
+
+/* The options.  0, 1 (--help, printed: *status), -1 (reported). */
+static int parse_opts(int argc, char **argv, sopts *o, int *status)
+{
+    cli_args a;
     const char *v;
     memset(o, 0, sizeof *o);
     o->ops = VMEX_STRESS_DEFAULT_OPS;
     o->seed = 1;
     o->window = VMEX_STRESS_DEFAULT_WINDOW;
-    for (int i = 1; i < argc && !bad; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--json")) {
-            o->json = 1;
-        } else if (cli_value_opt(argc, argv, &i, "--workload", &v, &bad)) {
-            o->workload = v;
-        } else if (cli_value_opt(argc, argv, &i, "--profile", &v, &bad)) {
-            if (!bad && !vmex_profile_valid(v)) {
-                cli_errorf("unknown profile '%s' (see 'vmex profiles')", v);
-                bad = 1;
-            }
-            o->profile = v;
-        } else if (cli_value_opt(argc, argv, &i, "--entitlement", &v, &bad)) {
-            if (!bad && cli_parse_ent(v, &o->ents, order, &nent))
-                bad = 1;
-        } else if (cli_value_opt(argc, argv, &i, "--target", &v, &bad)) {
-            if (bad)
-                break;
-            if (!strcmp(v, "linux-model") || !strcmp(v, "linux")) {
-                cli_errorf("--target %s is not available yet: stress runs on the xnu model only", v);
-                bad = 1;
-            } else if (strcmp(v, "xnu") != 0) {
-                cli_errorf("unknown target '%s' (xnu, linux-model, linux)", v);
-                bad = 1;
-            }
-        } else if (cli_value_opt(argc, argv, &i, "--ops", &v, &bad)) {
-            if (!bad && parse_count("--ops", v, &o->ops, 1ull << 62))
-                bad = 1;
-            o->ops_given = 1;
-        } else if (cli_value_opt(argc, argv, &i, "--seconds", &v, &bad)) {
-            char *end;
-            errno = 0;
-            double s = bad ? 0 : strtod(v, &end);
-            if (!bad && (end == v || *end || errno || !(s > 0) || s > 1e7)) {
-                cli_errorf("bad value '%s' for --seconds (a number of seconds above 0)", v);
-                bad = 1;
-            }
-            o->seconds = s;
-        } else if (cli_value_opt(argc, argv, &i, "--seed", &v, &bad)) {
-            char *end;
-            errno = 0;
-            unsigned long long s = bad ? 0 : strtoull(v, &end, 0);
-            if (!bad && (end == v || *end || errno || v[0] == '-')) {
-                cli_errorf("bad seed '%s' (a whole number, decimal or 0x hex)", v);
-                bad = 1;
-            }
-            o->seed = s;
-        } else if (cli_value_opt(argc, argv, &i, "--hunt", &v, &bad)) {
-            o->hunt = v;
-        } else if (cli_value_opt(argc, argv, &i, "--sample", &v, &bad)) {
-            if (!bad && parse_count("--sample", v, &o->sample, 1ull << 62))
-                bad = 1;
-        } else if (cli_value_opt(argc, argv, &i, "--window", &v, &bad)) {
-            if (!bad && parse_count("--window", v, &o->window, VMEX_STRESS_MAX_WINDOW))
-                bad = 1;
-        } else if (cli_value_opt(argc, argv, &i, "--out", &v, &bad)) {
-            if (!bad && strlen(v) > 3000) {
-                cli_errorf("--out path is too long");
-                bad = 1;
-            }
-            o->out = v;
-        } else if (a[0] == '-') {
-            cli_errorf("unknown option '%s' for 'vmex stress' (see 'vmex help')", a);
+    int k = CLI_DONE, bad = cli_args_init(&a, &cli_stress_cmd, argc, argv);
+    while (!bad && (k = cli_next(&a, &v)) != CLI_DONE && k != CLI_HELP) {
+        if (k == CLI_BAD) {
+            bad = 1;
+        } else if (k == CLI_ARG) {
+            cli_errorf("'vmex stress' takes no FILE argument ('%s'); the workload is --workload W", v);
             bad = 1;
         } else {
-            cli_errorf("'vmex stress' takes no FILE argument ('%s'); the workload is --workload W", a);
-            bad = 1;
+            bad = option(o, k, v) != 0;
         }
+    }
+    cli_args_free(&a);
+    if (k == CLI_HELP) {
+        *status = cli_help(&cli_stress_cmd);
+        return 1;
     }
     if (bad)
         return -1;
@@ -398,7 +353,7 @@ static int setup(vmex_stress *S, const sopts *o, vmex_workload *w)
         snprintf(S->dir, sizeof S->dir, "%s", o->out);
     else
         snprintf(S->dir, sizeof S->dir, "runs/stress-%s-%" PRIu64, w->name, o->seed);
-    return make_dirs(S->dir);
+    return cli_make_dirs(S->dir);
 }
 
 int cli_cmd_stress(int argc, char **argv)
@@ -413,7 +368,13 @@ int cli_cmd_stress(int argc, char **argv)
         cli_errorf("out of memory");
         goto out;
     }
-    if (parse_opts(argc, argv, &o) || setup(S, &o, w))
+    int pr = parse_opts(argc, argv, &o, &status);
+    if (pr > 0) {
+        free(S);
+        free(w);
+        return status;
+    }
+    if (pr || setup(S, &o, w))
         goto out;
     if (vmex_stress_start(S, &err)) {
         cli_errorf("%s", err.msg);

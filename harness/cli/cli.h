@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "vmex.h"
+#include "report/triage.h"   /* vmex_triage_input: what cli_load fills */
 
 /* ---------------------------------------------------------------- output (cli_out.c) */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -40,9 +41,14 @@ void cli_discard(void);
 int  cli_write_atomic(const char *path, const char *data, size_t len);
 /* mkdir -p; 0 or -1 (reported) */
 int  cli_make_dirs(const char *path);
-/* a size as text ("1.5g"), into a temporary: HS(v) in a format's arguments */
+/* numbers as text into a temporary, for a format's arguments: HS(v) a
+ * size ("1.5g"), HC(v) a count ("12.3k"), GR(v) digits grouped ("1,234") */
 const char *cli_hs(uint64_t v, char *buf, size_t n);
+const char *cli_hc(uint64_t v, char *buf, size_t n);
+const char *cli_gr(uint64_t v, char *buf, size_t n);
 #define HS(v) cli_hs((v), (char[32]){0}, 32)
+#define HC(v) cli_hc((v), (char[32]){0}, 32)
+#define GR(v) cli_gr((v), (char[40]){0}, 40)
 
 /* ---------------------------------------------------------------- options (cli_opt.c) */
 typedef struct cli_opt {
@@ -141,7 +147,6 @@ typedef struct cli_fuzz {
     const char *hunt_text;
 } cli_fuzz;
 
-#include "report/triage.h"
 /* Option k (< CLI_FUZZ__COUNT) with value v.  0, or -1 (reported). */
 int  cli_fuzz_opt(cli_fuzz *c, int k, const char *v);
 /* The hunt policy: --hunt, else $VMEX_HUNT, else the default.  0 or -1 (reported). */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "report/plot.h"
 #include "report/report.h"
 
 static vmex_buf g_out;      /* everything for standard output */
@@ -89,6 +90,18 @@ int cli_finish(int status)
 const char *cli_hs(uint64_t v, char *buf, size_t n)
 {
     vmex_human_size(v, buf, n);
+    return buf;
+}
+
+const char *cli_hc(uint64_t v, char *buf, size_t n)
+{
+    vmex_count_text(v, buf, n);
+    return buf;
+}
+
+const char *cli_gr(uint64_t v, char *buf, size_t n)
+{
+    vmex_grouped_text(v, buf, n);
     return buf;
 }
 

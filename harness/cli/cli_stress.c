@@ -46,19 +46,6 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
-static const char *hc(uint64_t v, char *buf, size_t n)
-{
-    vmex_count_text(v, buf, n);
-    return buf;
-}
-static const char *gr(uint64_t v, char *buf, size_t n)
-{
-    vmex_grouped_text(v, buf, n);
-    return buf;
-}
-#define HC(v) hc((v), (char[32]){0}, 32)
-#define GR(v) gr((v), (char[40]){0}, 40)
-
 enum { O_WORKLOAD, O_OPS, O_SECONDS, O_SEED, O_PROFILE, O_ENT, O_TARGET, O_HUNT, O_SAMPLE, O_WINDOW, O_OUT, O_JSON };
 static const cli_opt opts[] = {
     [O_WORKLOAD] = {"workload", 0, "W", "the workload: a .vmexw file, or a name in corpora/workloads/"},

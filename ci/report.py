@@ -107,66 +107,28 @@ except OSError:
 elapsed = int(time.time()) - start
 
 # ---------------------------------------------------------------- drawing
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"]
+# The charts are drawn by `vmex plot` (harness/report/chart.c), the SVG
+# writer of the address-space pictures and the stress plots: one renderer.
 
 
-def nice(v):
-    for unit, d in (("g", 1e9), ("m", 1e6), ("k", 1e3)):
-        if abs(v) >= d:
-            return ("%.1f" % (v / d)).rstrip("0").rstrip(".") + unit
-    return "%d" % v
+def plot(args, rows):
+    """`vmex plot ARGS -` over CSV rows (the first is the header) -> inline SVG"""
+    data = "".join(",".join(str(v).replace(",", " ") for v in r) + "\n" for r in rows)
+    p = subprocess.run([vmex, "plot"] + args + ["-"], input=data, capture_output=True, text=True)
+    if p.returncode != 0:
+        return "<p>chart not drawn: %s</p>" % esc(p.stderr.strip() or "vmex plot failed")
+    return strip_prolog(p.stdout)
 
 
-def line_chart(title, series, w=640, h=260):
+def line_chart(title, series):
     """series: [(label, [(x, y), ...])] -> inline SVG"""
-    ml, mr, mt, mb = 60, 10, 24, 34
-    pts = [p for _, s in series for p in s]
-    xmax = max([p[0] for p in pts] + [1])
-    ymax = max([p[1] for p in pts] + [1])
-    sx = lambda x: ml + (w - ml - mr) * x / xmax
-    sy = lambda y: h - mb - (h - mt - mb) * y / ymax
-    o = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" class="chart">' % (w, h + 18 * ((len(series) + 1) // 2), w, h + 18 * ((len(series) + 1) // 2))]
-    o.append('<rect width="100%%" height="100%%" fill="#fff"/><text x="%d" y="16" font-size="13" font-weight="bold">%s</text>' % (ml, esc(title)))
-    for i in range(5):
-        y = ymax * i / 4
-        o.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/><text x="%d" y="%.1f" font-size="10" text-anchor="end">%s</text>' % (ml, w - mr, sy(y), sy(y), ml - 4, sy(y) + 3, nice(y)))
-        x = xmax * i / 4
-        o.append('<text x="%.1f" y="%d" font-size="10" text-anchor="middle">%ss</text>' % (sx(x), h - mb + 14, nice(x)))
-    o.append('<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#444"/><line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#444"/>' % (ml, w - mr, h - mb, h - mb, ml, ml, mt, h - mb))
-    for i, (label, s) in enumerate(series):
-        c = PALETTE[i % len(PALETTE)]
-        if s:
-            o.append('<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>' % (c, " ".join("%.1f,%.1f" % (sx(x), sy(y)) for x, y in s)))
-        lx, ly = ml + (i % 2) * (w - ml) // 2, h + 4 + 18 * (i // 2)
-        o.append('<rect x="%d" y="%d" width="12" height="4" fill="%s"/><text x="%d" y="%d" font-size="10">%s</text>' % (lx, ly + 4, c, lx + 16, ly + 9, esc(label)))
-    o.append("</svg>")
-    return "\n".join(o)
+    rows = [("series", "x", "y")] + [(label, x, y) for label, s in series for x, y in s]
+    return plot(["--title", title, "--xunit", "s"], rows)
 
 
-def histogram(title, values, w=640, h=240):
-    ml, mr, mt, mb = 50, 10, 34, 34
-    o = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" class="chart">' % (w, h, w, h),
-         '<rect width="100%%" height="100%%" fill="#fff"/><text x="%d" y="16" font-size="13" font-weight="bold">%s</text>' % (ml, esc(title))]
-    if not values:
-        o.append('<text x="%d" y="%d" font-size="12">no findings</text></svg>' % (ml, h // 2))
-        return "\n".join(o)
-    lo, hi = min(values), max(values)
-    nb = 10
-    width = (hi - lo) / nb or 1.0
-    counts = [0] * nb
-    for v in values:
-        counts[min(nb - 1, int((v - lo) / width))] += 1
-    cmax = max(counts)
-    bw = (w - ml - mr) / nb
-    for i, n in enumerate(counts):
-        bh = (h - mt - mb) * n / cmax
-        x = ml + i * bw
-        o.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#4a7fb5" stroke="#fff"/>' % (x, h - mb - bh, bw, bh))
-        if n:
-            o.append('<text x="%.1f" y="%.1f" font-size="10" text-anchor="middle">%d</text>' % (x + bw / 2, h - mb - bh - 3, n))
-        o.append('<text x="%.1f" y="%d" font-size="9" text-anchor="middle">%.2f</text>' % (x + bw / 2, h - mb + 12, lo + (i + .5) * width))
-    o.append('<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#444"/><text x="%d" y="%d" font-size="10" text-anchor="middle">margin (bin centres)</text></svg>' % (ml, w - mr, h - mb, h - mb, (w + ml) // 2, h - 6))
-    return "\n".join(o)
+def histogram(title, values):
+    return plot(["--histogram", "margin", "--title", title, "--xlabel", "margin (bin centres)", "--empty",
+                 "no findings"], [("margin",)] + [(v,) for v in values])
 
 
 def strip_prolog(svg):

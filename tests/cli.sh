@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/cli.sh - the `vmex` command on good and bad input: exit codes, the
 # summary lines, JSON Lines validity, located errors, SVG output and atomic
-# writes; the fuzzing commands convert, minimize and triage.
+# writes; the fuzzing commands convert, minimize and triage; every
+# command's help from its option table, option parsing, and vmex plot.
 # Usage: tests/cli.sh PATH-TO-VMEX REPO-ROOT
 set -u
 
@@ -605,6 +606,51 @@ has err "vmex: error: triage: unknown option '--bogus'"
 run 2 triage crashes -o tri5 --known no-such-dir
 [ ! -e tri5/triage.json ] || fail "triage with a missing --known dir wrote tri5/triage.json"
 ok
+no_tmp
+
+# ---------------------------------------------------------------- help per command, option parsing
+# every command has its help from its option table: vmex help CMD, vmex CMD --help
+for c in run check probe profiles minimize triage convert import stress diff bench plot; do
+    run 0 help "$c"
+    has out "usage: vmex $c"
+    run 0 "$c" --help
+    has out "--help"
+    grep -q "^  $c" <("$VMEX" help) || fail "vmex help does not list $c"
+    ok
+done
+run 0 help stress
+has out "--workload W"
+run 2 help frobnicate
+has err "vmex: error: unknown command 'frobnicate'"
+run 2 run --keep ok.vmex                   # long names in full: no abbreviations
+has err "unknown option '--keep' for 'vmex run'"
+run 2 run --large= ok.vmex
+has err "option '--large' needs a value"
+run 0 run --large=2m -- ok.vmex            # --name=VALUE, and -- ends the options
+has out "verdict: ok"
+run 2 minimize --hunt=frag --out x frag.vmex
+has err "minimize: unknown option '--out'"
+
+# ---------------------------------------------------------------- plot
+printf 'series,x,y\nslow,0,10\nfast,0,20\nslow,60,1500\nfast,60,2100\n' >series.csv
+run 0 plot --title 'exec/s' --xunit s series.csv -o series.svg
+empty out
+$PY -c 'import xml.etree.ElementTree as E,sys
+r=E.parse(sys.argv[1]).getroot(); ns="{http://www.w3.org/2000/svg}"
+assert len(r.findall(ns+"polyline"))==2
+t=[e.text for e in r.iter(ns+"text")]
+assert "exec/s" in t and "slow" in t and "fast" in t and "60s" in t, t' series.svg || fail "plot: series.svg"
+ok
+printf 'margin\n1.2\n2.5\n11\n' >margins.csv
+run 0 plot --histogram margin --bins 4 --xlabel 'margin (bin centres)' - <margins.csv
+has out "margin (bin centres)"
+run 2 plot --y nope series.csv
+has err "series.csv:1: error: no column 'nope'"
+printf 'x,y\n1\n' >short.csv
+run 2 plot short.csv
+has err "short.csv:2: error:"
+run 2 plot
+has err "'vmex plot' needs a CSV file"
 no_tmp
 
 # ---------------------------------------------------------------- known bugs (see the report)

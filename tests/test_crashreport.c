@@ -515,7 +515,7 @@ static void test_jsc_exhaustion(void **state)
     }
     assert_true(saw_eva);
     vmex_buf t = {0};
-    assert_int_equal(vmex_verdict_text(v, &t), 0);
+    assert_int_equal(vmex_report_verdict_text(v, &t), 0);
     assert_non_null(strstr(t.p, "verdict: address-space exhaustion"));
     assert_non_null(strstr(t.p, "extended-virtual-addressing would have left"));
     vmex_buf_free(&t);

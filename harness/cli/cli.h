@@ -1,55 +1,163 @@
 /*
- * cli.h - helpers shared by the files of the vmex command (cli*.c).
+ * cli.h - what the files of the vmex command share: one file per command
+ * (cli_<command>.c), each a table of its options and a function that
+ * parses them, calls the library and prints.
  *
- * Standard output is buffered (cli_outf) and written once by cli_finish(),
- * which turns a failed write into exit status 2; errors go to stderr as
+ * Output: standard output is buffered (cli_outf) and written once by
+ * cli_finish(), which turns a failed write into exit status 2, so an error
+ * found on the way leaves no partial output; errors go to stderr as
  * "vmex: error: ...".  Files are written atomically (FILE.tmp.PID, then
- * rename).
+ * rename).  Exit status: 0 ok, 1 a finding or a failed check, 2 a usage
+ * or input error.
+ *
+ * Options (cli_opt.c): a command's cli_command names its options; getopt_long
+ * parses them from that table (whole names only, no abbreviations), and
+ * the same table prints the command's help (`vmex help CMD`, `vmex CMD
+ * --help`) and its part of `vmex help`.  Adding a command: a file with its
+ * cli_command and function, a declaration below, one line in the table of
+ * cli.c.
  */
 #ifndef VMEX_CLI_H
 #define VMEX_CLI_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmex.h"
+#include "report/triage.h"   /* vmex_triage_input: what cli_load fills */
+
+/* ---------------------------------------------------------------- output (cli_out.c) */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_outf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* the buffer behind cli_outf, for the library's writers */
+vmex_buf *cli_out(void);
+/* rc of a write into cli_out(): nonzero makes cli_finish fail (no memory) */
 void cli_outb(int rc);
+/* Write the buffered output; returns the exit status to use. */
 int  cli_finish(int status);
+/* Drop the buffered output (an error: nothing is written). */
+void cli_discard(void);
 int  cli_write_atomic(const char *path, const char *data, size_t len);
-/* --name VALUE or --name=VALUE: 1 when argv[*i] is this option */
-int  cli_value_opt(int argc, char **argv, int *i, const char *name, const char **val, int *bad);
+/* mkdir -p; 0 or -1 (reported) */
+int  cli_make_dirs(const char *path);
+/* numbers as text into a temporary, for a format's arguments: HS(v) a
+ * size ("1.5g"), HC(v) a count ("12.3k"), GR(v) digits grouped ("1,234") */
+const char *cli_hs(uint64_t v, char *buf, size_t n);
+const char *cli_hc(uint64_t v, char *buf, size_t n);
+const char *cli_gr(uint64_t v, char *buf, size_t n);
+#define HS(v) cli_hs((v), (char[32]){0}, 32)
+#define HC(v) cli_hc((v), (char[32]){0}, 32)
+#define GR(v) cli_gr((v), (char[40]){0}, 40)
+
+/* ---------------------------------------------------------------- options (cli_opt.c) */
+typedef struct cli_opt {
+    const char *name;       /* the long name, without "--" (NULL: short only) */
+    char short_name;        /* a one-letter name ('o'), or 0 */
+    const char *arg;        /* the value's name in the help ("SIZE"); NULL: a flag */
+    const char *help;       /* what it does; '\n' continues on another line */
+} cli_opt;
+
+typedef struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);  /* argv[0] is the command's name */
+    const char *usage;      /* "run [OPTIONS] FILE..."; '\n' for another form */
+    const char *summary;    /* what it does; '\n' continues on another line */
+    const cli_opt *opts;    /* ends with a zeroed entry; NULL: none */
+    int prefixed;           /* unknown options said as "CMD: unknown option '...'" */
+    int nbrief;             /* `vmex help` says the first nbrief options as ... */
+    const char *brief;      /* ... this one line (options shared with another command) */
+} cli_command;
+
+/* Define command NAME: declares int cli_cmd_NAME(int argc, char **argv)
+ * and defines its cli_command cli_NAME_cmd with the other fields given. */
+#define CLI_COMMAND(NAME, ...)                      \
+    int cli_cmd_##NAME(int argc, char **argv);      \
+    const cli_command cli_##NAME##_cmd = {.name = #NAME, .run = cli_cmd_##NAME, __VA_ARGS__}
+
+enum { CLI_DONE = -1, CLI_ARG = -2, CLI_BAD = -3, CLI_HELP = -4 };
+#define CLI_MAX_OPTS 24
+
+typedef struct cli_args {
+    const cli_command *cmd;
+    int argc;
+    char **argv;
+    int rest;               /* after "--": operands only */
+    struct option *lo;      /* getopt_long's table, made from cmd->opts */
+    char shorts[4 + 2 * CLI_MAX_OPTS];
+} cli_args;
+
+/* Start parsing argv (argv[0] is the command).  0, or -1 out of memory. */
+int  cli_args_init(cli_args *a, const cli_command *cmd, int argc, char **argv);
+void cli_args_free(cli_args *a);
+/* The next argument: an option's index in cmd->opts with *val its value
+ * (NULL for a flag), CLI_ARG with *val an operand, CLI_HELP for --help,
+ * CLI_BAD (reported: unknown, abbreviated or without its value), or
+ * CLI_DONE. */
+int  cli_next(cli_args *a, const char **val);
+/* `vmex help CMD`: the command's help on stdout; returns the exit status. */
+int  cli_help(const cli_command *cmd);
+/* A command's entry in `vmex help`. */
+int  cli_help_entry(const cli_command *cmd, vmex_buf *b);
+
 int  cli_parse_size(const char *opt, const char *text, uint64_t *v, int allow_zero);
 int  cli_parse_ent(const char *text, uint32_t *ents, uint32_t *order, int *norder);
-int  cli_ends_with(const char *s, const char *suf);
+/* A comma list of profiles ("all": every canonical one), each checked by
+ * resolving it; added to list[*n]. */
+#define CLI_MAX_PROFILES 256
+int  cli_parse_profiles(const char *text, const char **list, int *n);
+/* a known profile, or reported */
+int  cli_check_profile(const char *name);
+/* A whole number > 0 (decimal digits) at most max for option opt. */
+int  cli_parse_count(const char *opt, const char *v, uint64_t *out, uint64_t max);
 
+/* ---------------------------------------------------------------- paths (cli_input.c) */
 typedef struct cli_pathv {
     char **v;
     size_t n, cap;
 } cli_pathv;
 int  cli_pathv_add(cli_pathv *pv, const char *s);
+void cli_pathv_free(cli_pathv *pv);
+int  cli_ends_with(const char *s, const char *suf);
 /* *.vmex under dir, recursively, sorted */
 int  cli_collect_dir(const char *dir, cli_pathv *out, int depth);
+/* every regular file under path (not hidden, not triage.json), sorted */
+int  cli_collect_all(const char *path, cli_pathv *out, int depth);
+/* a whole file, at most 64 MiB; 0 or -1 (reported) */
+int  cli_read_file(const char *path, uint8_t **data, size_t *n);
 
-/* cli_fuzz.c */
-int cli_cmd_minimize(int argc, char **argv);
-int cli_cmd_convert(int argc, char **argv);
-int cli_cmd_triage(int argc, char **argv);
+/* ---------------------------------------------------------------- fuzzing inputs (cli_input.c) */
+/* The options of minimize, triage and convert that say how a crash file
+ * is decoded and what counts as a finding: first in their tables. */
+enum { CLI_FUZZ_PROFILE, CLI_FUZZ_ENT, CLI_FUZZ_HUNT, CLI_FUZZ_TARGET, CLI_FUZZ__COUNT };
+#define CLI_FUZZ_OPTS                                                                                  \
+    {"profile", 0, "P", "decode and run on profile P (as the fuzz run had it)"},                       \
+    {"entitlement", 0, "E", "add an entitlement (repeatable; as the fuzz run had them)"},              \
+    {"hunt", 0, "POLICY", "what is a finding (default: $VMEX_HUNT, else " VMEX_DEFAULT_HUNT ")"},      \
+    {"target", 0, "T", "decode crash files as the fuzz target of target T does\n"                     \
+                       "(fuzz_linux: linux), with its VMEX_* variables"}
 
-/* cli_diff.c */
-int cli_cmd_diff(int argc, char **argv);
-/* cli_import.c */
-int cli_cmd_import(int argc, char **argv);
+#define CLI_FUZZ_BRIEF "--profile P, --entitlement E, --hunt POLICY, --target T\nas for minimize"
 
-/* cli_stress.c */
-int cli_cmd_stress(int argc, char **argv);
+typedef struct cli_fuzz {
+    const char *profile;
+    uint32_t ents;
+    int target;             /* --target: decode binary inputs as that hunter does, -1 by their header */
+    vmex_hunt hunt;
+    const char *hunt_text;
+} cli_fuzz;
 
-/* cli_lists.c: vmex targets, vmex classes, vmex hunt */
-int cli_cmd_targets(int argc, char **argv);
-int cli_cmd_classes(int argc, char **argv);
-int cli_cmd_hunt(int argc, char **argv);
+/* Option k (< CLI_FUZZ__COUNT) with value v.  0, or -1 (reported). */
+int  cli_fuzz_opt(cli_fuzz *c, int k, const char *v);
+/* The hunt policy: --hunt, else $VMEX_HUNT, else the default.  0 or -1 (reported). */
+int  cli_fuzz_hunt(cli_fuzz *c);
+/* Load a binary or text program and its layout.  0 or -1 (reported). */
+int  cli_load(const char *path, const cli_fuzz *c, vmex_triage_input *in);
+void cli_unload(vmex_triage_input *in);
 
-/* bench.c: `vmex bench [--json]` (argv[0] is "bench"); returns an exit status */
-int _vmex_bench_main(int argc, char **argv);
+/* ---------------------------------------------------------------- the commands */
+extern const cli_command cli_run_cmd, cli_check_cmd, cli_probe_cmd, cli_profiles_cmd, cli_minimize_cmd,
+    cli_triage_cmd, cli_convert_cmd, cli_import_cmd, cli_stress_cmd, cli_diff_cmd, cli_bench_cmd, cli_plot_cmd,
+    cli_targets_cmd, cli_classes_cmd, cli_hunt_cmd;
 
 #endif

@@ -79,147 +79,202 @@ static int save(const char *dir, uint64_t seed, uint32_t k, const vmex_program *
     return rc;
 }
 
-int cli_cmd_diff(int argc, char **argv)
+enum { O_JSON, O_RANDOM, O_SEED, O_BYTES, O_WINDOW, O_OUT };
+static const cli_opt opts[] = {
+    [O_JSON] = {"json", 0, NULL, "one JSON object per program"},
+    [O_RANDOM] = {"random", 0, "N", "N random programs instead of FILEs"},
+    [O_SEED] = {"seed", 0, "S", "the random programs' seed (default 1)"},
+    [O_BYTES] = {"bytes", 0, "B", "their length in bytes before decoding (default 400)"},
+    [O_WINDOW] = {"window", 0, "W", "their window (default 1g)"},
+    [O_OUT] = {NULL, 'o', "DIR", "write the random programs that diverge to DIR"},
+    {0},
+};
+
+CLI_COMMAND(diff, .usage = "diff [--json] FILE...", .opts = opts,
+            .summary = "run linux programs on linux-model and on the real\n"
+                       "kernel; report the first op where they disagree");
+
+typedef struct args {
+    int json;
+    uint64_t nrandom, seed, bytes, window;
+    const char *outdir;
+    cli_pathv files;
+} args;
+
+/* One option's value, or an operand.  0 or -1 (reported). */
+static int option(args *a, int k, const char *v)
 {
-    int bad = 0, json = 0;
-    uint64_t nrandom = 0, seed = 1, bytes = 400, window = 1ull << 30;
-    const char *outdir = NULL, *v;
-    cli_pathv files = {0};
-    for (int i = 1; i < argc && !bad; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (cli_value_opt(argc, argv, &i, "--random", &v, &bad)) {
-            if (!bad && cli_parse_size("--random", v, &nrandom, 0)) bad = 1;
-        } else if (cli_value_opt(argc, argv, &i, "--seed", &v, &bad)) {
-            if (!bad && cli_parse_size("--seed", v, &seed, 1)) bad = 1;
-        } else if (cli_value_opt(argc, argv, &i, "--bytes", &v, &bad)) {
-            if (!bad && cli_parse_size("--bytes", v, &bytes, 0)) bad = 1;
-            if (!bad && bytes > (1u << 20)) {
-                cli_errorf("--bytes must be at most 1m");
-                bad = 1;
-            }
-        } else if (cli_value_opt(argc, argv, &i, "--window", &v, &bad)) {
-            vmex_error e = {0};
-            if (!bad && vmex_set_parse(VMEX_SET_WINDOW, v, &window, &e)) {
-                cli_errorf("--window: %s", e.msg);
-                bad = 1;
-            }
-        } else if (cli_value_opt(argc, argv, &i, "-o", &v, &bad)) {
-            outdir = v;
-        } else if (a[0] == '-' && a[1]) {
-            cli_errorf("unknown option '%s' for 'vmex diff' (see 'vmex help')", a);
-            bad = 1;
-        } else {
-            struct stat st;
-            if (stat(a, &st) != 0) {
-                cli_errorf("cannot open '%s': %s", a, strerror(errno));
-                bad = 1;
-            } else if (S_ISDIR(st.st_mode) ? cli_collect_dir(a, &files, 0) : cli_pathv_add(&files, a)) {
-                bad = 1;
-            }
+    struct stat st;
+    vmex_error e = {0};
+    switch (k) {
+    case O_JSON:
+        a->json = 1;
+        return 0;
+    case O_RANDOM:
+        return cli_parse_size("--random", v, &a->nrandom, 0);
+    case O_SEED:
+        return cli_parse_size("--seed", v, &a->seed, 1);
+    case O_BYTES:
+        if (cli_parse_size("--bytes", v, &a->bytes, 0))
+            return -1;
+        if (a->bytes > (1u << 20)) {
+            cli_errorf("--bytes must be at most 1m");
+            return -1;
         }
-    }
-    if (!bad && !nrandom && !files.n) {
-        cli_errorf("'vmex diff' needs FILEs or --random N (see 'vmex help')");
-        bad = 1;
-    }
-    if (!bad && outdir) {
-        struct stat st;
-        if (stat(outdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            cli_errorf("-o %s: not a directory", outdir);
-            bad = 1;
+        return 0;
+    case O_WINDOW:
+        if (vmex_set_parse(VMEX_SET_WINDOW, v, &a->window, &e)) {
+            cli_errorf("--window: %s", e.msg);
+            return -1;
         }
+        return 0;
+    case O_OUT:
+        a->outdir = v;
+        return 0;
+    default:   /* a FILE or a directory of them */
+        if (stat(v, &st) != 0) {
+            cli_errorf("cannot open '%s': %s", v, strerror(errno));
+            return -1;
+        }
+        return S_ISDIR(st.st_mode) ? cli_collect_dir(v, &a->files, 0) : cli_pathv_add(&a->files, v);
     }
-    vmex_model *model = bad ? NULL : vmex_model_new(VMEX_STORE_FAST);
-    vmex_model *real = bad ? NULL : vmex_model_new(VMEX_STORE_FAST);
-    if (!bad && (!model || !real)) {
-        cli_errorf("out of memory");
-        bad = 1;
-    }
-    int status = bad ? 2 : 0;
-    uint32_t agreed = 0, diverged = 0;
+}
+
+/* The models and the tally of a diff run. */
+typedef struct differ {
+    const args *a;
+    vmex_model *model, *real;
     vmex_program p;
-    vmex_program_init(&p);
+    uint32_t agreed, diverged;
+} differ;
+
+/* Each FILE.  0, 1 a divergence, or 2 (reported). */
+static int diff_files(differ *D)
+{
+    const args *a = D->a;
     vmex_diff d;
-    for (size_t i = 0; i < files.n && status < 2; i++) {
+    int status = 0;
+    for (size_t i = 0; i < a->files.n; i++) {
         vmex_error err = {0};
-        if (vmex_parse_file(files.v[i], &p, &err)) {
+        if (vmex_parse_file(a->files.v[i], &D->p, &err)) {
             vmex_error_print(&err, stderr);
-            status = 2;
-            break;
+            return 2;
         }
-        if (vmex_diff_run(model, real, &p, &d)) {
-            cli_errorf("%s: %s", files.v[i], d.error);
-            status = 2;
-            break;
+        if (vmex_diff_run(D->model, D->real, &D->p, &d)) {
+            cli_errorf("%s: %s", a->files.v[i], d.error);
+            return 2;
         }
-        say(files.v[i], &p, &d, json);
+        say(a->files.v[i], &D->p, &d, a->json);
         if (d.at >= 0) {
-            diverged++;
+            D->diverged++;
             status = 1;
         } else {
-            agreed++;
+            D->agreed++;
         }
     }
-    /* random programs: random bytes, a linux-model header, the fuzzer's decoding */
-    uint8_t *buf = nrandom && status < 2 ? malloc(2 * bytes + 256) : NULL;   /* header + up to 1.5 x bytes */
-    if (nrandom && status < 2 && !buf) {
-        cli_errorf("out of memory");
-        status = 2;
-    }
-    uint64_t s = seed * 0x9e3779b97f4a7c15ull + 1;
-    for (uint64_t k = 0; k < nrandom && status < 2; k++) {
-        vmex_program hdr;
-        vmex_program_init(&hdr);
-        hdr.cfg.target = VMEX_TARGET_LINUX_MODEL;
-        hdr.cfg.set[VMEX_SET_WINDOW] = window;
-        hdr.cfg.set_mask = 1u << VMEX_SET_WINDOW;
-        vmex_layout L;
-        vmex_error err = {0};
-        vmex_buf enc = {0};
-        if (vmex_layout_resolve(&hdr.cfg, NULL, 0, &L, &err) || vmex_encode(&hdr, &L, &enc)) {
-            cli_errorf("out of memory");
-            status = 2;
-            vmex_program_free(&hdr);
-            break;
-        }
-        size_t n = enc.len, len = (size_t)(bytes / 2 + rng(&s) % (bytes + 1));
+    return status;
+}
+
+/* The next random program into D->p: random bytes after a linux-model header,
+ * decoded as the fuzzer decodes.  0 or -1 (reported). */
+static int random_program(differ *D, uint8_t *buf, uint64_t *s)
+{
+    vmex_program hdr;
+    vmex_program_init(&hdr);
+    hdr.cfg.target = VMEX_TARGET_LINUX_MODEL;
+    hdr.cfg.set[VMEX_SET_WINDOW] = D->a->window;
+    hdr.cfg.set_mask = 1u << VMEX_SET_WINDOW;
+    vmex_layout L;
+    vmex_error err = {0};
+    vmex_buf enc = {0};
+    int rc = vmex_layout_resolve(&hdr.cfg, NULL, 0, &L, &err) || vmex_encode(&hdr, &L, &enc);
+    if (!rc) {
+        uint64_t bytes = D->a->bytes;
+        size_t n = enc.len, len = (size_t)(bytes / 2 + rng(s) % (bytes + 1));
         memcpy(buf, enc.p, n);
-        for (size_t j = 0; j < len; j++) buf[n + j] = (uint8_t)(rng(&s) >> 24);
-        vmex_buf_free(&enc);
-        vmex_program_free(&hdr);
-        if (vmex_decode(buf, n + len, &L, &p)) {
-            cli_errorf("out of memory");
+        for (size_t j = 0; j < len; j++)
+            buf[n + j] = (uint8_t)(rng(s) >> 24);
+        rc = vmex_decode(buf, n + len, &L, &D->p);
+    }
+    vmex_buf_free(&enc);
+    vmex_program_free(&hdr);
+    if (rc)
+        cli_errorf("out of memory");
+    return rc ? -1 : 0;
+}
+
+/* --random N.  0, 1 a divergence, or 2 (reported). */
+static int diff_random(differ *D)
+{
+    const args *a = D->a;
+    uint8_t *buf = malloc(2 * a->bytes + 256);   /* header + up to 1.5 x bytes */
+    uint64_t s = a->seed * 0x9e3779b97f4a7c15ull + 1;
+    vmex_diff d;
+    int status = 0;
+    if (!buf) {
+        cli_errorf("out of memory");
+        return 2;
+    }
+    for (uint64_t k = 0; k < a->nrandom && status < 2; k++) {
+        if (random_program(D, buf, &s)) {
             status = 2;
-            break;
-        }
-        if (vmex_diff_run(model, real, &p, &d)) {
+        } else if (vmex_diff_run(D->model, D->real, &D->p, &d)) {
             cli_errorf("random program %" PRIu64 ": %s", k, d.error);
             status = 2;
-            break;
-        }
-        if (d.at >= 0) {
-            char label[64];
-            snprintf(label, sizeof label, "random program %" PRIu64 " (seed %" PRIu64 ")", k, seed);
-            say(label, &p, &d, json);
-            diverged++;
-            status = 1;
-            if (outdir && save(outdir, seed, (uint32_t)k, &p, &d)) {
-                status = 2;
-                break;
-            }
+        } else if (d.at < 0) {
+            D->agreed++;
         } else {
-            agreed++;
+            char label[64];
+            snprintf(label, sizeof label, "random program %" PRIu64 " (seed %" PRIu64 ")", k, a->seed);
+            say(label, &D->p, &d, a->json);
+            D->diverged++;
+            status = 1;
+            if (a->outdir && save(a->outdir, a->seed, (uint32_t)k, &D->p, &d))
+                status = 2;
         }
     }
-    if (status < 2 && !json)
-        cli_outf("%" PRIu32 " agree, %" PRIu32 " diverge\n", agreed, diverged);
     free(buf);
-    vmex_program_free(&p);
-    vmex_model_free(model);
-    vmex_model_free(real);
-    for (size_t i = 0; i < files.n; i++) free(files.v[i]);
-    free(files.v);
+    return status;
+}
+
+int cli_cmd_diff(int argc, char **argv)
+{
+    args a = {.seed = 1, .bytes = 400, .window = 1ull << 30};
+    cli_args p;
+    const char *v;
+    int k = CLI_DONE, bad = cli_args_init(&p, &cli_diff_cmd, argc, argv);
+    while (!bad && (k = cli_next(&p, &v)) != CLI_DONE && k != CLI_HELP)
+        bad = k == CLI_BAD || option(&a, k == CLI_ARG ? -1 : k, v) != 0;
+    cli_args_free(&p);
+    if (k == CLI_HELP) {
+        cli_pathv_free(&a.files);
+        return cli_help(&cli_diff_cmd);
+    }
+    if (!bad && !a.nrandom && !a.files.n) {
+        cli_errorf("'vmex diff' needs FILEs or --random N (see 'vmex help diff')");
+        bad = 1;
+    }
+    struct stat st;
+    if (!bad && a.outdir && (stat(a.outdir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        cli_errorf("-o %s: not a directory", a.outdir);
+        bad = 1;
+    }
+    differ D = {.a = &a};
+    vmex_program_init(&D.p);
+    if (!bad && (!(D.model = vmex_model_new(VMEX_STORE_FAST)) || !(D.real = vmex_model_new(VMEX_STORE_FAST)))) {
+        cli_errorf("out of memory");
+        bad = 1;
+    }
+    int status = bad ? 2 : diff_files(&D);
+    if (status < 2 && a.nrandom) {
+        int r = diff_random(&D);
+        status = r > status ? r : status;
+    }
+    if (status < 2 && !a.json)
+        cli_outf("%" PRIu32 " agree, %" PRIu32 " diverge\n", D.agreed, D.diverged);
+    vmex_program_free(&D.p);
+    vmex_model_free(D.model);
+    vmex_model_free(D.real);
+    cli_pathv_free(&a.files);
     return cli_finish(status);
 }

@@ -5,76 +5,88 @@
  *   vmex import TRACE [-o OUT.vmex] [--profile P] [--format F] [--max-ops N]
  *
  * TRACE "-" reads standard input.  The program goes to OUT (written
- * atomically, unless OUT is a device or a pipe) or to standard output, with a header comment saying what the
- * trace held and what was dropped; a one-line summary goes to stderr.  A
- * bad trace is reported as FILE:LINE:COL: error: ... with exit status 2,
- * and nothing is written.
+ * atomically, unless OUT is a device or a pipe) or to standard output,
+ * with a header comment saying what the trace held and what was dropped;
+ * a one-line summary goes to stderr.  A bad trace is reported as
+ * FILE:LINE:COL: error: ... with exit status 2, and nothing is written.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "import/import.h"
 
 #define IMPORT_TEXT_LIMIT (64u << 20)   /* what `vmex run` reads of a .vmex file */
 
-static const char import_usage[] =
-    "usage: vmex import TRACE [-o OUT.vmex] [--profile P] [--format auto|vmex-trace|strace] [--max-ops N]";
+enum { O_OUTPUT, O_PROFILE, O_FORMAT, O_MAX_OPS };
+static const cli_opt opts[] = {
+    [O_OUTPUT] = {"output", 'o', "OUT", "write the program to OUT (default: standard output)"},
+    [O_PROFILE] = {"profile", 0, "P", "write a profile line"},
+    [O_FORMAT] = {"format", 0, "F", "auto (default), vmex-trace or strace"},
+    [O_MAX_OPS] = {"max-ops", 0, "N", "import at most N ops (default and limit 4194304)"},
+    {0},
+};
+
+CLI_COMMAND(import, .usage = "import TRACE [-o OUT]", .opts = opts,
+            .summary = "a recorded trace (libvmex-record.so, or strace -e\n"
+                       "trace=mmap,munmap,mremap,brk) to a .vmex program");
+
+/* The value of option k.  0 or -1 (reported). */
+static int option(int k, const char *v, vmex_import_opts *o, const char **out)
+{
+    char *end;
+    unsigned long long n;
+    switch (k) {
+    case O_OUTPUT:
+        *out = v;
+        return 0;
+    case O_PROFILE:
+        o->profile = v;
+        return cli_check_profile(v);
+    case O_FORMAT:
+        if ((o->format = vmex_trace_format_parse(v)) >= 0)
+            return 0;
+        cli_errorf("unknown trace format '%s' (auto, vmex-trace, strace)", v);
+        return -1;
+    default:
+        n = strtoull(v, &end, 10);
+        if (*v < '0' || *v > '9' || *end || n == 0 || n > VMEX_MAX_OPS) {
+            cli_errorf("--max-ops must be a number from 1 to %u", VMEX_MAX_OPS);
+            return -1;
+        }
+        o->max_ops = (uint32_t)n;
+        return 0;
+    }
+}
 
 int cli_cmd_import(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *v;
     vmex_import_opts o = {0};
-    int bad = 0;
-    for (int i = 1; i < argc && !bad; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-o")) {
-            if (i + 1 >= argc) {
-                cli_errorf("option '-o' needs a value");
-                return 2;
-            }
-            out = argv[++i];
-        } else if (cli_value_opt(argc, argv, &i, "--output", &v, &bad)) {
-            out = v;
-        } else if (cli_value_opt(argc, argv, &i, "--profile", &v, &bad)) {
-            if (!bad && !vmex_profile_valid(v)) {
-                cli_errorf("unknown profile '%s' (see 'vmex profiles')", v);
-                bad = 1;
-            }
-            o.profile = v;
-        } else if (cli_value_opt(argc, argv, &i, "--format", &v, &bad)) {
-            if (!bad && (o.format = vmex_trace_format_parse(v)) < 0) {
-                cli_errorf("unknown trace format '%s' (auto, vmex-trace, strace)", v);
-                bad = 1;
-            }
-        } else if (cli_value_opt(argc, argv, &i, "--max-ops", &v, &bad)) {
-            char *end;
-            unsigned long long n = bad ? 0 : strtoull(v, &end, 10);
-            if (!bad && (*v < '0' || *v > '9' || *end || n == 0 || n > VMEX_MAX_OPS)) {
-                cli_errorf("--max-ops must be a number from 1 to %u", VMEX_MAX_OPS);
-                bad = 1;
-            }
-            o.max_ops = (uint32_t)n;
-        } else if (a[0] == '-' && a[1]) {
-            cli_errorf("unknown option '%s' for 'vmex import' (see 'vmex help')", a);
+    cli_args a;
+    int k = CLI_DONE, bad = cli_args_init(&a, &cli_import_cmd, argc, argv);
+    while (!bad && (k = cli_next(&a, &v)) != CLI_DONE && k != CLI_HELP) {
+        if (k == CLI_BAD) {
             bad = 1;
-        } else if (in) {
+        } else if (k == CLI_ARG && in) {
             cli_errorf("'vmex import' takes one TRACE");
             bad = 1;
+        } else if (k == CLI_ARG) {
+            in = v;
         } else {
-            in = a;
+            bad = option(k, v, &o, &out) != 0;
         }
     }
+    cli_args_free(&a);
+    if (k == CLI_HELP)
+        return cli_help(&cli_import_cmd);
     if (bad)
         return 2;
     if (!in) {
-        cli_errorf("%s", import_usage);
+        cli_errorf("usage: vmex import TRACE [-o OUT.vmex] [--profile P] [--format auto|vmex-trace|strace] "
+                   "[--max-ops N]");
         return 2;
     }
 

@@ -13,8 +13,8 @@
  * separated by spaces (`read -r NAME BACKEND INPUT HUNTS ABOUT`); --json is
  * JSON Lines.
  */
-#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -29,46 +29,62 @@ static const target_row targets[] = {
 };
 #define NTARGETS (sizeof targets / sizeof targets[0])
 
-static const char targets_usage[] =
-    "usage: vmex targets [--json] [NAME...]\n"
-    "The fuzz targets (targets/targets.txt), all or the named ones, a line each:\n"
-    "NAME BACKEND INPUT HUNTS ABOUT.  BACKEND: xnu, linux-model, linux or none;\n"
-    "INPUT: program or text; HUNTS: policy (its hunt policy's findings), diverge\n"
-    "(linux-model against the kernel) or - (nothing: a crash is a harness bug).\n"
-    "  --json    JSON Lines, with each target's default hunt (null: none)\n";
-static const char classes_usage[] =
-    "usage: vmex classes [--json]\n"
-    "The verdict classes (core/classes.def), in the order of their values, a line\n"
-    "each: NAME DESCRIPTION.  ok is no finding; every other class is one.\n"
-    "  --json    JSON Lines\n";
-static const char hunt_usage[] =
-    "usage: vmex hunt --default [--for stress|TARGET]\n"
-    "       vmex hunt POLICY\n"
-    "Print the default hunt policy: of fuzzing (no --for), of vmex stress, or\n"
-    "of a fuzz target (see vmex targets).  With a POLICY, check it and print\n"
-    "it in full (every bound written out); a bad one is an error (exit 2).\n";
+enum { T_JSON };
+static const cli_opt targets_opts[] = {
+    [T_JSON] = {"json", 0, NULL, "JSON Lines, with each target's default hunt (null: none)"},
+    {0},
+};
+CLI_COMMAND(targets, .usage = "targets [--json] [NAME...]", .opts = targets_opts,
+            .summary = "the fuzz targets (targets/targets.txt), a line each: NAME BACKEND INPUT\n"
+                       "HUNTS ABOUT.  BACKEND: xnu, linux-model, linux or none; INPUT: program\n"
+                       "or text; HUNTS: policy, diverge (linux-model against the kernel) or -\n"
+                       "(nothing: a crash is a harness bug)");
 
-/* The next option (getopt_long over argv, argv[0] the command, stopping at
- * the first operand): its value, or -1 at the end of the options, -2 after
- * printing the usage (--help), -3 after a usage error. */
-static int next_opt(int argc, char **argv, const struct option *opts, const char *usage)
+enum { C_JSON };
+static const cli_opt classes_opts[] = {
+    [C_JSON] = {"json", 0, NULL, "JSON Lines"},
+    {0},
+};
+CLI_COMMAND(classes, .usage = "classes [--json]", .opts = classes_opts,
+            .summary = "the verdict classes (core/classes.def) in the order of their values,\n"
+                       "a line each: NAME DESCRIPTION; ok is no finding, every other class is one");
+
+enum { H_DEFAULT, H_FOR };
+static const cli_opt hunt_opts[] = {
+    [H_DEFAULT] = {"default", 0, NULL, "print a default hunt policy"},
+    [H_FOR] = {"for", 0, "stress|TARGET", "with --default: of vmex stress, or of a fuzz target"},
+    {0},
+};
+CLI_COMMAND(hunt, .usage = "hunt --default [--for stress|TARGET]\nhunt POLICY", .opts = hunt_opts,
+            .summary = "print the default hunt policy (of fuzzing, of stress, of a fuzz target),\n"
+                       "or check a POLICY and print it in full (a bad one: exit 2)");
+
+/* Parse a command's options with flags only (k < nflags sets flag[k]) and
+ * collect its operands.  Returns CLI_DONE, or the exit status + 1000 to end
+ * with (help printed, or an error reported). */
+static int parse_flags(const cli_command *cmd, int argc, char **argv, int *flag, const char **val,
+                       const char **operand, int *noperand)
 {
-    opterr = 0;
-    int c = getopt_long(argc, argv, "+:h", opts, NULL);
-    if (c == 'h') {
-        cli_outf("%s", usage);
-        return -2;
+    cli_args a;
+    const char *v;
+    int k;
+    *noperand = 0;
+    if (cli_args_init(&a, cmd, argc, argv))
+        return 1002;
+    while ((k = cli_next(&a, &v)) >= 0 || k == CLI_ARG) {
+        if (k == CLI_ARG) {
+            operand[(*noperand)++] = v;
+            continue;
+        }
+        flag[k] = 1;
+        if (val)
+            val[k] = v;
     }
-    if (c == '?' || c == ':') {
-        cli_errorf("%s: %s '%s' (see 'vmex %s --help')", argv[0],
-                   c == ':' ? "a value is missing after" : "unknown option", argv[optind - 1], argv[0]);
-        return -3;
-    }
-    return c;
+    cli_args_free(&a);
+    if (k == CLI_HELP)
+        return 1000 + cli_help(cmd);
+    return k == CLI_DONE ? CLI_DONE : 1002;
 }
-
-/* the exit status after next_opt returned c < -1 */
-#define OPT_EXIT(c) ((c) == -2 ? cli_finish(0) : 2)
 
 static const target_row *find_target(const char *name)
 {
@@ -111,16 +127,19 @@ static void print_target(const target_row *t, int json, const int w[4])
 
 int cli_cmd_targets(int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
-    int json = 0, c;
-    optind = 1;
-    while ((c = next_opt(argc, argv, opts, targets_usage)) != -1) {
-        if (c < -1) return OPT_EXIT(c);
-        json = 1;
+    int flag[1] = {0}, n, rc;
+    const char **names = calloc((size_t)argc + 1, sizeof *names);
+    if (!names)
+        return 2;
+    if ((rc = parse_flags(&cli_targets_cmd, argc, argv, flag, NULL, names, &n)) != CLI_DONE) {
+        free(names);
+        return rc - 1000;
     }
-    for (int i = optind; i < argc; i++)
-        if (!find_target(argv[i])) {
-            unknown_target(argv[i]);
+    int json = flag[T_JSON];
+    for (int i = 0; i < n; i++)
+        if (!find_target(names[i])) {
+            unknown_target(names[i]);
+            free(names);
             return 2;
         }
     int w[4] = {0, 0, 0, 0};   /* the columns line up over the whole table */
@@ -129,25 +148,28 @@ int cli_cmd_targets(int argc, char **argv)
         for (int k = 0; k < 4; k++)
             if ((int)strlen(col[k]) > w[k]) w[k] = (int)strlen(col[k]);
     }
-    if (optind == argc)
+    if (n == 0)
         for (size_t i = 0; i < NTARGETS; i++) print_target(&targets[i], json, w);
-    for (int i = optind; i < argc; i++) print_target(find_target(argv[i]), json, w);
+    for (int i = 0; i < n; i++) print_target(find_target(names[i]), json, w);
+    free(names);
     return cli_finish(0);
 }
 
 int cli_cmd_classes(int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
-    int json = 0, c;
-    optind = 1;
-    while ((c = next_opt(argc, argv, opts, classes_usage)) != -1) {
-        if (c < -1) return OPT_EXIT(c);
-        json = 1;
-    }
-    if (optind < argc) {
-        cli_errorf("classes: unexpected '%s' (see 'vmex classes --help')", argv[optind]);
+    int flag[1] = {0}, n, rc;
+    const char *operand[1];
+    if (argc > 2) {   /* classes takes one flag and no operands */
+        cli_errorf("'vmex classes' takes no arguments (see 'vmex help classes')");
         return 2;
     }
+    if ((rc = parse_flags(&cli_classes_cmd, argc, argv, flag, NULL, operand, &n)) != CLI_DONE)
+        return rc - 1000;
+    if (n) {
+        cli_errorf("'vmex classes' takes no arguments ('%s')", operand[0]);
+        return 2;
+    }
+    int json = flag[C_JSON];
 #define CLASS_ROW(E, id, name, desc) {VMEX_##E, name, desc},
     static const struct { int value; const char *name, *desc; } rows[] = {VMEX_CLASSES(CLASS_ROW)};
 #undef CLASS_ROW
@@ -166,19 +188,16 @@ int cli_cmd_classes(int argc, char **argv)
 
 int cli_cmd_hunt(int argc, char **argv)
 {
-    static const struct option opts[] = {{"default", no_argument, NULL, 'd'},
-                                         {"for", required_argument, NULL, 'f'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0}};
-    int dflt = 0, c;
-    const char *what = NULL;
-    optind = 1;
-    while ((c = next_opt(argc, argv, opts, hunt_usage)) != -1) {
-        if (c < -1) return OPT_EXIT(c);
-        if (c == 'd') dflt = 1;
-        else what = optarg;
+    int flag[2] = {0, 0}, operands, rc;
+    const char *val[2] = {NULL, NULL}, *operand[4];
+    if (argc > 4) {
+        cli_errorf("usage: vmex hunt --default [--for stress|TARGET] | vmex hunt POLICY");
+        return 2;
     }
-    int operands = argc - optind;
+    if ((rc = parse_flags(&cli_hunt_cmd, argc, argv, flag, val, operand, &operands)) != CLI_DONE)
+        return rc - 1000;
+    int dflt = flag[H_DEFAULT];
+    const char *what = val[H_FOR];
     if (dflt ? operands != 0 : (operands != 1 || what)) {
         cli_errorf("usage: vmex hunt --default [--for stress|TARGET] | vmex hunt POLICY");
         return 2;
@@ -186,8 +205,8 @@ int cli_cmd_hunt(int argc, char **argv)
     if (!dflt) {
         vmex_hunt h;
         vmex_error err = {0};
-        if (vmex_hunt_parse(argv[optind], &h, &err)) {
-            cli_errorf("bad hunt policy '%s': %s", argv[optind], err.msg);
+        if (vmex_hunt_parse(operand[0], &h, &err)) {
+            cli_errorf("bad hunt policy '%s': %s", operand[0], err.msg);
             return 2;
         }
         char text[512];

@@ -15,7 +15,7 @@
  *   3. vmex_report_verdict: address-space exhaustion, fragmentation, a
  *      jetsam (footprint) kill, or not a memory crash, with the evidence,
  *      the largest hole at the crash and the what-if across entitlements
- *      and neighbouring devices (verdict.c).
+ *      and neighbouring devices (crash_verdict.c).
  *
  * docs/crash-reports.md describes the formats and the choices.  Every
  * error is a vmex_error with code VMEX_E_INPUT and, where it applies, the
@@ -237,7 +237,7 @@ int vmex_report_verdict(const vmex_report *r, const vmex_recon *rc, const vmex_p
                         vmex_error *err);
 /* The verdict as text for people: the headline, the evidence, the largest
  * hole, the what-if table and its sentences.  0 or -1 (out of memory). */
-int vmex_verdict_text(const vmex_verdict *v, vmex_buf *out);
+int vmex_report_verdict_text(const vmex_verdict *v, vmex_buf *out);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 /*
  * recon.h - what the files of the reconstruction share (not installed):
  * reconstruct.c builds the program (profile, layout settings, entitlements,
- * the failing request), recon_map.c places the report's regions, verdict.c
+ * the failing request), recon_map.c places the report's regions, crash_verdict.c
  * reads the memory evidence and judges the result.
  */
 #ifndef VMEX_RECON_H
@@ -37,7 +37,7 @@ uint64_t _vmex_map_placeable(const vmex_report *r);
  * summary rows by estimate, largest first, on layout L. */
 void _vmex_map_regions(vmex_build *b, const vmex_layout *L);
 
-/* verdict.c: what in the report points at memory.  Returns the request it
+/* crash_verdict.c: what in the report points at memory.  Returns the request it
  * names (enum vmex_req_kind: VMEX_REQ_PROBE for memory without a size,
  * VMEX_REQ_NONE for nothing) with *size (VMEX_REQ_MALLOC), and appends one
  * line of evidence per finding to why; -1 when out of memory. */

@@ -1,5 +1,5 @@
 /*
- * bench.c - `vmex bench`: model throughput at 1k, 10k, 100k and 1M live
+ * cli_bench.c - `vmex bench`: model throughput at 1k, 10k, 100k and 1M live
  * entries, fast store versus naive store.
  *
  * Each measurement is one random program on ios16-16gb with
@@ -24,6 +24,8 @@
 #include "core/core.h"
 #include "cli/cli.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -273,45 +275,73 @@ static int bench_linux(int json, double seconds, uint32_t nops)
     return rc;
 }
 
-int _vmex_bench_main(int argc, char **argv)
+enum { O_JSON, O_LIVE, O_LINUX, O_SECONDS, O_OPS };
+static const cli_opt opts[] = {
+    [O_JSON] = {"json", 0, NULL, "one JSON object per row"},
+    [O_LIVE] = {"live", 0, "N", "measure N live entries only (1 to 2000000)"},
+    [O_LINUX] = {"linux", 0, NULL, "executions/s of random N-op programs on target linux,\n"
+                                   "per allocator, and on linux-model"},
+    [O_SECONDS] = {"seconds", 0, "S", "--linux: seconds per row (default 3)"},
+    [O_OPS] = {"ops", 0, "N", "--linux: ops per program (default 1000)"},
+    {0},
+};
+
+CLI_COMMAND(bench, .usage = "bench [--json] [--live N]\nbench --linux [--json] [--seconds S] [--ops N]",
+            .opts = opts,
+            .summary = "measure the model's speed: ops/s of the fast and\n"
+                       "the naive store at 1k to 1M live entries");
+
+/* A whole number in [lo, hi] for --name.  0 or -1 (reported). */
+static int number(const char *name, const char *v, unsigned long lo, unsigned long hi, uint32_t *out)
 {
-    int json = 0, linux_mode = 0;
+    char *end;
+    unsigned long x = strtoul(v, &end, 10);
+    if (*end || !*v || x < lo || x > hi) {
+        fprintf(stderr, "vmex: error: bench: --%s takes %lu to %lu, not '%s'\n", name, lo, hi, v);
+        return -1;
+    }
+    *out = (uint32_t)x;
+    return 0;
+}
+
+static int bench_main(int argc, char **argv)
+{
+    int json = 0, linux_mode = 0, k = CLI_DONE;
     double seconds = 3;
     uint32_t nops = 1000;
     uint32_t lives[4] = {1000, 10000, 100000, 1000000}, nlives = 4;
-    for (int i = 1; i < argc; i++) {
+    cli_args a;
+    const char *v;
+    int bad = cli_args_init(&a, &cli_bench_cmd, argc, argv);
+    while (!bad && (k = cli_next(&a, &v)) != CLI_DONE && k != CLI_HELP) {
         char *end;
-        if (!strcmp(argv[i], "--json")) json = 1;
-        else if (!strcmp(argv[i], "--linux")) linux_mode = 1;
-        else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
-            seconds = strtod(argv[++i], &end);
+        if (k == CLI_BAD) {
+            bad = 1;
+        } else if (k == CLI_ARG) {
+            cli_errorf("'vmex bench' takes no arguments ('%s')", v);
+            bad = 1;
+        } else if (k == O_JSON) {
+            json = 1;
+        } else if (k == O_LINUX) {
+            linux_mode = 1;
+        } else if (k == O_SECONDS) {
+            seconds = strtod(v, &end);
             if (*end || !(seconds >= 0.1 && seconds <= 3600)) {
-                fprintf(stderr, "vmex: error: bench: --seconds takes 0.1 to 3600, not '%s'\n", argv[i]);
-                return 2;
+                fprintf(stderr, "vmex: error: bench: --seconds takes 0.1 to 3600, not '%s'\n", v);
+                bad = 1;
             }
-        } else if (!strcmp(argv[i], "--ops") && i + 1 < argc) {
-            unsigned long v = strtoul(argv[++i], &end, 10);
-            if (*end || v < 1 || v > 100000) {
-                fprintf(stderr, "vmex: error: bench: --ops takes 1 to 100000, not '%s'\n", argv[i]);
-                return 2;
-            }
-            nops = (uint32_t)v;
-        } else if (!strcmp(argv[i], "--live") && i + 1 < argc) {
-            unsigned long v = strtoul(argv[++i], &end, 10);
-            if (*end || v < 1 || v > 2000000) {
-                fprintf(stderr, "vmex: error: bench: --live takes 1 to 2000000, not '%s'\n", argv[i]);
-                return 2;
-            }
-            lives[0] = (uint32_t)v;
+        } else if (k == O_OPS) {
+            bad = number("ops", v, 1, 100000, &nops) != 0;
+        } else if (k == O_LIVE) {
+            bad = number("live", v, 1, 2000000, &lives[0]) != 0;
             nlives = 1;
-        } else {
-            fprintf(stderr,
-                    "vmex: error: bench: unknown argument '%s'\n"
-                    "usage: vmex bench [--json] [--live N] | vmex bench --linux [--json] [--seconds S] [--ops N]\n",
-                    argv[i]);
-            return 2;
         }
     }
+    cli_args_free(&a);
+    if (k == CLI_HELP)
+        return cli_help(&cli_bench_cmd);
+    if (bad)
+        return 2;
     if (linux_mode) {
         int rc = bench_linux(json, seconds, nops);
         if (!rc && ferror(stdout)) {
@@ -323,8 +353,8 @@ int _vmex_bench_main(int argc, char **argv)
     vmex_program p;
     vmex_program_init(&p);
     if (!json) printf("%10s %16s %16s %10s\n", "live", "fast ops/s", "naive ops/s", "ratio");
-    for (uint32_t k = 0; k < nlives; k++) {
-        uint32_t live = lives[k];
+    for (uint32_t row = 0; row < nlives; row++) {
+        uint32_t live = lives[row];
         bench_rng = 0x5EED0000u + live;
         if (build(&p, live, 90000)) {
             fprintf(stderr, "vmex: error: bench: out of memory\n");
@@ -354,4 +384,15 @@ int _vmex_bench_main(int argc, char **argv)
         return 2;
     }
     return 0;
+}
+
+/* The rows are printed as they are measured (stdout, not the buffer). */
+int cli_cmd_bench(int argc, char **argv)
+{
+    int rc = bench_main(argc, argv);
+    if (rc != 2 && (fflush(stdout) != 0 || ferror(stdout))) {
+        cli_errorf("writing standard output: %s", strerror(errno ? errno : EIO));
+        return 2;
+    }
+    return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * verdict.c - the verdict on a crash report (vmex_report_verdict,
+ * crash_verdict.c - the verdict on a crash report (vmex_report_verdict,
  * crashreport.h): what in the report points at memory, then the
  * reconstructed program on the model, op by op, on the report's device
  * and on its neighbours with and without the entitlements that change
@@ -502,7 +502,7 @@ int vmex_report_verdict(const vmex_report *r, const vmex_recon *rc, const vmex_p
 }
 
 /* ------------------------------------------------------------ text */
-int vmex_verdict_text(const vmex_verdict *v, vmex_buf *out)
+int vmex_report_verdict_text(const vmex_verdict *v, vmex_buf *out)
 {
     int rc = 0;
     char ents[96];

@@ -277,8 +277,9 @@ int _vmex_encode_offsets(const vmex_program *p, const vmex_layout *L, vmex_buf *
     char prof[sizeof c->profile + 1];
     memcpy(prof, c->profile, sizeof c->profile);
     prof[sizeof c->profile] = '\0';
-    put8(&w, target == VMEX_TARGET_XNU ? (uint32_t)profile_index(prof) : HDR_NONE8);
-    put8(&w, target == VMEX_TARGET_XNU ? c->ents & ((1u << VMEX_ENT__COUNT) - 1) : 0);
+    int device = vmex_target_has(target, VMEX_CAP_DEVICE);
+    put8(&w, device ? (uint32_t)profile_index(prof) : HDR_NONE8);
+    put8(&w, device ? c->ents & ((1u << VMEX_ENT__COUNT) - 1) : 0);
     put8(&w, mask);
     if (vmex_buf_put(out, w.b, (size_t)w.n) < 0)
         return -1;

@@ -2,7 +2,7 @@
  * test_linux_model.c - target linux-model against hand-computed placements.
  *
  * The window is [B, B + W) with B = VMEX_LINUX_BASE (0x300000000000).
- * Linux places top-down (linux-real.md): the highest hole that fits, at
+ * Linux places top-down (docs/linux-real.md): the highest hole that fits, at
  * its top.  With the 2 MiB rule (kernels >= 6.7), an anonymous map whose
  * length is a multiple of 2 MiB and that has no hint goes into the highest
  * hole of length >= len + 2 MiB, at rounddown(hole top - len, 2 MiB).

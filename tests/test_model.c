@@ -2,7 +2,7 @@
  * test_model.c - the XNU model against hand-computed expectations.
  *
  * Every expected address and size below is worked out by hand from
- * ../shared/docs/xnu-model.md (the comment next to it shows the sum), not
+ * docs/xnu-model.md (the comment next to it shows the sum), not
  * taken from a run of the model.
  */
 #include <setjmp.h>

@@ -2,7 +2,7 @@
  * encode.c - the canonical encoder of the byte encoding (format: codec.h):
  * the shortest form of every value that decodes to exactly that value,
  * and the normalization of what v1 cannot express.  Once shipped, the
- * format is frozen: the golden inputs of tests/test_encode.c pin it, and a
+ * format is frozen: the golden inputs of tests/unit/test_encode.c pin it, and a
  * change means version 2.
  */
 #include <stdlib.h>

@@ -15,6 +15,8 @@
 # exactly which outputs a change moved.
 set -uo pipefail
 vmex=$1 src=$2 mode=${3:-}
+case $vmex in /*) ;; *) vmex=$PWD/$vmex ;; esac
+case $src in /*) ;; *) src=$PWD/$src ;; esac
 golden=$src/tests/golden
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

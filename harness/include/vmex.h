@@ -307,6 +307,9 @@ int vmex_layout_resolve(const vmex_config *cfg, const char *profile, uint32_t ex
 /* canonical profile names, in order; returns the count */
 size_t vmex_profile_list(const char **names, size_t max);
 int vmex_profile_valid(const char *name);
+/* the published sources a profile's release is modelled from ("xnu-12377,
+ * libmalloc-792.41.1"; docs/xnu-model.md), "" for an unknown name */
+const char *vmex_profile_source(const char *name);
 
 /* ---------------------------------------------------------------- backends */
 /* Each target is run by a backend: xnu and linux-model are models (they

@@ -252,6 +252,31 @@ static const char *const profile_names[] = {
 };
 _Static_assert(sizeof profile_names / sizeof profile_names[0] == (NVERSIONS - 1) * NRAMS + 6, "one name per profile");
 
+/* The tags of apple-oss-distributions/xnu and /libmalloc each release is
+ * read from (docs/xnu-model.md, the era table).  "xnu-12377" is the iOS 26
+ * tree as published, read from a public copy (§8). */
+const char *vmex_profile_source(const char *name)
+{
+    static const struct { uint32_t v; const char *src; } t[] = {
+        {110, "xnu-4570.51, libmalloc-140"},
+        {120, "xnu-4903, libmalloc-166"},
+        {130, "xnu-6153, libmalloc-283"},
+        {140, "xnu-7195, libmalloc-317"},
+        {150, "xnu-8019, libmalloc-374"},
+        {154, "xnu-8020.101.4, libmalloc-374"},
+        {160, "xnu-8792, libmalloc-409"},
+        {170, "xnu-10002, libmalloc-474"},
+        {174, "xnu-10063.101, libmalloc-521"},
+        {180, "xnu-11215..11417, libmalloc-646..715 (xzone on: an estimate)"},
+        {260, "xnu-12377, libmalloc-792.41.1"},
+    };
+    uint32_t v, ram;
+    if (_vmex_profile_parse(name, &v, &ram)) return "";
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (t[i].v == v) return t[i].src;
+    return "";
+}
+
 size_t vmex_profile_list(const char **names, size_t max)
 {
     size_t n = sizeof profile_names / sizeof profile_names[0];

@@ -1847,7 +1847,7 @@ int cli_cmd_stress(int argc, char **argv)
         cli_errorf("out of memory");
     if (r)
         goto out;
-    if (X->f.found) {
+    if (X->f.found && !X->L.xzone) {   /* the rebuild knows the magazine allocator, not xzone */
         if (make_reproducer(X))
             goto out;
     } else {   /* no stale reproducer from an earlier run in the same directory */

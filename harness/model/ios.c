@@ -380,7 +380,8 @@ int _vmex_resolve_device(const vmex_config *cfg, const char *profile, uint32_t e
     uint64_t binary = VMEX_ALIGN_UP(_vmex_setting(cfg, VMEX_SET_BINARY), VMEX_PAGE);
     uint64_t dyld = VMEX_ALIGN_UP(_vmex_setting(cfg, VMEX_SET_DYLD), VMEX_PAGE);
     uint64_t stack_end = USRSTACK64 - L->slide, stack_start = stack_end - MAIN_STACK_SIZE;
-    if (L->min_offset + binary + dyld + (L->xzone ? GUARDED_RANGE : 0) > stack_start) {
+    int guarded = L->xzone && v >= 260;   /* libmalloc-792.41.1 only: 715 has none */
+    if (L->min_offset + binary + dyld + (guarded ? GUARDED_RANGE : 0) > stack_start) {
         vmex_error_set(err, 0, 0, "binary and dyld (%llu bytes) do not fit below the main stack",
                        (unsigned long long)(binary + dyld));
         return -1;
@@ -398,10 +399,10 @@ int _vmex_resolve_device(const vmex_config *cfg, const char *profile, uint32_t e
     int want_nano = (cfg->set_mask >> VMEX_SET_NANO & 1) ? (int)cfg->set[VMEX_SET_NANO] : !L->xzone;
     L->nano = want_nano && nano + NANO_SIZE <= (L->ranges ? L->default_end : L->max_offset);
     if (L->nano) rc |= add_region(L, nano, nano + NANO_SIZE, VMEX_R_NANO, VMEX_TAG_MALLOC_NANO, VMEX_PROT_RW);
-    /* §8: xzone's guarded range (libmalloc-792.41.1 only: 715 has none), a
-     * MALLOC mach_vm_map ANYWHERE from 0, so first fit from the floor */
+    /* §8: xzone's guarded range, a MALLOC mach_vm_map ANYWHERE from 0, so
+     * first fit from the floor */
     uint64_t g;
-    if (L->xzone && v >= 260 && !first_fit(L, GUARDED_RANGE, L->default_end, &g)) {
+    if (guarded && !first_fit(L, GUARDED_RANGE, L->default_end, &g)) {
         rc |= add_region(L, g, g + VMEX_PAGE, VMEX_R_MALLOC, VMEX_TAG_MALLOC, VMEX_PROT_NONE);
         rc |= add_region(L, g + VMEX_PAGE + GUARDED_HOLE, g + GUARDED_RANGE, VMEX_R_MALLOC, VMEX_TAG_MALLOC,
                          VMEX_PROT_NONE);

@@ -209,7 +209,8 @@ static uint32_t probe(const char *profile, uint32_t ents, uint64_t chunk, uint32
     return (uint32_t)r.at;
 }
 
-/* vmex probe, 1 MiB chunks, per new era and RAM class, with and without jumbo.
+/* vmex probe, 1 MiB chunks, every RAM class of the new releases, with and
+ * without jumbo (each jumbo entitlement of the release once at least).
  * iOS 26 (xzone, no nano): the guarded range [0x102400000, 0x102800000) leaves
  * its 1 MiB carveout [0x102404000, 0x102504000); then the holes
  * [0x102800000, 0x16FD00000) = 0x6D500000 = 1749 MiB, [0x16FE00000, 0x180000000)
@@ -228,15 +229,27 @@ static void test_probe(void **state)
         {"ios26-12gb", 0, 1 + 1749 + 258 + 5504},
         {"ios26-16gb", 0, 1 + 1749 + 258 + 5504},
         {"ios26-3gb", VMEX_ENT_EXTENDED_VA, 1 + 1749 + 258 + 52224},      /* 54232 */
+        {"ios26-4gb", VMEX_ENT_EXTENDED_VA, 1 + 1749 + 258 + 52224},
+        {"ios26-6gb", VMEX_ENT_EXTENDED_VA, 1 + 1749 + 258 + 52224},
         {"ios26-8gb", VMEX_ENT_INCREASED_MEM, 1 + 1749 + 258 + 52224},
+        {"ios26-12gb", VMEX_ENT_DEBUG_MEM, 1 + 1749 + 258 + 52224},
         {"ios26-16gb", VMEX_ENT_JIT, 1 + 1749 + 258 + 52224},
         {"ios15.4-1gb", 0, 1753 + 258},                                   /* 2011 */
         {"ios15.4-2gb", 0, 1753 + 258 + 896},                             /* 2907 */
         {"ios15.4-3gb", 0, 1753 + 258 + 896},
         {"ios15.4-4gb", 0, 1753 + 258 + 4992},                            /* 7003 */
+        {"ios15.4-6gb", 0, 1753 + 258 + 4992},
+        {"ios15.4-8gb", 0, 1753 + 258 + 4992},
+        {"ios15.4-12gb", 0, 1753 + 258 + 4992},
         {"ios15.4-16gb", 0, 1753 + 258 + 4992},
-        {"ios15.4-3gb", VMEX_ENT_INCREASED_MEM, 1753 + 258 + 53760},      /* 55771 */
+        {"ios15.4-1gb", VMEX_ENT_INCREASED_MEM, 1753 + 258 + 53760},      /* 55771 */
+        {"ios15.4-2gb", VMEX_ENT_INCREASED_MEM, 1753 + 258 + 53760},
+        {"ios15.4-3gb", VMEX_ENT_INCREASED_MEM, 1753 + 258 + 53760},
+        {"ios15.4-4gb", VMEX_ENT_EXTENDED_VA, 1753 + 258 + 53760},
         {"ios15.4-6gb", VMEX_ENT_EXTENDED_VA, 1753 + 258 + 53760},
+        {"ios15.4-8gb", VMEX_ENT_EXTENDED_VA, 1753 + 258 + 53760},
+        {"ios15.4-12gb", VMEX_ENT_JIT, 1753 + 258 + 53760},
+        {"ios15.4-16gb", VMEX_ENT_JIT, 1753 + 258 + 53760},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         int cls;

@@ -84,7 +84,8 @@ static void test_allocators(void **state)
 static void test_set_keys(void **state)
 {
     static const int device[] = {VMEX_SET_SLIDE, VMEX_SET_BINARY, VMEX_SET_DYLD, VMEX_SET_NANO,
-                                 VMEX_SET_MALLOC_ENTROPY, VMEX_SET_FOOTPRINT_LIMIT};
+                                 VMEX_SET_MALLOC_ENTROPY, VMEX_SET_FOOTPRINT_LIMIT, VMEX_SET_XZONE,
+                                 VMEX_SET_JIT_SLIDE, VMEX_SET_DATA_SLIDE};
     static const int window[] = {VMEX_SET_WINDOW, VMEX_SET_ALLOCATOR, VMEX_SET_THP_ALIGN, VMEX_SET_MMAP_THRESHOLD,
                                  VMEX_SET_RETAIN};
     for (int t = 0; t < VMEX_TARGET__COUNT; t++) {

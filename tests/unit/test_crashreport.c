@@ -648,14 +648,18 @@ static void test_choices(void **state)
     assert_int_equal(f->p.ops[0].prot, VMEX_PROT_NONE);
     full_free(f);
 
-    /* iOS 26: the newest profile stands in, and says so */
+    /* iOS 26 has its profiles; a later release: the newest profile stands in, and says so */
     f = judge(ips(buf, sizeof buf, "iPhone OS 26.0 (23A341)", "iPhone18,3", ""), NULL);
+    assert_false(f->rc.stand_in);
+    assert_string_equal(f->rc.profile, "ios26-8gb");
+    full_free(f);
+    f = judge(ips(buf, sizeof buf, "iPhone OS 27.0 (24A100)", "iPhone18,3", ""), NULL);
     assert_true(f->rc.stand_in);
-    assert_string_equal(f->rc.profile, "ios18-8gb");
+    assert_string_equal(f->rc.profile, "ios26-8gb");
     assert_non_null(strstr(f->rc.header.p, "STAND-IN"));
     int said = 0;
     for (uint32_t i = 0; i < f->v.nevidence; i++)
-        said |= strstr(f->v.evidence[i], "stands in for iOS 26") != NULL;
+        said |= strstr(f->v.evidence[i], "stands in for iOS 27") != NULL;
     assert_true(said);
     full_free(f);
 

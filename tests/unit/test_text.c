@@ -767,6 +767,7 @@ static void random_program(uint64_t *s, vmex_program *p)
         case VMEX_SET_THP_ALIGN: c->set[k] = rng_below(s, 3); break;
         case VMEX_SET_MMAP_THRESHOLD: c->set[k] = 4096 * rng_below(s, 8193); break;
         case VMEX_SET_RETAIN: c->set[k] = rng_below(s, 2); break;
+        case VMEX_SET_XZONE: c->set[k] = rng_below(s, 2); break;
         default: c->set[k] = VMEX_PAGE + rng_below(s, VMEX_MAX_VALUE - VMEX_PAGE - 1); break;
         }
     }

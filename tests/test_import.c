@@ -363,7 +363,9 @@ static void test_strace_fixture(void **state)
     /* and the header says what happened */
     vmex_buf h = {0};
     assert_int_equal(vmex_import_header(&st, "strace-sample.txt", &h), 0);
-    assert_non_null(strstr(h.p, "vmex import: strace-sample.txt (strace, pids 2: one address space), 25 lines\n"));
+    assert_non_null(strstr(h.p, "vmex import: strace-sample.txt (strace), 25 lines: 2 pids in 1 address space\n"));
+    assert_int_equal(st.spaces, 1);
+    assert_int_equal(st.space_pids, 2);   /* 123 and its thread 124 (clone3 with CLONE_VM) */
     assert_non_null(strstr(h.p, "calls: mmap 7, munmap 4, mremap 1, brk 4; other lines ignored: 7"));
     assert_non_null(strstr(h.p, "ops: 15 (mmap 8, munmap 6, touch 1)\n"));
     assert_non_null(strstr(h.p, "dropped (1): failed in the trace"));
@@ -379,7 +381,9 @@ static void test_strace_variants(void **state)
     vmex_import_stats st;
     /* strace -f -o FILE (bare pids), -ttt, -i, raw numbers (-X raw), mmap2,
      * a call that never returned (= ?), MREMAP_DONTUNMAP, CRLF */
-    expect_ops("100  1700000000.123456 mmap(NULL, 0x4000, 0x3, 0x22, -1, 0) = 0x7f0000000000\n"
+    expect_ops("100  1700000000.123450 clone(child_stack=0x7f0000100000, flags=CLONE_VM|CLONE_FS|CLONE_FILES|"
+               "CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM) = 101\n"
+               "100  1700000000.123456 mmap(NULL, 0x4000, 0x3, 0x22, -1, 0) = 0x7f0000000000\n"
                "100  1700000000.123460 [00007f1234567890] mmap2(NULL, 16384, PROT_READ, "
                "MAP_PRIVATE|MAP_ANONYMOUS|0x40, -1, 0) = 0x7f0000010000\r\n"
                "101  munmap(0x7f0000000000, 16384 <unfinished ...>\n"
@@ -402,7 +406,8 @@ static void test_strace_variants(void **state)
     assert_int_equal(st.dropped[VMEX_TD_NOCHANGE], 1);
     /* a split argument list, resumed mid-way; MAP_FIXED over two mappings
      * replaces what it covers and is placed freely */
-    expect_ops("[pid 7] mmap(NULL, 65536, PROT_READ <unfinished ...>\n"
+    expect_ops("[pid 7] clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0}, 88) = 8\n"
+               "[pid 7] mmap(NULL, 65536, PROT_READ <unfinished ...>\n"
                "[pid 8] mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x20000\n"
                "[pid 7] <... mmap resumed>, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x10000\n"
                "[pid 7] mmap(0x18000, 65536, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = 0x18000\n",
@@ -433,10 +438,14 @@ static void test_strace_errors(void **state)
     expect_error(A, "brk(NULL) = 0x1000\n[pid 9] <... mmap resumed>) = 0x1000\n", 2, 9,
                  "'mmap resumed' without its '<unfinished ...>' start");
     expect_error(A, "[pid 9 mmap(NULL, 1, PROT_READ, MAP_PRIVATE, -1, 0) = 1\n", 1, 7, "bad '[pid N]' prefix");
-    /* an error inside a resumed call names the line it began on */
+    /* an error inside a resumed call points at the line and column it
+     * came from, and names the line the call began on when that is not it */
     expect_error(A, "brk(NULL) = 0x1000\n[pid 9] mmap(NULL, 4x <unfinished ...>\n"
                     "[pid 9] <... mmap resumed>, PROT_READ, MAP_PRIVATE, -1, 0) = 0x1000\n",
-                 3, 0, "(in the call begun on line 2)");
+                 2, 20, "mmap: bad length '4x'");
+    expect_error(A, "brk(NULL) = 0x1000\n[pid 9] mmap(NULL, 4096 <unfinished ...>\n"
+                    "[pid 9] <... mmap resumed>, PROT_READ, MAP_PRIVATE|BOGUS, -1, 0) = 0x1000\n",
+                 3, 52, "mmap: bad flags 'MAP_PRIVATE|BOGUS' (in the call begun on line 2)");
 }
 
 static void test_shipped_trace(void **state)

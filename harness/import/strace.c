@@ -123,10 +123,10 @@ static const sym mremap_syms[] = {
 /* index of the first piece with hi > a */
 static size_t pc_first(const vmex_importer *im, uint64_t a)
 {
-    size_t lo = 0, hi = im->npc;
+    size_t lo = 0, hi = im->a->npc;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (im->pc[mid].hi <= a)
+        if (im->a->pc[mid].hi <= a)
             lo = mid + 1;
         else
             hi = mid;
@@ -136,11 +136,11 @@ static size_t pc_first(const vmex_importer *im, uint64_t a)
 
 static int pc_insert(vmex_importer *im, size_t at, piece p)
 {
-    if (imp_grow((void **)&im->pc, &im->pccap, im->npc + 1, sizeof p))
+    if (imp_grow((void **)&im->a->pc, &im->a->pccap, im->a->npc + 1, sizeof p))
         return imp_oom(im);
-    memmove(&im->pc[at + 1], &im->pc[at], (im->npc - at) * sizeof p);
-    im->pc[at] = p;
-    im->npc++;
+    memmove(&im->a->pc[at + 1], &im->a->pc[at], (im->a->npc - at) * sizeof p);
+    im->a->pc[at] = p;
+    im->a->npc++;
     return 0;
 }
 
@@ -149,16 +149,16 @@ static int pc_unmap(vmex_importer *im, uint64_t lo, uint64_t hi, size_t *hits, i
 {
     size_t i = pc_first(im, lo);
     *hits = 0;
-    while (i < im->npc && im->pc[i].lo < hi) {
-        piece *p = &im->pc[i];
+    while (i < im->a->npc && im->a->pc[i].lo < hi) {
+        piece *p = &im->a->pc[i];
         uint64_t a = p->lo > lo ? p->lo : lo, b = p->hi < hi ? p->hi : hi;
         hrec *r = imp_hfind(im, p->id);
         (*hits)++;
-        if (r && !im->truncated && imp_map_unmap(im, r, a - p->base, b - a, col))
+        if (r && !im->a->truncated && imp_map_unmap(im, r, a - p->base, b - a, col))
             return -1;
         if (a == p->lo && b == p->hi) {
-            memmove(p, p + 1, (im->npc - i - 1) * sizeof *p);
-            im->npc--;
+            memmove(p, p + 1, (im->a->npc - i - 1) * sizeof *p);
+            im->a->npc--;
             continue;
         }
         if (a == p->lo) {
@@ -180,14 +180,14 @@ static int pc_unmap(vmex_importer *im, uint64_t lo, uint64_t hi, size_t *hits, i
 static int pc_covered(const vmex_importer *im, uint64_t lo, uint64_t hi, uint64_t *id)
 {
     size_t i = pc_first(im, lo);
-    if (i >= im->npc || im->pc[i].lo > lo)
+    if (i >= im->a->npc || im->a->pc[i].lo > lo)
         return 0;
-    *id = im->pc[i].id;
-    uint64_t at = im->pc[i].hi;
+    *id = im->a->pc[i].id;
+    uint64_t at = im->a->pc[i].hi;
     while (at < hi) {
-        if (++i >= im->npc || im->pc[i].lo != at || im->pc[i].id != *id)
+        if (++i >= im->a->npc || im->a->pc[i].lo != at || im->a->pc[i].id != *id)
             return 0;
-        at = im->pc[i].hi;
+        at = im->a->pc[i].hi;
     }
     return 1;
 }
@@ -232,56 +232,56 @@ static int heap_op(vmex_importer *im, int kind, int32_t slot, uint64_t size, uin
 /* brk(...) = res */
 static int s_brk(vmex_importer *im, uint64_t res)
 {
-    if (!im->brk_init) {   /* the first brk sets the baseline */
-        im->brk_init = 1;
-        im->brk_start = im->brk_cur = res;
-        im->st.dropped[VMEX_TD_NOCHANGE]++;
+    if (!im->a->brk_init) {   /* the first brk sets the baseline */
+        im->a->brk_init = 1;
+        im->a->brk_start = im->a->brk_cur = res;
+        im->a->st.dropped[VMEX_TD_NOCHANGE]++;
         return 0;
     }
-    if (res == im->brk_cur) {
-        im->st.dropped[VMEX_TD_NOCHANGE]++;
+    if (res == im->a->brk_cur) {
+        im->a->st.dropped[VMEX_TD_NOCHANGE]++;
         return 0;
     }
-    uint64_t target = res > im->brk_start ? VMEX_ALIGN_UP(res - im->brk_start, VMEX_PAGE) : 0;
+    uint64_t target = res > im->a->brk_start ? VMEX_ALIGN_UP(res - im->a->brk_start, VMEX_PAGE) : 0;
     if (imp_check_size(im, target, 0, "heap size"))
         return -1;
-    if (res > im->brk_cur) {
-        im->st.heap_grows++;
-        if (target > im->heap_total) {
-            uint64_t d = target - im->heap_total;
+    if (res > im->a->brk_cur) {
+        im->a->st.heap_grows++;
+        if (target > im->a->heap_total) {
+            uint64_t d = target - im->a->heap_total;
             int32_t slot;
-            if (imp_grow((void **)&im->heap, &im->heapcap, im->nheap + 1, sizeof *im->heap) ||
+            if (imp_grow((void **)&im->a->heap, &im->a->heapcap, im->a->nheap + 1, sizeof *im->a->heap) ||
                 imp_pool_take(im, POOL_H, &slot))
                 return imp_oom(im);
             if (heap_op(im, VMEX_OP_MMAP, slot, d, 0, 0))
                 return -1;
-            im->heap[im->nheap++] = (heapseg){slot, d, d};
-            im->heap_total = target;
+            im->a->heap[im->a->nheap++] = (heapseg){slot, d, d};
+            im->a->heap_total = target;
             imp_live_maps(im, 1, (int64_t)d);
         }
     } else {
-        im->st.heap_shrinks++;
-        while (im->heap_total > target && im->nheap) {
-            heapseg *h = &im->heap[im->nheap - 1];
-            uint64_t cut = im->heap_total - target;
+        im->a->st.heap_shrinks++;
+        while (im->a->heap_total > target && im->a->nheap) {
+            heapseg *h = &im->a->heap[im->a->nheap - 1];
+            uint64_t cut = im->a->heap_total - target;
             if (cut >= h->mapped) {
                 if (heap_op(im, VMEX_OP_MUNMAP, h->slot, 0, 0, h->mapped == h->size ? 0 : h->mapped))
                     return -1;
                 if (imp_pool_put(im, POOL_H, h->slot))
                     return imp_oom(im);
-                im->heap_total -= h->mapped;
+                im->a->heap_total -= h->mapped;
                 imp_live_maps(im, -1, -(int64_t)h->mapped);
-                im->nheap--;
+                im->a->nheap--;
             } else {
                 if (heap_op(im, VMEX_OP_MUNMAP, h->slot, 0, h->mapped - cut, cut))
                     return -1;
                 h->mapped -= cut;
-                im->heap_total -= cut;
+                im->a->heap_total -= cut;
                 imp_live_maps(im, 0, -(int64_t)cut);
             }
         }
     }
-    im->brk_cur = res;
+    im->a->brk_cur = res;
     return 0;
 }
 
@@ -291,20 +291,33 @@ typedef struct sarg {
     int col;
 } sarg;
 
-static int is_ours(const char *name, size_t n)
+static int in_list(const char *const *list, size_t count, const char *name, size_t n)
 {
-    static const char *const ours[] = {"mmap", "mmap2", "munmap", "mremap", "brk"};
-    for (size_t k = 0; k < sizeof ours / sizeof ours[0]; k++)
-        if (strlen(ours[k]) == n && !memcmp(ours[k], name, n))
+    for (size_t k = 0; k < count; k++)
+        if (strlen(list[k]) == n && !memcmp(list[k], name, n))
             return 1;
     return 0;
 }
 
-/* One complete call, text = "NAME(ARGS) = RESULT ...", at column col0+1
- * of its line (col0 < 0: columns unknown). */
+int imp_is_memory_call(const char *name, size_t n)
+{
+    static const char *const mem[] = {"mmap", "mmap2", "munmap", "mremap", "brk"};
+    return in_list(mem, sizeof mem / sizeof mem[0], name, n);
+}
+
+/* the calls that make processes and address spaces: 1 clone, 2 exec, 0 neither */
+static int proc_call(const char *name, size_t n)
+{
+    static const char *const mk[] = {"clone", "clone2", "clone3", "fork", "vfork"};
+    static const char *const ex[] = {"execve", "execveat"};
+    return in_list(mk, sizeof mk / sizeof mk[0], name, n) ? 1 : in_list(ex, sizeof ex / sizeof ex[0], name, n) ? 2 : 0;
+}
+
+/* One complete call of im->cur_pid, text = "NAME(ARGS) = RESULT ...", at
+ * column col0+1 of the logical line (im->seg). */
 static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
 {
-#define COL(off) (col0 < 0 ? 0 : col0 + (int)(off) + 1)
+#define COL(off) (col0 + (int)(off) + 1)
     size_t i = 0;
     while (i < n && ((text[i] >= 'a' && text[i] <= 'z') || (text[i] >= '0' && text[i] <= '9') || text[i] == '_'))
         i++;
@@ -336,7 +349,7 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
             a[na].n = i - start;
             a[na].col = COL(start);
             while (a[na].n && a[na].s[0] == ' ')
-                a[na].s++, a[na].n--, a[na].col += a[na].col > 0;
+                a[na].s++, a[na].n--, a[na].col++;
             if (a[na].n || na || c == ',')
                 na++;
             start = i + 1;
@@ -368,6 +381,23 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
     else if ((int64_t)res < 0 && (int64_t)res > -4096)
         failed = 1;   /* -1 ERRNO (raw: -ERRNO) */
 
+    int pk = proc_call(name, nl);
+    if (pk) {   /* clone and exec: who shares which address space */
+        im->st.other++;
+        if (failed)
+            return 0;
+        char nm[16];
+        snprintf(nm, sizeof nm, "%.*s", (int)(nl < 15 ? nl : 15), name);
+        const char *args = text + nl + 1;
+        size_t an = na ? (size_t)(a[na - 1].s + a[na - 1].n - args) : 0;
+        if (pk == 1)
+            return imp_pid_clone(im, im->cur_pid, nm, args, an, res);
+        if (res == 0)
+            imp_pid_exec(im, im->cur_pid, IMP_AS_EXEC, args, an);
+        return 0;
+    }
+    if (imp_pid_space(im, im->cur_pid) < 0)
+        return -1;
     int kind = nl == 3 ? VMEX_TC_BRK : nl == 6 && name[1] == 'u' ? VMEX_TC_MUNMAP
              : nl == 6 ? VMEX_TC_MREMAP : VMEX_TC_MMAP;
     static const int nargs[VMEX_TC__COUNT] = {[VMEX_TC_MMAP] = 6, [VMEX_TC_MUNMAP] = 2, [VMEX_TC_MREMAP] = 4,
@@ -389,13 +419,13 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
         if (sflags(a[3].s, a[3].n, map_syms, "MAP_", &flags, &bad))
             return imp_fail(im, a[3].col + (a[3].col ? (int)bad : 0), "mmap: bad flags '%.*s'",
                         (int)(a[3].n > 40 ? 40 : a[3].n), a[3].s);
-        im->st.calls[VMEX_TC_MMAP]++;
-        if (im->truncated) {
-            im->st.dropped[VMEX_TD_TRUNCATED]++;
+        im->a->st.calls[VMEX_TC_MMAP]++;
+        if (im->a->truncated) {
+            im->a->st.dropped[VMEX_TD_TRUNCATED]++;
             return 0;
         }
         if (failed) {
-            im->st.dropped[VMEX_TD_FAILED]++;
+            im->a->st.dropped[VMEX_TD_FAILED]++;
             return 0;
         }
         uint64_t len = v[1], lo = res, id;
@@ -403,11 +433,11 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
         if (len == 0)
             return imp_fail(im, a[1].col, "mmap of length 0 succeeded?");
         if ((flags & L_MAP_FIXED) && pc_covered(im, lo, lo + VMEX_ALIGN_UP(len, IMP_LINUX_PAGE), &id)) {
-            im->st.dropped[VMEX_TD_INPLACE]++;
+            im->a->st.dropped[VMEX_TD_INPLACE]++;
             return 0;
         }
-        im->st.fixed_moved += (uint64_t)fixed;
-        im->st.file_maps += (uint64_t)!(flags & L_MAP_ANON);
+        im->a->st.fixed_moved += (uint64_t)fixed;
+        im->a->st.file_maps += (uint64_t)!(flags & L_MAP_ANON);
         int vp = imp_prot_of(!!(prot & L_PROT_READ), !!(prot & L_PROT_WRITE), !!(prot & L_PROT_EXEC), im);
         return s_map(im, lo, len, vp, (flags & L_MAP_TYPE) != L_MAP_PRIVATE, !!(flags & L_MAP_NORESERVE),
                      !!(flags & L_MAP_POPULATE), a[1].col);
@@ -417,20 +447,20 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
             return imp_fail(im, a[0].col, "munmap: bad address '%.*s'", (int)(a[0].n > 30 ? 30 : a[0].n), a[0].s);
         if (snum(a[1].s, a[1].n, &v[1]))
             return imp_fail(im, a[1].col, "munmap: bad length '%.*s'", (int)(a[1].n > 30 ? 30 : a[1].n), a[1].s);
-        im->st.calls[VMEX_TC_MUNMAP]++;
-        if (im->truncated) {
-            im->st.dropped[VMEX_TD_TRUNCATED]++;
+        im->a->st.calls[VMEX_TC_MUNMAP]++;
+        if (im->a->truncated) {
+            im->a->st.dropped[VMEX_TD_TRUNCATED]++;
             return 0;
         }
         if (failed || v[1] == 0) {
-            im->st.dropped[VMEX_TD_FAILED]++;
+            im->a->st.dropped[VMEX_TD_FAILED]++;
             return 0;
         }
         size_t hits;
         if (pc_unmap(im, v[0], v[0] + VMEX_ALIGN_UP(v[1], IMP_LINUX_PAGE), &hits, a[0].col))
             return -1;
         if (!hits)
-            im->st.dropped[VMEX_TD_UNKNOWN]++;
+            im->a->st.dropped[VMEX_TD_UNKNOWN]++;
         return 0;
     }
     case VMEX_TC_MREMAP: {
@@ -444,13 +474,13 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
                         (int)(a[3].n > 40 ? 40 : a[3].n), a[3].s);
         if (na == 5 && snum(a[4].s, a[4].n, &v[4]))
             return imp_fail(im, a[4].col, "mremap: bad new address '%.*s'", (int)(a[4].n > 30 ? 30 : a[4].n), a[4].s);
-        im->st.calls[VMEX_TC_MREMAP]++;
-        if (im->truncated) {
-            im->st.dropped[VMEX_TD_TRUNCATED]++;
+        im->a->st.calls[VMEX_TC_MREMAP]++;
+        if (im->a->truncated) {
+            im->a->st.dropped[VMEX_TD_TRUNCATED]++;
             return 0;
         }
         if (failed) {
-            im->st.dropped[VMEX_TD_FAILED]++;
+            im->a->st.dropped[VMEX_TD_FAILED]++;
             return 0;
         }
         uint64_t old = v[0], oldlen = v[1], newlen = v[2], id;
@@ -466,7 +496,7 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
             if (pc_unmap(im, old, ohi, &hits, a[0].col))
                 return -1;
             if (!hits)
-                im->st.dropped[VMEX_TD_UNKNOWN]++;   /* its munmap half */
+                im->a->st.dropped[VMEX_TD_UNKNOWN]++;   /* its munmap half */
         }
         if (newlen == 0)
             return imp_fail(im, a[2].col, "mremap to length 0 succeeded?");
@@ -475,13 +505,20 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
     case VMEX_TC_BRK:
         if (snum(a[0].s, a[0].n, &v[0]))
             return imp_fail(im, a[0].col, "brk: bad address '%.*s'", (int)(a[0].n > 30 ? 30 : a[0].n), a[0].s);
-        im->st.calls[VMEX_TC_BRK]++;
-        if (im->truncated) {
-            im->st.dropped[VMEX_TD_TRUNCATED]++;
+        if (v[0] == 0 && !failed && im->a->brk_init && res != im->a->brk_cur) {
+            /* brk(NULL) answered with another break: the pid exec'd (a
+             * new program's first call), never heap growth */
+            imp_pid_exec(im, im->cur_pid, IMP_AS_BRK, NULL, 0);
+            if (imp_pid_space(im, im->cur_pid) < 0)
+                return -1;
+        }
+        im->a->st.calls[VMEX_TC_BRK]++;
+        if (im->a->truncated) {
+            im->a->st.dropped[VMEX_TD_TRUNCATED]++;
             return 0;
         }
         if (failed) {
-            im->st.dropped[VMEX_TD_FAILED]++;
+            im->a->st.dropped[VMEX_TD_FAILED]++;
             return 0;
         }
         return s_brk(im, res);
@@ -490,44 +527,88 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
 #undef COL
 }
 
-static int s_pid_seen(vmex_importer *im, long pid)
+/* ------------------------------------------------------------ lines */
+#define PID_MAX_TEXT 2147483647L   /* pid_t is an int; Linux's own limit is 2^22 (PID_MAX_LIMIT) */
+
+/* The decimal pid s[0..n) (digits only): 0, or -1 when it is past what a
+ * pid can be (checked arithmetic: D3). */
+static int spid(const char *s, size_t n, long *pid)
 {
-    if (pid == im->last_pid && im->npids)
-        return 0;
-    im->last_pid = pid;
-    for (size_t k = 0; k < im->npids; k++)
-        if (im->pids[k] == pid)
-            return 0;
-    if (imp_grow((void **)&im->pids, &im->pidcap, im->npids + 1, sizeof *im->pids))
-        return imp_oom(im);
-    im->pids[im->npids++] = pid;
-    /* lines without a pid prefix are the first process's (strace -f to a
-     * terminal prefixes only once a second one is traced) */
-    int unprefixed = 0;
-    for (size_t k = 0; k < im->npids; k++)
-        unprefixed |= im->pids[k] == 0;
-    im->st.pids = (uint32_t)(im->npids - (unprefixed && im->npids > 1));
+    long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v > (PID_MAX_TEXT - (s[i] - '0')) / 10)
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *pid = v;
     return 0;
 }
 
-static pending *s_pending(vmex_importer *im, long pid)
+static int bad_pid(vmex_importer *im, const char *s, size_t n, int col)
 {
-    for (size_t k = 0; k < im->npend; k++)
-        if (im->pend[k].pid == pid)
-            return &im->pend[k];
-    return NULL;
+    return imp_fail(im, col, "pid '%.*s' is out of range (a pid is at most %ld)", (int)(n > 30 ? 30 : n), s,
+                    PID_MAX_TEXT);
 }
 
-static void s_pending_drop(vmex_importer *im, pending *p)
+/* The pieces of src[0..nsrc) that cover [off, end) of their text, as
+ * pieces of another text in which off is at `at`, appended to dst[0..ndst):
+ * the new count, or -1 when they do not fit (columns unknown). */
+static int seg_slice(const lseg *src, int nsrc, size_t off, size_t end, size_t at, lseg *dst, int ndst)
 {
-    free(p->args);
-    *p = im->pend[--im->npend];
+    if (nsrc < 0 || ndst < 0)
+        return -1;
+    for (int k = 0; k < nsrc; k++) {
+        size_t lo = src[k].off, hi = k + 1 < nsrc ? src[k + 1].off : SIZE_MAX;
+        if (hi <= off || lo >= end)
+            continue;
+        size_t from = lo > off ? lo : off;
+        if (ndst == IMP_MAX_SEGS)
+            return -1;
+        dst[ndst++] = (lseg){at + (from - off), src[k].line, src[k].col + (int)(from - lo)};
+    }
+    return ndst;
+}
+
+/* "strace: Process N attached" (at column col of the line): N is a new
+ * child.  Other notes are only counted. */
+static int s_note(vmex_importer *im, const char *t, size_t n, int col)
+{
+    static const char pre[] = "strace: Process ";
+    size_t k = sizeof pre - 1, d = k;
+    if (n < k || memcmp(t, pre, k))
+        return 0;
+    while (k < n && t[k] >= '0' && t[k] <= '9')
+        k++;
+    if (k == d || n - k < 9 || memcmp(t + k, " attached", 9))
+        return 0;
+    long pid;
+    if (spid(t + d, k - d, &pid))
+        return bad_pid(im, t + d, k - d, col + (int)d);
+    return imp_pid_attached(im, pid);
+}
+
+/* "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=N, ...": N is gone */
+static void s_sigchld(vmex_importer *im, const char *t, size_t n)
+{
+    const char *p = memmem(t, n, "si_pid=", 7);
+    if (!memmem(t, n, "SIGCHLD", 7) || !p ||
+        !(memmem(t, n, "CLD_EXITED", 10) || memmem(t, n, "CLD_KILLED", 10) || memmem(t, n, "CLD_DUMPED", 10)))
+        return;
+    p += 7;
+    size_t k = 0, left = n - (size_t)(p - t);
+    while (k < left && p[k] >= '0' && p[k] <= '9')
+        k++;
+    long pid;
+    if (k && !spid(p, k, &pid))
+        imp_pid_exit(im, pid);
 }
 
 static int strace_line2(vmex_importer *im, const char *s, size_t n);
 
 /* strace writing to a terminal (or 2> FILE) can cut a line with its own
- * "strace: Process N attached" note; the line goes on on the next one. */
+ * "strace: Process N attached" note; the line goes on on the next one.
+ * The pieces are put back together, and remember where they came from
+ * (errors say the line and column of the piece: D15). */
 int imp_strace_line(vmex_importer *im, const char *s, size_t n)
 {
     static const char note[] = "strace: Process ";
@@ -536,27 +617,85 @@ int imp_strace_line(vmex_importer *im, const char *s, size_t n)
         size_t keep = cut ? (size_t)(cut - s) : n;
         if (imp_grow((void **)&im->carry, &im->carrycap, im->ncarry + keep + 1, 1))
             return imp_oom(im);
+        if (im->ncseg >= 0 && im->ncseg < IMP_MAX_SEGS)
+            im->cseg[im->ncseg++] = (lseg){im->ncarry, im->line, 1};
+        else
+            im->ncseg = -1;
         memcpy(im->carry + im->ncarry, s, keep);
         im->ncarry += keep;
         if (cut) {
             im->st.other++;   /* the note */
-            return 0;
+            im->nseg = 0;
+            return s_note(im, cut, n - keep, (int)keep + 1);
         }
         size_t len = im->ncarry;
         im->ncarry = 0;
-        int saved = im->col0;
-        im->col0 = -1;   /* columns of the joined line are not this line's */
-        int rc = strace_line2(im, im->carry, len);
-        im->col0 = saved;
-        return rc;
+        im->nseg = im->ncseg;
+        if (im->nseg > 0)
+            memcpy(im->seg, im->cseg, (size_t)im->nseg * sizeof *im->seg);
+        im->ncseg = 0;
+        return strace_line2(im, im->carry, len);
     }
+    im->seg[0] = (lseg){0, im->line, 1};
+    im->nseg = 1;
     return strace_line2(im, s, n);
+}
+
+/* "<... NAME resumed>REST" at t (offset i of the logical line s): the call
+ * begun with <unfinished ...>, put back together. */
+static int s_resumed(vmex_importer *im, const char *t, size_t tn, size_t i)
+{
+    size_t k = 5, ns = 5;
+    while (k < tn && t[k] != ' ' && t[k] != '>')
+        k++;
+    const char *name = t + ns;
+    size_t nl = k - ns;
+    if (tn - k < 9 || memcmp(t + k, " resumed>", 9))
+        return imp_fail(im, (int)(i + k) + 1, "expected ' resumed>' after '<... %.*s'", (int)(nl > 20 ? 20 : nl),
+                        name);
+    k += 9;
+    int ours = imp_is_memory_call(name, nl) || proc_call(name, nl);
+    pidrec *p = imp_pid_find(im, im->cur_pid);
+    if (!ours) {
+        im->st.other++;
+        return 0;
+    }
+    pendcall *pc = p ? p->pend : NULL;
+    if (!pc || strlen(pc->name) != nl || memcmp(pc->name, name, nl))
+        return imp_fail(im, (int)i + 1, "'%.*s resumed' without its '<unfinished ...>' start", (int)nl, name);
+    /* NAME( ARGS-BEFORE REST */
+    size_t need = nl + 1 + pc->len + (tn - k) + 1;
+    if (imp_grow((void **)&im->comb, &im->combcap, need, 1))
+        return imp_oom(im);
+    size_t c = 0;
+    memcpy(im->comb, name, nl);
+    c += nl;
+    im->comb[c++] = '(';
+    memcpy(im->comb + c, pc->args, pc->len);
+    c += pc->len;
+    memcpy(im->comb + c, t + k, tn - k);
+    c += tn - k;
+    /* where each piece came from: the name here, the arguments where the
+     * call began, the rest here */
+    lseg seg[IMP_MAX_SEGS];
+    int ns2 = seg_slice(im->seg, im->nseg, i + ns, i + ns + nl + 1, 0, seg, 0);
+    ns2 = seg_slice(pc->seg, pc->nseg, 0, pc->len, nl + 1, seg, ns2);
+    ns2 = seg_slice(im->seg, im->nseg, i + k, SIZE_MAX, nl + 1 + pc->len, seg, ns2);
+    im->nseg = ns2;
+    if (ns2 > 0)
+        memcpy(im->seg, seg, (size_t)ns2 * sizeof *seg);
+    im->begun = pc->line;
+    imp_pid_unpend(im, p, 0);
+    int rc = s_call(im, im->comb, c, 0);
+    im->begun = 0;
+    return rc;
 }
 
 static int strace_line2(vmex_importer *im, const char *s, size_t n)
 {
     size_t i = 0;
     long pid = 0;
+    int prefixed = 0;
     if (n == 0)
         return 0;
     /* [pid N] (strace -f to a terminal) or N (strace -f -o FILE) */
@@ -566,17 +705,21 @@ static int strace_line2(vmex_importer *im, const char *s, size_t n)
             i++;
         size_t d = i;
         while (i < n && s[i] >= '0' && s[i] <= '9')
-            pid = pid * 10 + (s[i++] - '0');
+            i++;
         if (i == d || i >= n || s[i] != ']')
             return imp_fail(im, (int)i + 1, "bad '[pid N]' prefix");
+        if (spid(s + d, i - d, &pid))
+            return bad_pid(im, s + d, i - d, (int)d + 1);
+        prefixed = 1;
         i++;
     } else if (s[0] >= '0' && s[0] <= '9') {
         size_t j = 0;
-        long v = 0;
         while (j < n && s[j] >= '0' && s[j] <= '9')
-            v = v * 10 + (s[j++] - '0');
+            j++;
         if (j < n && s[j] == ' ') {
-            pid = v;
+            if (spid(s, j, &pid))
+                return bad_pid(im, s, j, 1);
+            prefixed = 1;
             i = j;
         }
     }
@@ -603,90 +746,55 @@ static int strace_line2(vmex_importer *im, const char *s, size_t n)
         while (i < n && s[i] == ' ')
             i++;
     }
-    if (s_pid_seen(im, pid))
-        return -1;
+    pidrec *r = imp_pid_line(im, pid, prefixed);
+    if (!r)
+        return imp_oom(im);
+    im->cur_pid = r->pid;
     const char *t = s + i;
     size_t tn = n - i;
     if (tn == 0)
         return 0;
     /* signals, exits, strace's own notes, stack traces (-k) */
-    if ((tn >= 4 && (!memcmp(t, "+++ ", 4) || !memcmp(t, "--- ", 4))) || (tn >= 7 && !memcmp(t, "strace:", 7)) ||
-        t[0] == '>' || (tn >= 3 && !memcmp(t, "???", 3))) {
+    if (tn >= 4 && !memcmp(t, "+++ ", 4)) {
+        if (memmem(t, tn, "exited with", 11) || memmem(t, tn, "killed by", 9))
+            imp_pid_exit(im, im->cur_pid);
         im->st.other++;
         return 0;
     }
-    if (tn > 5 && !memcmp(t, "<... ", 5)) {   /* <... NAME resumed>REST */
-        size_t k = 5, ns = 5;
-        while (k < tn && t[k] != ' ' && t[k] != '>')
-            k++;
-        const char *name = t + ns;
-        size_t nl = k - ns;
-        if (tn - k < 9 || memcmp(t + k, " resumed>", 9))
-            return imp_fail(im, (int)(i + k) + 1, "expected ' resumed>' after '<... %.*s'", (int)(nl > 20 ? 20 : nl), name);
-        k += 9;
-        pending *p = s_pending(im, pid);
-        if (!is_ours(name, nl)) {
-            if (p && strlen(p->name) == nl && !memcmp(p->name, name, nl))
-                s_pending_drop(im, p);
-            im->st.other++;
-            return 0;
-        }
-        if (!p || strlen(p->name) != nl || memcmp(p->name, name, nl))
-            return imp_fail(im, (int)i + 1, "'%.*s resumed' without its '<unfinished ...>' start", (int)nl, name);
-        /* NAME( ARGS-BEFORE REST */
-        size_t need = nl + 1 + p->len + (tn - k) + 1;
-        if (imp_grow((void **)&im->comb, &im->combcap, need, 1))
-            return imp_oom(im);
-        size_t c = 0;
-        memcpy(im->comb, name, nl);
-        c += nl;
-        im->comb[c++] = '(';
-        memcpy(im->comb + c, p->args, p->len);
-        c += p->len;
-        memcpy(im->comb + c, t + k, tn - k);
-        c += tn - k;
-        int saved_col = im->col0;
-        im->col0 = -1;
-        im->begun = p->line;
-        s_pending_drop(im, p);
-        int rc = s_call(im, im->comb, c, -1);
-        im->col0 = saved_col;
-        im->begun = 0;
-        return rc;
+    if (tn >= 4 && !memcmp(t, "--- ", 4)) {
+        s_sigchld(im, t, tn);
+        im->st.other++;
+        return 0;
     }
+    if (tn >= 7 && !memcmp(t, "strace:", 7)) {
+        im->st.other++;
+        return s_note(im, t, tn, (int)i + 1);
+    }
+    if (t[0] == '>' || (tn >= 3 && !memcmp(t, "???", 3))) {
+        im->st.other++;
+        return 0;
+    }
+    if (tn > 5 && !memcmp(t, "<... ", 5))
+        return s_resumed(im, t, tn, i);
     /* NAME( */
     size_t k = 0;
     while (k < tn && ((t[k] >= 'a' && t[k] <= 'z') || (t[k] >= '0' && t[k] <= '9') || t[k] == '_'))
         k++;
     if (k == 0 || k >= tn || t[k] != '(')
         return imp_fail(im, (int)i + 1, "not an strace line: expected 'NAME(ARGS) = RESULT'%s",
-                    im->st.lines == 1 && im->detected ? " (and not a vmex trace: those begin with 'vmex-trace 1')" : "");
-    if (!is_ours(t, k)) {
+                        im->st.lines == 1 && im->detected ? " (and not a vmex trace: those begin with 'vmex-trace 1')"
+                                                          : "");
+    if (!imp_is_memory_call(t, k) && !proc_call(t, k)) {
         im->st.other++;
         return 0;
     }
     static const char unf[] = " <unfinished ...>";
     size_t ul = sizeof unf - 1;
     if (tn >= ul && !memcmp(t + tn - ul, unf, ul)) {
-        pending *p = s_pending(im, pid);
-        if (p) {   /* a call that never came back */
-            im->st.dropped[VMEX_TD_UNFINISHED]++;
-            s_pending_drop(im, p);
-        }
-        if (imp_grow((void **)&im->pend, &im->pendcap, im->npend + 1, sizeof *im->pend))
-            return imp_oom(im);
-        p = &im->pend[im->npend];
-        memset(p, 0, sizeof *p);
-        p->pid = pid;
-        p->line = im->line;
-        snprintf(p->name, sizeof p->name, "%.*s", (int)k, t);
-        p->len = tn - ul - (k + 1);
-        p->args = malloc(p->len + 1);
-        if (!p->args)
-            return imp_oom(im);
-        memcpy(p->args, t + k + 1, p->len);
-        im->npend++;
-        return 0;
+        size_t len = tn - ul - (k + 1);
+        lseg seg[IMP_MAX_SEGS];
+        int ns = seg_slice(im->seg, im->nseg, i + k + 1, i + k + 1 + len, 0, seg, 0);
+        return imp_pid_pend(im, im->cur_pid, t, k, t + k + 1, len, seg, ns);
     }
-    return s_call(im, t, tn, im->col0 < 0 ? -1 : (int)i);
+    return s_call(im, t, tn, (int)i);
 }

@@ -26,6 +26,8 @@
 #ifndef VMEX_CRASHREPORT_H
 #define VMEX_CRASHREPORT_H
 
+#include <stdio.h>
+
 #include "vmex.h"
 
 #ifdef __cplusplus
@@ -134,6 +136,14 @@ int vmex_report_parse(const char *text, size_t len, const char *file, vmex_repor
 /* The same from a file (at most VMEX_REPORT_MAX_FILE bytes; VMEX_E_IO when
  * it cannot be read). */
 int vmex_report_parse_file(const char *path, vmex_report *r, vmex_error *err);
+/* The first bytes of a stream, at most cap, into head (*n of them): what
+ * vmex_report_detect needs to tell a report from a trace (64 KiB hold
+ * the lines it looks at).  0, or -1 (err: a read error; label names it). */
+#define VMEX_REPORT_HEAD (64u << 10)
+int vmex_report_head(FILE *f, char *head, size_t cap, size_t *n, const char *label, vmex_error *err);
+/* A report from a stream of which head[0..nhead) was read already. */
+int vmex_report_parse_stream(FILE *f, const char *label, const char *head, size_t nhead, vmex_report *r,
+                             vmex_error *err);
 
 /* ---------------------------------------------------------------- program */
 /* The failing request at the end of a reconstructed program. */

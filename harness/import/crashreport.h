@@ -55,6 +55,7 @@ int vmex_report_detect(const char *text, size_t len);
 #define VMEX_REPORT_MAX_ROWS     512
 #define VMEX_REPORT_MAX_REGIONS  256
 #define VMEX_REPORT_MAX_FRAMES   512
+#define VMEX_REPORT_COUNT_MAX    1000000000000000000ull   /* a region count past it is read as it (checked: D3) */
 
 typedef struct vmex_report_image {
     uint64_t base, size;       /* size: what the report gives (the __TEXT range) */
@@ -65,7 +66,7 @@ typedef struct vmex_report_image {
 typedef struct vmex_report_row {
     char type[48];             /* "VM_ALLOCATE", "MALLOC_TINY", "CG raster data" */
     uint64_t size;             /* virtual size in bytes (K/M/G suffixes read; a plain number is bytes) */
-    uint64_t count;            /* region count as written (not capped here) */
+    uint64_t count;            /* region count as written (not capped here), at most VMEX_REPORT_COUNT_MAX */
     uint8_t unitless;          /* the size had no unit */
     uint32_t line, col;        /* where the row is */
 } vmex_report_row;

@@ -6,7 +6,9 @@
  *   translate.c  what both readers turn calls into: live handles, the
  *                b/m/h name pools, the ops, live and peak bytes;
  *   trace.c      the reader of vmex-trace (libvmex-record.so's format);
- *   strace.c     the reader of strace output.
+ *   strace.c     the calls of strace output;
+ *   strace_lines.c  its lines: prefixes, notes, unfinished and resumed calls;
+ *   procs.c      its processes: pids, clones, execs, address spaces.
  * Every function that can fail reports through imp_fail (FILE:LINE:COL,
  * VMEX_E_INPUT) or imp_oom (VMEX_E_NOMEM) and returns -1 (NULL for
  * pointers).
@@ -225,8 +227,14 @@ void imp_pids_free(vmex_importer *im);
 /* ---------------------------------------------------------------- the readers */
 /* strace.c: mmap, mmap2, munmap, mremap, brk */
 int imp_is_memory_call(const char *name, size_t n);
+/* strace.c: the calls that make processes and address spaces: 1 clone,
+ * clone3, fork, vfork; 2 execve, execveat; 0 neither */
+int imp_is_proc_call(const char *name, size_t n);
+/* strace.c: one whole call of im->cur_pid, text = "NAME(ARGS) = RESULT
+ * ...", at column col0 + 1 of the logical line (im->seg).  0 or -1. */
+int imp_strace_call(vmex_importer *im, const char *text, size_t n, int col0);
 /* One line of the trace (without its newline and CR), in its format. */
 int imp_trace_line(vmex_importer *im, const char *s, size_t n);    /* trace.c */
-int imp_strace_line(vmex_importer *im, const char *s, size_t n);   /* strace.c */
+int imp_strace_line(vmex_importer *im, const char *s, size_t n);   /* strace_lines.c */
 
 #endif

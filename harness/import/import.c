@@ -60,6 +60,7 @@ static void space_free(imp_space *a)
     free(a->h);
     free(a->pc);
     free(a->heap);
+    free(a->members);
     vmex_program_free(&a->p);
     free(a);
 }
@@ -223,6 +224,8 @@ int vmex_import_finish_set(vmex_importer *im, vmex_import_set *set, vmex_error *
             continue;                            /* an address space without calls */
         set->v[set->n].p = a->p;
         set->v[set->n].st = a->st;
+        set->v[set->n].pids = a->members;
+        a->members = NULL;
         vmex_program_init(&a->p);
         set->n++;
     }
@@ -231,8 +234,10 @@ int vmex_import_finish_set(vmex_importer *im, vmex_import_set *set, vmex_error *
 
 void vmex_import_set_free(vmex_import_set *set)
 {
-    for (uint32_t k = 0; set->v && k < set->n; k++)
+    for (uint32_t k = 0; set->v && k < set->n; k++) {
         vmex_program_free(&set->v[k].p);
+        free(set->v[k].pids);
+    }
     free(set->v);
     memset(set, 0, sizeof *set);
 }
@@ -252,8 +257,12 @@ int vmex_import_set_pick(const vmex_import_set *set, long pid, uint32_t seq, con
         if (t->space_seq == seq)
             at = (int)k;
     }
+    for (uint32_t k = 0; count == 0 && !seq && k < set->n; k++)
+        for (uint32_t i = 0; set->v[k].pids && i < set->v[k].st.space_pids; i++)
+            if (set->v[k].pids[i] == pid)
+                return (int)k;                   /* a thread: the address space it ran in */
     if (count == 0) {
-        vmex_error_set(err, 0, 0, "pid %ld began no address space with calls in this trace", pid);
+        vmex_error_set(err, 0, 0, "pid %ld ran in no address space with calls in this trace", pid);
         err->code = VMEX_E_INPUT;
         return -1;
     }

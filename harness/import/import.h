@@ -152,6 +152,7 @@ void vmex_import_free(vmex_importer *im);
 typedef struct vmex_import_space {
     vmex_program p;
     vmex_import_stats st;
+    long *pids;                        /* the pids that ran in it (st.space_pids of them) */
 } vmex_import_space;
 
 typedef struct vmex_import_set {
@@ -163,8 +164,9 @@ typedef struct vmex_import_set {
  * frees it with vmex_import_set_free).  0, or -1 with err. */
 int vmex_import_finish_set(vmex_importer *im, vmex_import_set *set, vmex_error *err);
 void vmex_import_set_free(vmex_import_set *set);
-/* The index of the address space of pid (its seq-th; 0: its only one) in
- * set, or -1 with err saying why (not in the log; several: which). */
+/* The index of the address space pid began (its seq-th; 0: its only one),
+ * or of the one it ran in (a thread), in set; or -1 with err saying why
+ * (not in the log; several: which). */
 int vmex_import_set_pick(const vmex_import_set *set, long pid, uint32_t seq, const char *file, vmex_error *err);
 /* A whole stream into set; head[0..nhead) is what was read of it already
  * (to tell a trace from a crash report).  0, or -1 with err. */

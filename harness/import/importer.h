@@ -72,6 +72,9 @@ typedef struct imp_space {
     vmex_import_stats st;     /* its calls, ops, drops and live bytes (the log's totals are filled at the end) */
     int truncated, name_oom;
     int claimed;              /* strace: a pid began it (the first one is made before the first line) */
+    long *members;            /* strace: the pids that ran in it */
+    uint32_t nmem;
+    size_t memcap;
     /* handles: open addressing, backward-shift deletion */
     hrec *h;
     size_t hcap, hcount;

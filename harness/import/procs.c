@@ -139,9 +139,14 @@ static pidrec *bind_first(vmex_importer *im, pidrec *zero, long pid)
     if (keep.exited)      /* padd counted it alive */
         im->nlive--, im->live_sum -= (uint64_t)pid;
     im->solo = pid;
-    for (size_t k = 0; k < im->nsp; k++)
-        if (im->sp[k]->claimed && im->sp[k]->st.space_pid == 0)
-            im->sp[k]->st.space_pid = pid;
+    for (size_t k = 0; k < im->nsp; k++) {
+        imp_space *a = im->sp[k];
+        if (a->claimed && a->st.space_pid == 0)
+            a->st.space_pid = pid;
+        for (uint32_t i = 0; i < a->nmem; i++)
+            if (a->members[i] == 0)
+                a->members[i] = pid;
+    }
     return r;
 }
 
@@ -233,7 +238,18 @@ static int clone_vm(const char *name, const char *args, size_t n)
     return -1;
 }
 
-/* r's creator is maker's pid, with CLONE_VM when vm. */
+/* pid runs in address space k.  0 or -1. */
+static int member(vmex_importer *im, int32_t k, long pid)
+{
+    imp_space *a = im->sp[k];
+    if (imp_grow((void **)&a->members, &a->memcap, a->nmem + 1, sizeof *a->members))
+        return imp_oom(im);
+    a->members[a->nmem++] = pid;
+    a->st.space_pids = a->nmem;
+    return 0;
+}
+
+/* child's creator is maker, with CLONE_VM when vm is 1 (-1: unknown). */
 static int made_by(vmex_importer *im, long child, long maker, int vm)
 {
     pidrec *m = imp_pid_find(im, maker);
@@ -260,7 +276,7 @@ static int made_by(vmex_importer *im, long child, long maker, int vm)
     c->began = vm == -1 ? IMP_AS_NEWPID : IMP_AS_FORK;
     if (vm == 1 && from >= 0) {
         c->space = from;
-        im->sp[from]->st.space_pids++;
+        return member(im, from, child);
     }
     return 0;
 }
@@ -337,7 +353,9 @@ int32_t imp_pid_space(vmex_importer *im, long pid)
     r->nspaces++;
     a->st.space_began = r->began;
     a->st.space_line = im->line;
-    a->st.space_pids = 1;
+    if (member(im, k, r->pid))
+        return -1;
+    r = imp_pid_find(im, pid);
     snprintf(a->st.space_exe, sizeof a->st.space_exe, "%s", r->exe ? r->exe : "");
     if (r->began == IMP_AS_NEWPID && r->nspaces == 1)
         im->newpids++;

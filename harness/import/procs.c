@@ -388,7 +388,7 @@ int imp_pid_pend(vmex_importer *im, long pid, const char *name, size_t nl, const
     memcpy(c->args, args, n);
     c->args[n] = '\0';
     c->len = n;
-    c->line = im->line;
+    c->line = nseg > 0 ? seg[0].line : im->line;   /* a cut line began on its first piece's */
     snprintf(c->name, sizeof c->name, "%.*s", (int)(nl < 15 ? nl : 15), name);
     c->nseg = nseg;
     if (nseg > 0)

@@ -326,7 +326,8 @@ int32_t imp_pid_space(vmex_importer *im, long pid)
         im->a = im->sp[r->space];
         return r->space;
     }
-    if (r->child && !r->made && !r->nspaces && r->began == IMP_AS_NEWPID && im->pend_clones && im->last_clone) {
+    if (!r->made && !r->nspaces && r->began == IMP_AS_NEWPID && im->pend_clones && im->last_clone &&
+        im->last_clone != pid) {
         /* its first call came before its clone returned: the latest
          * unfinished clone made it */
         pidrec *m = imp_pid_find(im, im->last_clone);

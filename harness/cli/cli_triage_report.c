@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli_triage_report.h"
 #include "core/file.h"
@@ -63,35 +64,52 @@ int cli_report_inputs(const cli_pathv *paths)
 }
 
 /* "dir/Report-2023.ips" -> "Report-2023" */
-static void stem(const char *path, char *buf, size_t n)
+static size_t stem_len(const char *path, const char **base)
 {
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    const char *dot = strrchr(base, '.');
-    size_t len = dot && dot > base ? (size_t)(dot - base) : strlen(base);
-    snprintf(buf, n, "%.*s", (int)len, base);
+    const char *b = strrchr(path, '/');
+    *base = b = b ? b + 1 : path;
+    const char *dot = strrchr(b, '.');
+    return dot && dot > b ? (size_t)(dot - b) : strlen(b);
 }
 
-/* The reconstructions into dir (made now: everything else worked).  0 or -1. */
+/* The file of report i in dir: its stem, and -K when an earlier report
+ * had the same stem (reports of the same name from two folders). */
+static void out_path(const cli_pathv *paths, size_t i, const char *dir, char *buf, size_t n)
+{
+    const char *b, *c;
+    size_t len = stem_len(paths->v[i], &b), same = 0;
+    for (size_t k = 0; k < i; k++)
+        same += stem_len(paths->v[k], &c) == len && !memcmp(b, c, len);
+    if (same)
+        snprintf(buf, n, "%s/%.*s-%zu.vmex", dir, (int)len, b, same + 1);
+    else
+        snprintf(buf, n, "%s/%.*s.vmex", dir, (int)len, b);
+}
+
+/* The reconstructions into dir (made now: everything else worked); when
+ * one cannot be written, the ones written are removed.  0 or -1. */
 static int write_programs(const cli_pathv *paths, one *all, const char *dir)
 {
     if (cli_make_dirs(dir))
         return -1;
-    for (size_t i = 0; i < paths->n; i++) {
-        char name[512], path[1024];
+    size_t i;
+    int rc = 0;
+    char path[1024];
+    for (i = 0; i < paths->n && !rc; i++) {
         vmex_buf text = {0};
-        stem(paths->v[i], name, sizeof name);
-        snprintf(path, sizeof path, "%s/%s.vmex", dir, name);
-        int rc = vmex_print(&all[i].p, &text, all[i].rc.header.p, vmex_recon_comment, &all[i].rc);
+        out_path(paths, i, dir, path, sizeof path);
+        rc = vmex_print(&all[i].p, &text, all[i].rc.header.p, vmex_recon_comment, &all[i].rc);
         if (rc)
             cli_errorf("out of memory");
         else
             rc = cli_write_atomic(path, text.p, text.len);
         vmex_buf_free(&text);
-        if (rc)
-            return -1;
     }
-    return 0;
+    for (size_t k = 0; rc && k + 1 < i; k++) {
+        out_path(paths, k, dir, path, sizeof path);
+        unlink(path);
+    }
+    return rc ? -1 : 0;
 }
 
 int cli_triage_reports(const cli_pathv *paths, const cli_report_opts *o)
@@ -144,8 +162,13 @@ int cli_triage_reports(const cli_pathv *paths, const cli_report_opts *o)
         cli_errorf("out of memory");
         goto out;
     }
-    if ((o->html && cli_write_atomic(o->html, page.p, page.len)) || (o->dir && write_programs(paths, all, o->dir)))
+    if (o->html && cli_write_atomic(o->html, page.p, page.len))
         goto out;
+    if (o->dir && write_programs(paths, all, o->dir)) {
+        if (o->html)
+            unlink(o->html);                  /* all or nothing */
+        goto out;
+    }
     status = 0;
 out:
     for (size_t i = 0; all && i < done; i++) {

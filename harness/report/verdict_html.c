@@ -75,8 +75,8 @@ static int whatif_table(const vmex_verdict *v, vmex_buf *b)
     int jetsam = v->cause == VMEX_CAUSE_JETSAM, e = 0;
     char ents[160];
     e |= vmex_buf_printf(b, "<h3>What if</h3>\n<table class=\"w\"><tr><th>profile</th><th>entitlements</th>"
-                            "<th>a device like it</th><th>verdict</th><th>%s</th><th>%s</th></tr>\n",
-                         jetsam ? "footprint limit" : "free at the request", jetsam ? "" : "largest hole");
+                            "<th>a device like it</th><th>verdict</th><th>%s</th>%s</tr>\n",
+                         jetsam ? "footprint limit" : "free at the request", jetsam ? "" : "<th>largest hole</th>");
     for (uint32_t i = 0; i < v->nrows; i++) {
         const vmex_whatif *w = &v->rows[i];
         char x[32], y[32];
@@ -86,14 +86,17 @@ static int whatif_table(const vmex_verdict *v, vmex_buf *b)
             y[0] = '\0';
         else
             vmex_human_size(w->largest_before, y, sizeof y);
-        e |= vmex_buf_printf(b, "<tr class=\"%s%s\"><td>%s</td><td>", w->fixed ? "fixed" : "crash",
-                             w->base && w->crash_device ? " base" : "", w->profile);
+        /* green: the crash would not have happened; red: it would; a probe
+         * (no request named) fixes nothing and fails nowhere */
+        const char *row = w->fixed ? "fixed" : w->misfits || w->cls != VMEX_OK ? "crash" : "probe";
+        e |= vmex_buf_printf(b, "<tr class=\"%s%s\"><td>%s</td><td>", row, w->base && w->crash_device ? " base" : "",
+                             w->profile);
         e |= esc(b, ents);
         e |= vmex_buf_printf(b, "</td><td>");
         e |= esc(b, w->device[0] ? w->device : "-");
-        e |= vmex_buf_printf(b, "%s</td><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>\n",
-                             w->crash_device ? " (this device)" : "",
-                             w->fixed ? "ok" : w->misfits ? "misfits" : vmex_class_name(w->cls), x, y);
+        e |= vmex_buf_printf(b, "%s</td><td>%s</td><td class=\"num\">%s</td>", w->crash_device ? " (this device)" : "",
+                             w->fixed ? "ok" : w->misfits ? "misfits" : vmex_class_name(w->cls), x);
+        e |= jetsam ? vmex_buf_printf(b, "</tr>\n") : vmex_buf_printf(b, "<td class=\"num\">%s</td></tr>\n", y);
     }
     e |= vmex_buf_printf(b, "</table>\n<ul class=\"says\">\n");
     for (uint32_t i = 0; i < v->nrows; i++) {

@@ -73,8 +73,8 @@ static int whatif_profiles(args *a)
 static cli_report_opts report_opts(const args *a)
 {
     cli_report_opts o = {a->dir, a->html, a->c.profile, NULL};
-    o.bad_opt = a->known ? "--known" : a->whatif ? "--whatif" : a->c.hunt_text ? "--hunt" : a->c.target >= 0 ? "--target"
-              : a->c.ents ? "--entitlement" : NULL;
+    o.bad_opt = a->known ? "--known" : a->whatif ? "--whatif" : a->c.hunt_text ? "--hunt"
+              : a->c.target >= 0 ? "--target" : a->c.ents ? "--entitlement" : NULL;
     return o;
 }
 

@@ -459,8 +459,8 @@ static int space_header(const vmex_import_stats *st, const char *source, vmex_bu
                               st->space_pids == 1 ? "" : "s");
     }
     if (st->pids > 1)
-        rc |= vmex_buf_printf(out, "address spaces: a pid has its own unless a traced clone with CLONE_VM made it (a "
-                                   "thread); an execve, or a brk(NULL) answered with another break, begins a new one\n");
+        rc |= vmex_buf_printf(out, "address spaces: a pid has its own unless a traced clone with CLONE_VM made it\n"
+                                   "  (a thread); an execve, or a brk(NULL) answered with another break, begins a new one\n");
     if (st->newpids)
         rc |= vmex_buf_printf(out, "note (%u): pids no traced clone made, each taken as a process of its own (trace "
                                    "clone and clone3 to keep threads together)\n", st->newpids);

@@ -281,7 +281,8 @@ static void estimates(vmex_build *b, const taken *tk)
         char name[VMEX_NAME_MAX];
         make_name(row->type, e->k, name, sizeof name);
         if (e->k == 0)
-            _vmex_b_op(b, &op, name, "VM summary (%u:%u): %s, %s in %s%" PRIu64 " region%s -> %s each, as %s (estimate)",
+            _vmex_b_op(b, &op, name,
+                       "VM summary (%u:%u): %s, %s in %s%" PRIu64 " region%s -> %s each, as %s (estimate)",
                        row->line, row->col, row->type, VMEX_HS(row->size),
                        row->count >= VMEX_REPORT_COUNT_MAX ? "at least " : "", row->count, row->count == 1 ? "" : "s",
                        VMEX_HS(e->size),

@@ -491,7 +491,8 @@ int vmex_import_header(const vmex_import_stats *st, const char *source, vmex_buf
     if (!any)
         rc |= vmex_buf_printf(out, " none");
     if (st->other)
-        rc |= vmex_buf_printf(out, "; other lines ignored: %" PRIu64 " (other syscalls, signals, exits)", st->other);
+        rc |= vmex_buf_printf(out, "; other lines %signored: %" PRIu64 " (other syscalls, signals, exits)",
+                              st->spaces > 1 ? "of the log " : "", st->other);
     uint64_t nops = 0;
     for (int k = 0; k < VMEX_OP__COUNT; k++)
         nops += st->ops[k];

@@ -58,7 +58,7 @@ static void space_free(imp_space *a)
         free(a->pools[k].free);
     }
     free(a->h);
-    free(a->pc);
+    _vmex_ivt_free(&a->pieces);
     free(a->heap);
     free(a->members);
     vmex_program_free(&a->p);
@@ -73,6 +73,7 @@ int imp_space_add(vmex_importer *im)
         return -1;
     }
     vmex_program_init(&a->p);
+    _vmex_ivt_init(&a->pieces);
     if (im->o.profile)
         snprintf(a->p.cfg.profile, sizeof a->p.cfg.profile, "%s", im->o.profile);
     a->st.space = (uint32_t)im->nsp;

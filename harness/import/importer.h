@@ -18,6 +18,7 @@
 
 #include "vmex.h"
 #include "import/import.h"
+#include "model/store.h"   /* vmex_ivtree: the pieces of traced mappings */
 
 #define IMP_LINE_LIMIT (1u << 16)     /* bytes in a trace line */
 #define IMP_LINUX_PAGE 4096ull        /* strace traces; vmex-trace says its own */
@@ -29,6 +30,7 @@ typedef struct hrec {
     uint64_t key;        /* trace handle / strace mapping id; 0: empty slot */
     uint64_t size;       /* bytes requested */
     uint64_t live;       /* mappings: bytes still mapped (trace pages) */
+    uint64_t base;       /* strace mappings: the address the mapping began at */
     int32_t slot;        /* its name's number in its pool */
     uint8_t pool, prot, shared, noreserve, partial;
 } hrec;
@@ -39,11 +41,6 @@ typedef struct pool {
     uint32_t *free;      /* released slots, last released on top */
     uint32_t nfree, fcap;
 } pool;
-
-/* strace: a live piece [lo, hi) of traced mapping id, which began at base */
-typedef struct piece {
-    uint64_t lo, hi, base, id;
-} piece;
 
 /* Where a piece of a logical line came from: a strace line cut by a
  * "strace: Process N attached" note, or a call put back together from its
@@ -79,9 +76,8 @@ typedef struct imp_space {
     hrec *h;
     size_t hcap, hcount;
     pool pools[POOL__COUNT];
-    /* strace: the live pieces of traced mappings, by address */
-    piece *pc;
-    size_t npc, pccap;
+    /* strace: the live pieces [lo, hi) of traced mappings, attr the mapping's id */
+    vmex_ivtree pieces;
     /* strace: the break */
     int brk_init;
     uint64_t brk_start, brk_cur, heap_total;

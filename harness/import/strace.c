@@ -13,6 +13,7 @@
 
 #include "core/core.h"
 #include "import/importer.h"
+#include "model/store.h"
 
 /* ------------------------------------------------------------ strace */
 /* a number as strace prints it: decimal, 0x hex, NULL, -1 */
@@ -122,76 +123,67 @@ static const sym map_syms[] = {
 static const sym mremap_syms[] = {
     {"MREMAP_MAYMOVE", 1}, {"MREMAP_FIXED", L_MREMAP_FIXED}, {"MREMAP_DONTUNMAP", L_MREMAP_DONTUNMAP}, {NULL, 0}};
 
-/* index of the first piece with hi > a */
-static size_t pc_first(const vmex_importer *im, uint64_t a)
+/* The live pieces of traced mappings are a set of disjoint intervals
+ * (model/store.h's treap) whose attr is the mapping's id: a top-down run
+ * of mmaps, every one below the last, costs log n each. */
+static int ids_fit(vmex_importer *im, int col)
 {
-    size_t lo = 0, hi = im->a->npc;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (im->a->pc[mid].hi <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    if (im->next_id >= UINT32_MAX)
+        return imp_fail(im, col, "more than %u mappings in one trace", UINT32_MAX - 1);
+    return 0;
 }
 
-static int pc_insert(vmex_importer *im, size_t at, piece p)
+typedef struct unmap_ctx {
+    vmex_importer *im;
+    size_t hits;
+    int col, rc;
+} unmap_ctx;
+
+static void unmap_piece(void *ctx, uint64_t a, uint64_t b, uint32_t id)
 {
-    if (imp_grow((void **)&im->a->pc, &im->a->pccap, im->a->npc + 1, sizeof p))
-        return imp_oom(im);
-    memmove(&im->a->pc[at + 1], &im->a->pc[at], (im->a->npc - at) * sizeof p);
-    im->a->pc[at] = p;
-    im->a->npc++;
-    return 0;
+    unmap_ctx *u = ctx;
+    vmex_importer *im = u->im;
+    hrec *r = imp_hfind(im, id);
+    u->hits++;
+    if (!u->rc && r && !im->a->truncated && imp_map_unmap(im, r, a - r->base, b - a, u->col))
+        u->rc = -1;
 }
 
 /* Unmap [lo, hi) from every traced mapping it hits; *hits counts them. */
 static int pc_unmap(vmex_importer *im, uint64_t lo, uint64_t hi, size_t *hits, int col)
 {
-    size_t i = pc_first(im, lo);
-    *hits = 0;
-    while (i < im->a->npc && im->a->pc[i].lo < hi) {
-        piece *p = &im->a->pc[i];
-        uint64_t a = p->lo > lo ? p->lo : lo, b = p->hi < hi ? p->hi : hi;
-        hrec *r = imp_hfind(im, p->id);
-        (*hits)++;
-        if (r && !im->a->truncated && imp_map_unmap(im, r, a - p->base, b - a, col))
-            return -1;
-        if (a == p->lo && b == p->hi) {
-            memmove(p, p + 1, (im->a->npc - i - 1) * sizeof *p);
-            im->a->npc--;
-            continue;
-        }
-        if (a == p->lo) {
-            p->lo = b;
-        } else if (b == p->hi) {
-            p->hi = a;
-        } else {
-            piece tail = *p;
-            tail.lo = b;
-            p->hi = a;
-            if (pc_insert(im, i + 1, tail))
-                return -1;
-        }
-        i++;
-    }
-    return 0;
+    unmap_ctx u = {im, 0, col, 0};
+    _vmex_ivt_cut(&im->a->pieces, lo, hi, unmap_piece, &u);
+    *hits = u.hits;
+    return u.rc;
 }
 
-static int pc_covered(const vmex_importer *im, uint64_t lo, uint64_t hi, uint64_t *id)
+typedef struct cover_ctx {
+    uint64_t at;
+    uint32_t id;
+    int ok, any;
+} cover_ctx;
+
+static void cover_piece(void *ctx, uint64_t lo, uint64_t hi, uint32_t id)
 {
-    size_t i = pc_first(im, lo);
-    if (i >= im->a->npc || im->a->pc[i].lo > lo)
-        return 0;
-    *id = im->a->pc[i].id;
-    uint64_t at = im->a->pc[i].hi;
-    while (at < hi) {
-        if (++i >= im->a->npc || im->a->pc[i].lo != at || im->a->pc[i].id != *id)
-            return 0;
-        at = im->a->pc[i].hi;
+    cover_ctx *c = ctx;
+    if (!c->any) {
+        c->any = 1;
+        c->id = id;
+        c->ok = lo <= c->at;
+    } else if (lo != c->at || id != c->id) {
+        c->ok = 0;
     }
-    return 1;
+    c->at = hi;
+}
+
+/* Is [lo, hi) all inside one traced mapping (*id)? */
+static int pc_covered(vmex_importer *im, uint64_t lo, uint64_t hi, uint64_t *id)
+{
+    cover_ctx c = {lo, 0, 0, 0};
+    _vmex_ivt_walk(&im->a->pieces, lo, hi, cover_piece, &c);
+    *id = c.id;
+    return c.any && c.ok && c.at >= hi;
 }
 
 /* a new traced mapping at [addr, addr+len) */
@@ -202,14 +194,17 @@ static int s_map(vmex_importer *im, uint64_t addr, uint64_t len, int prot, int s
     uint64_t hi = addr + VMEX_ALIGN_UP(len, IMP_LINUX_PAGE);
     if (hi < addr)
         return imp_fail(im, col, "the mapping wraps around the address space");
-    if (pc_unmap(im, addr, hi, &hits, col))
+    if (pc_unmap(im, addr, hi, &hits, col) || ids_fit(im, col))
         return -1;
     uint64_t id = ++im->next_id;
     if (imp_map_new(im, id, len, prot, shared, noreserve, populate, col))
         return -1;
-    if (!imp_hfind(im, id))
+    hrec *r = imp_hfind(im, id);
+    if (!r)
         return 0;   /* truncated */
-    return pc_insert(im, pc_first(im, addr), (piece){addr, hi, addr, id});
+    r->base = addr;
+    _vmex_ivt_insert(&im->a->pieces, addr, hi, (uint32_t)id);
+    return 0;
 }
 
 static int heap_op(vmex_importer *im, int kind, int32_t slot, uint64_t size, uint64_t off, uint64_t len)

@@ -119,7 +119,16 @@ d15)
     printf '[pid 9] mmap(NULL, 4x, PROT_READstrace: Process 10 attached\n <unfinished ...>\n[pid 10] brk(NULL) = 0x1000\n[pid 9] <... mmap resumed>, MAP_PRIVATE, -1, 0) = 0x1000\n' >cut4.strace
     col=$("$PY" -c 'import sys; print(open(sys.argv[1]).readline().index("4x") + 1)' cut4.strace)
     refused cut4.strace "1:$col" "mmap: bad length '4x'"
-    # a cut line that is fine imports, and the real log's cut lines too
+    # a line cut a dozen times: the piece the bad flag is in
+    "$PY" - >many.strace <<'EOF'
+s = "mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|BOGUS, -1, 0) = 0x1000"
+print("".join(c + ("strace: Process %d attached\n" % (100 + i) if i % 6 == 5 else "") for i, c in enumerate(s)))
+EOF
+    at=$("$PY" -c 'import sys
+for n, l in enumerate(open(sys.argv[1]), 1):
+    if "BOG" in l: print("%d:%d" % (n, l.index("B") + 1))' many.strace)
+    refused many.strace "$at" "mmap: bad flags 'MAP_PRIVATE|BOGUS'"
+    # a cut line that is fine imports
     printf '[pid   123] munmap(0x7f0000000000, 8192strace: Process 125 attached\n) = 0\n' >ok.strace
     imports ok.strace "a cut line that is fine imports"
     ;;

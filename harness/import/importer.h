@@ -50,7 +50,7 @@ typedef struct lseg {
     size_t off;          /* where the piece starts in the logical text */
     int line, col;       /* ... and in the file (col 1-based) */
 } lseg;
-#define IMP_MAX_SEGS 6
+#define IMP_MAX_SEGS 32
 
 /* strace brk: a growth of the break, mapped as one h name */
 typedef struct heapseg {
@@ -89,10 +89,10 @@ typedef struct imp_space {
 typedef struct pendcall {
     char name[16];
     int line;                 /* where it began */
-    int nseg;                 /* where its arguments came from */
-    lseg seg[IMP_MAX_SEGS];
+    int nseg;                 /* where its arguments came from (< 0: too many pieces to tell) */
     size_t len;
-    char args[];              /* its arguments so far, len bytes and a NUL */
+    char *args;               /* its arguments so far, len bytes and a NUL, after seg */
+    lseg seg[];               /* nseg of them */
 } pendcall;
 
 /* strace: a pid, in a hash table (a pid is looked up once per line: D9) */

@@ -383,9 +383,11 @@ int imp_pid_pend(vmex_importer *im, long pid, const char *name, size_t nl, const
         return imp_oom(im);
     if (r->pend)                         /* a call that never came back */
         imp_pid_unpend(im, r, 1);
-    pendcall *c = malloc(sizeof *c + n + 1);
+    size_t ns = nseg > 0 ? (size_t)nseg : 0;
+    pendcall *c = malloc(sizeof *c + ns * sizeof *seg + n + 1);
     if (!c)
         return imp_oom(im);
+    c->args = (char *)(c->seg + ns);
     memcpy(c->args, args, n);
     c->args[n] = '\0';
     c->len = n;

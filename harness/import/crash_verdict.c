@@ -520,17 +520,26 @@ int vmex_report_verdict_text(const vmex_verdict *v, vmex_buf *out)
     }
     if (!v->nrows)
         return rc ? -1 : 0;
-    int jetsam = v->cause == VMEX_CAUSE_JETSAM;
-    rc |= vmex_buf_printf(out, "what-if:\n  %-13s %-52s %-28s %-10s %10s %10s\n", "profile", "entitlements",
-                          "device", "verdict", jetsam ? "limit" : "free", jetsam ? "" : "largest");
+    int jetsam = v->cause == VMEX_CAUSE_JETSAM, ew = 12;
+    for (uint32_t i = 0; i < v->nrows; i++) {   /* the entitlements column as wide as its widest */
+        int n = (int)strlen(ents_words(v->rows[i].ents, ents, sizeof ents));
+        ew = n > ew ? n : ew;
+    }
+    rc |= vmex_buf_printf(out, "what-if:\n  %-13s %-*s %-28s %-10s %10s%s\n", "profile", ew, "entitlements",
+                          "device", "verdict", jetsam ? "limit" : "free", jetsam ? "" : "    largest");
     for (uint32_t i = 0; i < v->nrows; i++) {
         const vmex_whatif *w = &v->rows[i];
         char a[24], b[24];
         snprintf(a, sizeof a, "%s", VMEX_HS(jetsam ? w->limit : w->free_before));
         snprintf(b, sizeof b, "%s", jetsam ? "" : VMEX_HS(w->largest_before));
-        rc |= vmex_buf_printf(out, "  %-13s %-52s %-28.28s %-10s %10s %10s\n", w->profile,
-                              ents_words(w->ents, ents, sizeof ents), w->device[0] ? w->device : "-",
-                              w->fixed ? "ok" : w->misfits ? "misfits" : vmex_class_name(w->cls), a, b);
+        char line[400];
+        int n = snprintf(line, sizeof line, "  %-13s %-*s %-28.28s %-10s %10s %10s", w->profile, ew,
+                         ents_words(w->ents, ents, sizeof ents), w->device[0] ? w->device : "-",
+                         w->fixed ? "ok" : w->misfits ? "misfits" : vmex_class_name(w->cls), a, b);
+        n = n < (int)sizeof line ? n : (int)sizeof line - 1;
+        while (n > 0 && line[n - 1] == ' ')   /* a jetsam row has no largest hole */
+            n--;
+        rc |= vmex_buf_printf(out, "%.*s\n", n, line);
     }
     for (uint32_t i = 0; i < v->nrows; i++)
         rc |= vmex_buf_printf(out, "  - %s\n", v->rows[i].says);

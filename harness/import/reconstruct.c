@@ -19,9 +19,9 @@
  * the comment of its op.
  */
 #include "core/core.h"
+#include "core/fmt.h"
 #include "import/recon.h"
 #include "model/devices.h"
-#include "report/report.h"
 
 #include <ctype.h>
 #include <inttypes.h>

@@ -3,7 +3,9 @@
  * translation, 16 KiB rounding of partial munmaps, name reuse, failed and
  * truncated calls; strace output (the fixture tests/fixtures/strace-sample.txt
  * with -f prefixes, unfinished/resumed and failed calls, brk, mremap, and
- * the -o/-ttt/-i/raw variants); located errors; the header; round trips.
+ * the -o/-ttt/-i/raw variants); the address spaces of logs of several
+ * processes (clone, exec, brk(NULL), unprefixed lines, --pid); located
+ * errors; the header; round trips.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -363,7 +365,9 @@ static void test_strace_fixture(void **state)
     /* and the header says what happened */
     vmex_buf h = {0};
     assert_int_equal(vmex_import_header(&st, "strace-sample.txt", &h), 0);
-    assert_non_null(strstr(h.p, "vmex import: strace-sample.txt (strace, pids 2: one address space), 25 lines\n"));
+    assert_non_null(strstr(h.p, "vmex import: strace-sample.txt (strace), 25 lines: 2 pids in 1 address space\n"));
+    assert_int_equal(st.spaces, 1);
+    assert_int_equal(st.space_pids, 2);   /* 123 and its thread 124 (clone3 with CLONE_VM) */
     assert_non_null(strstr(h.p, "calls: mmap 7, munmap 4, mremap 1, brk 4; other lines ignored: 7"));
     assert_non_null(strstr(h.p, "ops: 15 (mmap 8, munmap 6, touch 1)\n"));
     assert_non_null(strstr(h.p, "dropped (1): failed in the trace"));
@@ -379,7 +383,9 @@ static void test_strace_variants(void **state)
     vmex_import_stats st;
     /* strace -f -o FILE (bare pids), -ttt, -i, raw numbers (-X raw), mmap2,
      * a call that never returned (= ?), MREMAP_DONTUNMAP, CRLF */
-    expect_ops("100  1700000000.123456 mmap(NULL, 0x4000, 0x3, 0x22, -1, 0) = 0x7f0000000000\n"
+    expect_ops("100  1700000000.123450 clone(child_stack=0x7f0000100000, flags=CLONE_VM|CLONE_FS|CLONE_FILES|"
+               "CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM) = 101\n"
+               "100  1700000000.123456 mmap(NULL, 0x4000, 0x3, 0x22, -1, 0) = 0x7f0000000000\n"
                "100  1700000000.123460 [00007f1234567890] mmap2(NULL, 16384, PROT_READ, "
                "MAP_PRIVATE|MAP_ANONYMOUS|0x40, -1, 0) = 0x7f0000010000\r\n"
                "101  munmap(0x7f0000000000, 16384 <unfinished ...>\n"
@@ -402,7 +408,8 @@ static void test_strace_variants(void **state)
     assert_int_equal(st.dropped[VMEX_TD_NOCHANGE], 1);
     /* a split argument list, resumed mid-way; MAP_FIXED over two mappings
      * replaces what it covers and is placed freely */
-    expect_ops("[pid 7] mmap(NULL, 65536, PROT_READ <unfinished ...>\n"
+    expect_ops("[pid 7] clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0}, 88) = 8\n"
+               "[pid 7] mmap(NULL, 65536, PROT_READ <unfinished ...>\n"
                "[pid 8] mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x20000\n"
                "[pid 7] <... mmap resumed>, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x10000\n"
                "[pid 7] mmap(0x18000, 65536, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = 0x18000\n",
@@ -433,10 +440,185 @@ static void test_strace_errors(void **state)
     expect_error(A, "brk(NULL) = 0x1000\n[pid 9] <... mmap resumed>) = 0x1000\n", 2, 9,
                  "'mmap resumed' without its '<unfinished ...>' start");
     expect_error(A, "[pid 9 mmap(NULL, 1, PROT_READ, MAP_PRIVATE, -1, 0) = 1\n", 1, 7, "bad '[pid N]' prefix");
-    /* an error inside a resumed call names the line it began on */
+    /* an error inside a resumed call points at the line and column it
+     * came from, and names the line the call began on when that is not it */
     expect_error(A, "brk(NULL) = 0x1000\n[pid 9] mmap(NULL, 4x <unfinished ...>\n"
                     "[pid 9] <... mmap resumed>, PROT_READ, MAP_PRIVATE, -1, 0) = 0x1000\n",
-                 3, 0, "(in the call begun on line 2)");
+                 2, 20, "mmap: bad length '4x'");
+    expect_error(A, "brk(NULL) = 0x1000\n[pid 9] mmap(NULL, 4096 <unfinished ...>\n"
+                    "[pid 9] <... mmap resumed>, PROT_READ, MAP_PRIVATE|BOGUS, -1, 0) = 0x1000\n",
+                 3, 52, "mmap: bad flags 'MAP_PRIVATE|BOGUS' (in the call begun on line 2)");
+}
+
+/* ---------------------------------------------------------------- address spaces */
+
+/* Every address space of a strace log: "PID:SEQ BEGAN NPIDS | op; op; ..." a line each. */
+static char *spaces_of(const char *log, vmex_import_set *set, const vmex_import_opts *o)
+{
+    FILE *f = fmemopen((void *)log, strlen(log), "r");
+    assert_non_null(f);
+    vmex_error e;
+    if (vmex_import_stream_set(f, "t.strace", NULL, 0, o, set, &e) != 0)
+        fail_msg("import failed: %d:%d: %s", e.line, e.col, e.msg);
+    fclose(f);
+    vmex_buf b = {0};
+    for (uint32_t k = 0; k < set->n; k++) {
+        const vmex_import_space *s = &set->v[k];
+        assert_int_equal(s->st.space, k);
+        assert_int_equal(s->st.spaces, set->n);
+        vmex_buf_printf(&b, "%ld:%u %s %u |", s->st.space_pid, s->st.space_seq,
+                        vmex_space_began_name(s->st.space_began), s->st.space_pids);
+        for (uint32_t i = 0; i < s->p.nops; i++) {
+            vmex_buf_put(&b, " ", 1);
+            assert_int_equal(vmex_print_op(&s->p, &s->p.ops[i], &b), 0);
+            vmex_buf_put(&b, ";", 1);
+        }
+        vmex_buf_put(&b, "\n", 1);
+    }
+    return b.p;
+}
+
+static void expect_spaces(const char *log, const char *want)
+{
+    vmex_import_set set;
+    char *got = spaces_of(log, &set, NULL);
+    if (strcmp(got, want))
+        fail_msg("address spaces differ:\n--- got:\n%s--- want:\n%s", got, want);
+    free(got);
+    vmex_import_set_free(&set);
+}
+
+#define MAPA(pid, len, at) pid "  mmap(NULL, " len ", PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = " at "\n"
+
+static void test_spaces_clone_exec_brk(void **state)
+{
+    (void)state;
+    /* a thread (CLONE_VM) shares; a fork child has its own, starting empty
+     * (its munmap of what it inherited is dropped); an execve that fails
+     * changes nothing, one that succeeds begins a new one */
+    expect_spaces(MAPA("10", "65536", "0x7f0000000000")
+                  "10  clone3({flags=CLONE_VM|CLONE_FS|CLONE_THREAD, exit_signal=0}, 88) = 11\n"
+                  MAPA("11", "32768", "0x7f0000100000")
+                  "11  munmap(0x7f0000000000, 65536) = 0\n"
+                  "10  clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD) = 12\n"
+                  "12  munmap(0x7f0000100000, 32768) = 0\n"
+                  MAPA("12", "16384", "0x7f0000200000")
+                  "12  execve(\"/nope\", [\"nope\"], 0x1 /* 3 vars */) = -1 ENOENT (No such file or directory)\n"
+                  MAPA("12", "49152", "0x7f0000300000")
+                  "12  execve(\"/usr/bin/python3\", [\"python3\"], 0x1 /* 3 vars */) = 0\n"
+                  MAPA("12", "8192", "0x7f0000000000"),
+                  "10:1 first process 2 | m0 = mmap 64k; m1 = mmap 32k; munmap m0;\n"
+                  "12:1 fork 1 | m0 = mmap 16k; m1 = mmap 48k;\n"
+                  "12:2 execve 1 | m0 = mmap 8k;\n");
+    /* brk: a brk(NULL) answered with another break than the current one is
+     * an exec, never heap growth; the same break is a query.  A fork child
+     * starts from its maker's break at the fork: the same break later is
+     * not an exec, though the maker's moved on. */
+    expect_spaces("20  brk(NULL) = 0x555500000000\n"
+                  "20  brk(0x555500020000) = 0x555500020000\n"
+                  "20  clone(child_stack=NULL, flags=SIGCHLD) = 21\n"
+                  "20  brk(0x555500040000) = 0x555500040000\n"
+                  "21  brk(NULL) = 0x555500020000\n"
+                  "21  brk(0x555500030000) = 0x555500030000\n"
+                  "20  brk(NULL) = 0x555500040000\n"
+                  "20  brk(NULL) = 0x00400000\n"
+                  "20  brk(0x00421000) = 0x00421000\n",
+                  /* 20: 128k, then 128k more; 21 grows 64k from the 128k it inherited */
+                  "20:1 first process 1 | h0 = mmap 128k; h1 = mmap 128k;\n"
+                  "21:1 fork 1 | h0 = mmap 64k;\n"
+                  "20:2 exec (brk) 1 | h0 = mmap 144k;\n");
+    /* a pid no traced clone made is a process of its own (said), even when
+     * it is a thread: where clone is not traced, threads are split */
+    vmex_import_set set;
+    char *got = spaces_of(MAPA("30", "16384", "0x7f0000000000") "31  munmap(0x7f0000000000, 16384) = 0\n"
+                          MAPA("31", "16384", "0x7f0000010000"), &set, NULL);
+    assert_string_equal(got, "30:1 first process 1 | m0 = mmap 16k;\n31:1 new pid 1 | m0 = mmap 16k;\n");
+    assert_int_equal(set.v[1].st.newpids, 1);
+    assert_int_equal(set.v[1].st.dropped[VMEX_TD_UNKNOWN], 1);
+    assert_int_equal(set.v[0].st.pids, 2);
+    vmex_buf h = {0};
+    assert_int_equal(vmex_import_header(&set.v[1].st, "t.strace", &h), 0);
+    assert_non_null(strstr(h.p, "vmex import: t.strace (strace), 3 lines: 2 pids in 2 address spaces\n"
+                                "address space 2 of 2: pid 31 from line 2 (new pid), 1 pid\n"));
+    assert_non_null(strstr(h.p, "note (1): pids no traced clone made, each taken as a process of its own"));
+    vmex_buf_free(&h);
+    free(got);
+    vmex_import_set_free(&set);
+}
+
+static void test_spaces_unprefixed_and_unfinished(void **state)
+{
+    (void)state;
+    /* strace -f to a terminal: lines are prefixed only while two processes
+     * are traced.  The first process is the first prefixed pid nothing
+     * made; after the child exits, unprefixed lines are the one left. */
+    expect_spaces("brk(NULL) = 0x1000000\n"
+                  "mmap(NULL, 16384, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n"
+                  "clone(child_stack=NULL, flags=SIGCHLDstrace: Process 41 attached\n"
+                  ", child_tidptr=0x7f00) = 41\n"
+                  "[pid    41] execve(\"/bin/true\", [\"true\"], 0x1 /* 1 var */) = 0\n"
+                  "[pid    41] mmap(NULL, 32768, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n"
+                  "[pid    40] munmap(0x7f0000000000, 16384) = 0\n"
+                  "[pid    41] +++ exited with 0 +++\n"
+                  "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=41, si_uid=0} ---\n"
+                  "mmap(NULL, 65536, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000100000\n",
+                  "40:1 first process 1 | m0 = mmap 16k prot r; munmap m0; m0 = mmap 64k prot r;\n"
+                  "41:1 execve 1 | m0 = mmap 32k prot r;\n");
+    /* the child's first call before its clone returned: the flags of the
+     * clone still unfinished say it is a thread */
+    vmex_import_set set;
+    char *got = spaces_of("50  mmap(NULL, 16384, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n"
+                          "50  clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0} <unfinished ...>\n"
+                          "51  munmap(0x7f0000000000, 16384) = 0\n"
+                          "50  <... clone3 resumed> => {parent_tid=[51]}, 88) = 51\n", &set, NULL);
+    assert_string_equal(got, "50:1 first process 2 | m0 = mmap 16k prot r; munmap m0;\n");
+    assert_int_equal(set.v[0].st.guessed, 1);
+    free(got);
+    vmex_import_set_free(&set);
+}
+
+static void test_spaces_pick(void **state)
+{
+    (void)state;
+    const char *log = MAPA("60", "16384", "0x7f0000000000")
+                      "60  clone(child_stack=0x1, flags=CLONE_VM|CLONE_THREAD|CLONE_SIGHAND) = 61\n"
+                      "60  clone(child_stack=NULL, flags=SIGCHLD) = 62\n"
+                      MAPA("62", "32768", "0x7f0000000000")
+                      "62  execve(\"/usr/bin/cat\", [\"cat\"], 0x1 /* 1 var */) = 0\n"
+                      MAPA("62", "49152", "0x7f0000000000");
+    vmex_import_set set;
+    vmex_error e;
+    char *got = spaces_of(log, &set, NULL);
+    assert_int_equal(set.n, 3);
+    assert_int_equal(vmex_import_set_pick(&set, 60, 0, "t", &e), 0);
+    assert_int_equal(vmex_import_set_pick(&set, 61, 0, "t", &e), 0);   /* the thread: where it ran */
+    assert_int_equal(vmex_import_set_pick(&set, 62, 2, "t", &e), 2);
+    assert_string_equal(set.v[2].st.space_exe, "cat");
+    assert_int_equal(vmex_import_set_pick(&set, 62, 0, "t", &e), -1);
+    assert_non_null(strstr(e.msg, "pid 62 has 2 address spaces (it exec'd): pick one with --pid 62:1 (fork, line 4), "
+                                  "62:2 (cat, line 6)"));
+    assert_int_equal(e.code, VMEX_E_INPUT);
+    assert_int_equal(vmex_import_set_pick(&set, 62, 3, "t", &e), -1);
+    assert_int_equal(vmex_import_set_pick(&set, 7, 0, "t", &e), -1);
+    assert_non_null(strstr(e.msg, "pid 7 ran in no address space"));
+    free(got);
+    vmex_import_set_free(&set);
+    /* the one-program reader: the first, or the one opts.pid names */
+    vmex_import_opts o = {.pid = 62, .pid_seq = 2};
+    vmex_program p;
+    vmex_import_stats st;
+    vmex_program_init(&p);
+    assert_int_equal(vmex_import(log, strlen(log), "t", &o, &p, &st, &e), 0);
+    assert_int_equal(p.nops, 1);
+    assert_int_equal(p.ops[0].size, 49152);
+    assert_int_equal(st.space, 2);
+    o.pid_seq = 0;
+    assert_int_equal(vmex_import(log, strlen(log), "t", &o, &p, &st, &e), -1);
+    assert_int_equal(p.nops, 0);
+    assert_int_equal(vmex_import(log, strlen(log), "t", NULL, &p, &st, &e), 0);
+    assert_int_equal(p.ops[0].size, 16384);
+    assert_int_equal(st.spaces, 3);
+    vmex_program_free(&p);
 }
 
 static void test_shipped_trace(void **state)
@@ -487,6 +669,8 @@ int main(void)
         cmocka_unit_test(test_record_names_and_failures), cmocka_unit_test(test_record_truncation),
         cmocka_unit_test(test_record_errors),  cmocka_unit_test(test_strace_fixture),
         cmocka_unit_test(test_strace_variants), cmocka_unit_test(test_strace_errors),
+        cmocka_unit_test(test_spaces_clone_exec_brk), cmocka_unit_test(test_spaces_unprefixed_and_unfinished),
+        cmocka_unit_test(test_spaces_pick),
         cmocka_unit_test(test_shipped_trace),  cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -208,7 +208,7 @@ enum vmex_cause {
 const char *vmex_cause_name(int c);                /* "address-space exhaustion", ... */
 
 #define VMEX_VERDICT_EVIDENCE 10
-#define VMEX_VERDICT_ROWS     12
+#define VMEX_VERDICT_ROWS     12   /* 3 profiles x 4 entitlement sets */
 
 /* One scenario of the what-if: the request on a profile with entitlements. */
 typedef struct vmex_whatif {

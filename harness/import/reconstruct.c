@@ -226,7 +226,7 @@ static int choose_profile(vmex_build *b, const vmex_recon_opts *o)
     if (rc->stand_in)
         _vmex_b_head(b,
                      "STAND-IN: vmex has no profile of iOS %u yet; %s, the newest, stands in for it "
-                     "(iOS 26 and xzone malloc come with their own profiles later).",
+                     "(what a newer release changes in the address space is not in the model).",
                      r->os_major, era);
     return 0;
 }

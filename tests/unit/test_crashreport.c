@@ -514,11 +514,44 @@ static void test_jsc_exhaustion(void **state)
         }
     }
     assert_true(saw_eva);
+    for (uint32_t i = 0; i < v->nrows; i++)   /* iOS 16 has no hardened-heap: no such row */
+        assert_false(v->rows[i].ents & VMEX_ENT_HARDENED_HEAP);
     vmex_buf t = {0};
     assert_int_equal(vmex_report_verdict_text(v, &t), 0);
     assert_non_null(strstr(t.p, "verdict: address-space exhaustion"));
     assert_non_null(strstr(t.p, "extended-virtual-addressing would have left"));
     vmex_buf_free(&t);
+    full_free(f);
+    free(text);
+}
+
+/* The same crash reported from iOS 26: the what-if has a hardened-heap row
+ * for each iOS 26 profile (split user ranges: the 32 MiB libpas chunk goes
+ * to the 10 GiB data range, which is empty at the crash), and its sentence
+ * says so. */
+static void test_jsc_hardened_heap_whatif(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = read_file(FIX("jsc-oom-3gb.ips"), &len);
+    const char *from = "iPhone OS 16.3";
+    char *at = strstr(text, from);
+    assert_non_null(at);
+    memcpy(at, "iPhone OS 26.1", strlen(from));
+    full *f = judge(text, NULL);
+    assert_string_equal(f->rc.profile, "ios26-3gb");
+    int rows = 0;
+    for (uint32_t i = 0; i < f->v.nrows; i++) {
+        const vmex_whatif *w = &f->v.rows[i];
+        if (w->ents != VMEX_ENT_HARDENED_HEAP)
+            continue;
+        rows++;
+        assert_true(w->fixed);
+        assert_true(w->free_after > 8 * GiB);     /* most of the 10 GiB data range */
+        assert_true(w->free_after < 64 * GiB);    /* not the jumbo map */
+        assert_non_null(strstr(w->says, "hardened-heap would have left"));
+    }
+    assert_true(rows >= 2);   /* this device and at least one neighbour */
     full_free(f);
     free(text);
 }
@@ -868,7 +901,7 @@ int main(void)
         cmocka_unit_test(test_detect),         cmocka_unit_test(test_ips_fields),
         cmocka_unit_test(test_crash_fields),   cmocka_unit_test(test_jetsam_fields),
         cmocka_unit_test(test_sizes),          cmocka_unit_test(test_devices),
-        cmocka_unit_test(test_handmade_reconstruction), cmocka_unit_test(test_jsc_exhaustion),
+        cmocka_unit_test(test_handmade_reconstruction), cmocka_unit_test(test_jsc_exhaustion), cmocka_unit_test(test_jsc_hardened_heap_whatif),
         cmocka_unit_test(test_other_verdicts), cmocka_unit_test(test_requests),
         cmocka_unit_test(test_choices),        cmocka_unit_test(test_summary_columns),
         cmocka_unit_test(test_bad_input),      cmocka_unit_test(test_prefixes),

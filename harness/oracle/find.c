@@ -57,7 +57,15 @@ int vmex_find_ex(vmex_model *m, vmex_model **real, const vmex_layout *L, const v
     }
     if (vmex_model_run(m, L, p, o, res)) return -1;
     if (!res->findings) return 0;
-    vmex_signature(res->verdict, res->req_kind, res->req, L->profile, sig, n);
+    int k = vmex_signature(res->verdict, res->req_kind, res->req, L->profile, sig, n);
+    /* a crash of target jsc: its top frame too, file-name safe ("WTF.fastZeroedMalloc") */
+    for (const char *f = res->frame; *f && k >= 0 && (size_t)k + 2 < n; f++) {
+        if (f == res->frame) sig[k++] = '-';
+        if (f[0] == ':' && f[1] == ':') f++;
+        char c = *f;
+        sig[k++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ? c : '.';
+        sig[k] = '\0';
+    }
     return 1;
 }
 

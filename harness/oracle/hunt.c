@@ -28,14 +28,14 @@ int vmex_hunt_parse(const char *text, vmex_hunt *h, vmex_error *err)
         size_t n = strcspn(s, ":;, \t");
         char word[32];
         if (n == 0 || n >= sizeof word) {
-            vmex_error_set(err, 0, (int)(s - text) + 1, "hunt: expected a class (frag, exhausted, too-large, jetsam, map-count, crash, hang, diverge)");
+            vmex_error_set(err, 0, (int)(s - text) + 1, "hunt: expected a class (%s)", VMEX_CLASS_LIST + 4);
             return -1;
         }
         memcpy(word, s, n);
         word[n] = 0;
         int cls = vmex_class_parse(word);
         if (cls <= VMEX_OK) {
-            vmex_error_set(err, 0, (int)(s - text) + 1, "hunt: unknown class '%s' (frag, exhausted, too-large, jetsam, map-count, crash, hang, diverge)", word);
+            vmex_error_set(err, 0, (int)(s - text) + 1, "hunt: unknown class '%s' (%s)", word, VMEX_CLASS_LIST + 4);
             return -1;
         }
         if (h->n == VMEX_HUNT_MAX) {
@@ -46,7 +46,8 @@ int vmex_hunt_parse(const char *text, vmex_hunt *h, vmex_error *err)
         h->c[h->n].min_margin = 0;
         /* a jetsam finding is a touch, crash, hang and diverge are the run's:
          * their size says nothing, so no default bound */
-        h->c[h->n].min_size = cls == VMEX_JETSAM || cls == VMEX_CRASH || cls == VMEX_HANG || cls == VMEX_DIVERGE
+        h->c[h->n].min_size = cls == VMEX_JETSAM || cls == VMEX_CRASH || cls == VMEX_HANG || cls == VMEX_DIVERGE ||
+                                      cls == VMEX_RANGE_ERROR || cls == VMEX_PAS_PANIC || cls == VMEX_GC_ABORT
                                   ? 0 : VMEX_DEFAULT_LARGE;
         s = skip_ws(s + n);
         if (*s == ':') {

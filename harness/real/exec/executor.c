@@ -141,7 +141,7 @@ int main(int argc, char **argv)
     window = strtoull(argv[2], NULL, 10);
     threshold = strtoull(argv[3], NULL, 10);
     retain = atoi(argv[4]);
-    if (x_attach()) return 3;
+    if (x_attach(VMEX_XSHM_SIZE)) return 3;
 #if defined(VMEX_EXEC_JEMALLOC)
     /* opt.retain is read once, at start: come back with it set */
     const char *want = retain ? "retain:true,dirty_decay_ms:0,muzzy_decay_ms:0"

@@ -619,9 +619,9 @@ void x_serve(int fork_mode)
 
 
 /* ------------------------------------------------------------ start-up */
-int x_attach(void)
+int x_attach(uint64_t size)
 {
-    SHM = mmap(NULL, VMEX_XSHM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, VMEX_X_FD_SHM, 0);
+    SHM = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, VMEX_X_FD_SHM, 0);
     if (SHM == MAP_FAILED) return -1;
     H = (vmex_xhdr *)SHM;
     return H->magic == VMEX_X_MAGIC && H->version == VMEX_X_VERSION ? 0 : -1;

@@ -65,8 +65,8 @@ uint64_t live_blocks(void);    /* bytes of live malloc blocks and JavaScript val
 void failed_request(vmex_xres *r, int err, uint64_t req);
 
 /* ---------------------------------------------------------------- start-up */
-/* map the memfd of fd 5 and check its header: 0, or -1 */
-int x_attach(void);
+/* map size bytes of the memfd of fd 5 and check its header: 0, or -1 */
+int x_attach(uint64_t size);
 /* the fault handlers (SIGSEGV and SIGBUS; more: x_on_crash's signals) on an alternate stack */
 void x_signals(const int *more, int nmore);
 /* check the window, confine to it: 0, or -1 after replying 'E' */

@@ -67,9 +67,10 @@ int vmex_mutation_layout(const uint8_t *data, size_t n, const vmex_fuzz_env *e, 
 {
     vmex_config eff;
     if (vmex_decode_layout_env(data, n, e, L, &eff)) return -1;
-    if (L->target != VMEX_TARGET_LINUX) return 0;
+    int model = vmex_target_model_of(L->target);   /* linux, jsc: linux-model */
+    if (model < 0 || model == L->target) return 0;
     vmex_error err = {0};
-    eff.target = VMEX_TARGET_LINUX_MODEL;
+    eff.target = (uint8_t)model;
     eff.set_mask &= ~((1u << VMEX_SET_ALLOCATOR) | (1u << VMEX_SET_MMAP_THRESHOLD) | (1u << VMEX_SET_RETAIN));
     return vmex_layout_resolve(&eff, NULL, 0, L, &err);
 }

@@ -37,12 +37,6 @@
 #include <signal.h>
 #include <string.h>
 
-/* libpas's chunk: what a small or medium allocation asks the kernel for when
- * its pages are used up.  linux-real.md §7: 32 MiB chunks after one
- * 128 MiB reservation (measured); WebKit Source/bmalloc/libpas/src/libpas
- * pas_config.h and the bmalloc heap config (read). */
-#define PAS_CHUNK (32ull << 20)
-
 /* the frames of libpas's and the C library's own machinery: the top frame
  * is the first frame that is none of these (the one that asked) */
 static const char *const machinery[] = {"pas_", "bmalloc_", "abort", "raise", "__", "gsignal", "WTF::fastMalloc",
@@ -63,14 +57,17 @@ static int any_frame(const vmex_jcrash *c, const char *what)
     return 0;
 }
 
-/* the margin of a JavaScriptCore outcome: room (the window minus what the
- * program holds) over the request */
-static void room(const vmex_layout *L, uint64_t live, uint64_t req, vmex_opres *r)
+/* A JavaScriptCore outcome's request and margin: room is the window's
+ * free bytes as the kernel sees them (JavaScriptCore never unmaps, and
+ * libpas keeps what it mapped to the heap that had it, so what is not
+ * mapped is all any heap could still get) over the request, the mapping
+ * that failed.  A margin of 1 or more: the bytes were free but no hole
+ * held the request (fragmentation); below 1: exhaustion. */
+static void room(uint64_t live, uint64_t kfree, uint64_t req, vmex_opres *r)
 {
-    uint64_t held = live < L->window ? live : L->window;
     r->live = live;
     r->req = req;
-    r->margin = req ? (double)(L->window - held) / (double)req : 0;
+    r->margin = req ? (double)kfree / (double)req : 0;
 }
 
 static void judge(void *ctx, const vmex_xsession *x, const vmex_op *op, const vmex_xres *q, vmex_opres *r)
@@ -83,7 +80,7 @@ static void judge(void *ctx, const vmex_xsession *x, const vmex_op *op, const vm
     }
     const vmex_jres *j = (const vmex_jres *)(x->shm + VMEX_JRES_OFF) + r->i;
     r->cls = VMEX_RANGE_ERROR;
-    room(L, q->live, q->req, r);
+    room(q->live, j->kfree, q->req, r);
     r->kfree = j->kfree;
     r->klargest = j->klargest;
     r->pas_free = j->pas_free;
@@ -92,11 +89,11 @@ static void judge(void *ctx, const vmex_xsession *x, const vmex_op *op, const vm
 
 static void died(void *ctx, const vmex_xsession *x, const vmex_op *op, vmex_opres *r)
 {
-    const vmex_layout *L = ctx;
     const vmex_jcrash *c = (const vmex_jcrash *)(x->shm + VMEX_JCRASH_OFF);
     if (r->cls != VMEX_CRASH || !c->sig || c->op != r->i) return;
     /* the first named frame that is not machinery, else the first frame of
-     * a function the library does not export ("lib...so.0+0x1a2b") */
+     * a function the library does not export ("lib...so.0+0x1a2b": stable
+     * for one build of the library) */
     for (int named = 1; named >= 0 && !r->frame[0]; named--)
         for (uint32_t i = 0; i < c->nframes && i < VMEX_J_FRAMES; i++)
             if (!is_machinery(c->frames[i]) && (strstr(c->frames[i], "+0x") == NULL) == named) {
@@ -108,10 +105,10 @@ static void died(void *ctx, const vmex_xsession *x, const vmex_op *op, vmex_opre
     r->pas_mapped = c->pas_mapped;
     if ((c->sig == SIGILL || c->sig == SIGTRAP) && any_frame(c, "pas_panic_on_out_of_memory_error")) {
         r->cls = VMEX_PAS_PANIC;
-        room(L, c->live, PAS_CHUNK, r);
+        room(c->live, c->kfree, c->req, r);
     } else if (c->sig == SIGABRT && any_frame(c, "allocateSlowCase")) {
         r->cls = VMEX_GC_ABORT;
-        room(L, c->live, PAS_CHUNK, r);
+        room(c->live, c->kfree, c->req, r);
     } else {
         r->live = c->live;
     }

@@ -30,6 +30,8 @@
  */
 #include <JavaScriptCore/JavaScript.h>
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
@@ -38,7 +40,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -76,7 +80,22 @@ static JSObjectRef fn[F__COUNT];
 static vmex_jcrash *C;
 static vmex_jres *JR;
 static double prop_serial;   /* property names are new across the ops of a run */
+static volatile uint64_t fail_req;   /* the last mmap that failed in this op (bytes), 0 */
 static size_t pas_base;      /* libpas's mapped bytes before confining: outside the window */
+
+/* ------------------------------------------------------------ the request */
+/* JavaScriptCore's mmaps (libpas's chunks and large objects) go through the
+ * executable's mmap, which takes precedence over the C library's for the
+ * library's calls (ELF interposition): the size of a failed one is the
+ * request that failed, which a RangeError or a panic does not say.  The
+ * C library's own calls (malloc's) and the kernel ops' calls go to the
+ * kernel alike. */
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    long r = syscall(SYS_mmap, addr, len, prot, flags, fd, off);   /* -1 and errno on failure */
+    if (r == -1 && errno == ENOMEM) fail_req = len;
+    return r == -1 ? MAP_FAILED : (void *)r;
+}
 
 /* ------------------------------------------------------------ the context */
 static JSObjectRef property(JSContextRef c, JSObjectRef o, const char *name)
@@ -110,13 +129,14 @@ static int context_begin(JSGlobalContextRef *out)
 static void outcome(const vmex_xop *op, vmex_xres *r, JSValueRef v, JSValueRef exc, uint64_t bytes, xslot *got)
 {
     if (!exc && v) {
-        JSValueProtect(ctx, v);
+        JSValueProtect(ctx, v);   /* held until release (an anonymous value: for good) */
         *got = (xslot){S_JS, (uint64_t)(uintptr_t)v, bytes, bytes};
+        if (op->dst < 0) anon_bytes += bytes;
         r->size = bytes;
         return;
     }
     int range = exc && JSValueIsInstanceOfConstructor(ctx, exc, fn[F_RANGEERROR], NULL);
-    failed_request(r, ENOMEM, bytes);
+    failed_request(r, ENOMEM, fail_req ? fail_req : bytes);   /* the mapping that failed, else the op's bytes */
     r->why = range ? VMEX_WHY_RANGEERROR : VMEX_WHY_THROW;
     vmex_jres *j = &JR[H->progress];
     j->kfree = r->kfree;
@@ -137,6 +157,7 @@ void x_extra_op(const vmex_xop *op, vmex_xres *r, xslot *src, xslot *got)
     uint64_t n = op->size;
     JSValueRef exc = NULL, v = NULL;
     int count = op->kind == VMEX_OP_OBJECTS || op->kind == VMEX_OP_PROPS;
+    fail_req = 0;
     if ((count && n > VMEX_JSC_MAX_COUNT) || (op->kind == VMEX_OP_EVAL && n > VMEX_JSC_MAX_EVAL) ||
         n >= (1ull << 53)) {
         r->status = VMEX_ST_FAILED;
@@ -231,20 +252,71 @@ raw:
     snprintf(out, n, "%s", m);
 }
 
-/* A frame's function, or for a function the library does not export (its
- * symbols are stripped) the library and the offset: "libfoo.so.0+0x1a2b". */
+/* The functions JavaScriptCore exports, by address (made before confining):
+ * a frame in a function it does not export (Debian strips the rest) whose
+ * nearest exported function below is libpas's (pas_, bmalloc_) is libpas's
+ * own code, named after it with the offset; any other is named by its
+ * object and offset (the nearest name would mislead). */
+typedef struct fsym { uint64_t addr; const char *name; } fsym;
+static fsym *fsyms;
+static size_t nfsyms;
+
+static int by_addr(const void *a, const void *b)
+{
+    uint64_t x = ((const fsym *)a)->addr, y = ((const fsym *)b)->addr;
+    return x < y ? -1 : x > y;
+}
+
+/* the dynamic symbol table of the object that holds addr (its .dynsym runs
+ * up to its .dynstr, as the linker lays them out) */
+static void load_symbols(const void *addr)
+{
+    Dl_info di;
+    struct link_map *lm = NULL;
+    if (!dladdr1(addr, &di, (void **)&lm, RTLD_DL_LINKMAP) || !lm) return;
+    const ElfW(Sym) *sym = NULL;
+    const char *str = NULL;
+    for (const ElfW(Dyn) *d = lm->l_ld; d->d_tag != DT_NULL; d++) {
+        if (d->d_tag == DT_SYMTAB) sym = (const ElfW(Sym) *)d->d_un.d_ptr;
+        if (d->d_tag == DT_STRTAB) str = (const char *)d->d_un.d_ptr;
+    }
+    if (!sym || !str || (const char *)sym >= str) return;
+    size_t n = (size_t)(str - (const char *)sym) / sizeof *sym;
+    if (!(fsyms = malloc(n * sizeof *fsyms))) return;
+    for (size_t i = 0; i < n; i++)
+        if (ELF64_ST_TYPE(sym[i].st_info) == STT_FUNC && sym[i].st_value)
+            fsyms[nfsyms++] = (fsym){lm->l_addr + sym[i].st_value, str + sym[i].st_name};
+    qsort(fsyms, nfsyms, sizeof *fsyms, by_addr);
+}
+
+/* A frame's function ("WTF::fastZeroedMalloc"), else inside libpas the
+ * nearest exported one below it and the offset ("pas_foo+0x1a2"), else the
+ * object and the offset ("libfoo.so.0+0x1a2b"). */
 static void frame_name(uint64_t a, char *out, size_t n)
 {
     Dl_info di;
     if (!dladdr((void *)(uintptr_t)a, &di)) {
         snprintf(out, n, "?");
-    } else if (di.dli_sname) {
-        demangle(di.dli_sname, out, n);
-    } else {
-        const char *f = di.dli_fname ? strrchr(di.dli_fname, '/') : NULL;
-        snprintf(out, n, "%s+0x%llx", f ? f + 1 : di.dli_fname ? di.dli_fname : "?",
-                 (unsigned long long)(a - (uint64_t)(uintptr_t)di.dli_fbase));
+        return;
     }
+    if (di.dli_sname) {
+        demangle(di.dli_sname, out, n);
+        return;
+    }
+    size_t lo = 0, hi = nfsyms;   /* the last symbol at or below a */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (fsyms[mid].addr <= a) lo = mid + 1;
+        else hi = mid;
+    }
+    const char *near = lo ? fsyms[lo - 1].name : "";
+    if (!strncmp(near, "pas_", 4) || !strncmp(near, "bmalloc_", 8)) {
+        snprintf(out, n, "%.48s+0x%llx", near, (unsigned long long)(a - fsyms[lo - 1].addr));
+        return;
+    }
+    const char *f = di.dli_fname ? strrchr(di.dli_fname, '/') : NULL;
+    snprintf(out, n, "%.48s+0x%llx", f ? f + 1 : di.dli_fname ? di.dli_fname : "?",
+             (unsigned long long)(a - (uint64_t)(uintptr_t)di.dli_fbase));
 }
 
 void x_on_crash(int sig, siginfo_t *si, void *uc)
@@ -269,6 +341,7 @@ void x_on_crash(int sig, siginfo_t *si, void *uc)
         C->live = s.held + anon_bytes + live_blocks();
     }
     C->pas_mapped = pas_page_malloc_num_allocated_bytes - pas_base;
+    C->req = fail_req;
 }
 
 /* ------------------------------------------------------------ start-up */
@@ -339,6 +412,7 @@ int main(int argc, char **argv)
     ctx = NULL;
     void *bt[4];
     backtrace(bt, 4);
+    load_symbols((const void *)&JSGlobalContextCreate);
     char name[VMEX_J_SYMLEN];
     frame_name((uint64_t)(uintptr_t)&JSGlobalContextCreate, name, sizeof name);
     H->thp = (uint32_t)thp_probe();

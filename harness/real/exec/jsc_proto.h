@@ -36,6 +36,7 @@ typedef struct vmex_jcrash {
     uint32_t pad_;
     uint64_t pc;                 /* the faulting address */
     uint64_t kfree, klargest, live, pas_mapped;
+    uint64_t req;                /* the last mmap that failed with ENOMEM in that op (bytes), 0 */
     char     sym[VMEX_J_SYMLEN];                  /* the symbol at pc (mangled), "" */
     char     frames[VMEX_J_FRAMES][VMEX_J_SYMLEN]; /* the frames from pc up, demangled names */
 } vmex_jcrash;

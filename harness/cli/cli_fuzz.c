@@ -175,8 +175,11 @@ static void pin_layout(vmex_program *p, const vmex_layout *L)
     p->cfg.target = L->target;
     if (L->target != VMEX_TARGET_XNU) {
         p->cfg.set[VMEX_SET_WINDOW] = L->window;
-        p->cfg.set[VMEX_SET_ALLOCATOR] = L->allocator;
-        p->cfg.set_mask |= 1ull << VMEX_SET_WINDOW | 1ull << VMEX_SET_ALLOCATOR;
+        p->cfg.set_mask |= 1ull << VMEX_SET_WINDOW;
+        if (vmex_set_applies(VMEX_SET_ALLOCATOR, L->target)) {   /* not on jsc: JavaScriptCore's own */
+            p->cfg.set[VMEX_SET_ALLOCATOR] = L->allocator;
+            p->cfg.set_mask |= 1ull << VMEX_SET_ALLOCATOR;
+        }
         return;
     }
     snprintf(p->cfg.profile, sizeof p->cfg.profile, "%s", L->profile);

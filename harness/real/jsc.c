@@ -13,7 +13,9 @@
  *                finding only under a hunt that names it;
  *   pas-panic    the child died of SIGILL or SIGTRAP with
  *                pas_panic_on_out_of_memory_error at or above the faulting
- *                address: libpas could not map the memory it needed;
+ *                address, or with the faulting address in another libpas
+ *                function after an mmap of that op failed with ENOMEM:
+ *                libpas could not map the memory it needed;
  *   gc-abort     the child died of SIGABRT in
  *                JSC::LocalAllocator::allocateSlowCase: the GC heap could
  *                not get a block;
@@ -103,7 +105,13 @@ static void died(void *ctx, const vmex_xsession *x, const vmex_op *op, vmex_opre
     r->kfree = c->kfree;
     r->klargest = c->klargest;
     r->pas_mapped = c->pas_mapped;
-    if ((c->sig == SIGILL || c->sig == SIGTRAP) && any_frame(c, "pas_panic_on_out_of_memory_error")) {
+    /* libpas traps where an allocation cannot fail: in
+     * pas_panic_on_out_of_memory_error, or in its utility heap's own
+     * allocator (pas_large_utility_free_heap_allocate_with_alignment, seen
+     * with a full window) after an mmap failed with ENOMEM */
+    int in_pas = !strncmp(c->sym, "pas_", 4) || !strncmp(c->sym, "bmalloc_", 8);
+    if ((c->sig == SIGILL || c->sig == SIGTRAP) &&
+        (any_frame(c, "pas_panic_on_out_of_memory_error") || (in_pas && c->req))) {
         r->cls = VMEX_PAS_PANIC;
         room(c->live, c->kfree, c->req, r);
     } else if (c->sig == SIGABRT && any_frame(c, "allocateSlowCase")) {

@@ -246,6 +246,39 @@ static void test_oracle(void **state)
     assert_int_equal(h.c[1].cls, VMEX_GC_ABORT);
 }
 
+/* signatures: frag or exhausted by the margin, the frame made file-name safe */
+static void test_signature(void **state)
+{
+    vmex_result r;
+    _vmex_result_begin(&r);
+    r.findings = 1;
+    r.verdict = VMEX_PAS_PANIC;
+    r.req_kind = VMEX_OP_PROPS;
+    r.req = 32 * MiB;   /* 2^25 */
+    r.margin = 2.58;
+    snprintf(r.frame, sizeof r.frame, "WTF::StringImpl::create");
+    char sig[128];
+    vmex_result_signature(&r, "jsc-256m", sig, sizeof sig);
+    assert_string_equal(sig, "pas-panic-frag-props-2p25-jsc-256m-WTF.StringImpl.create");
+    r.margin = 0.99;
+    r.verdict = VMEX_GC_ABORT;
+    snprintf(r.frame, sizeof r.frame, "libjavascriptcoregtk-4.1.so.0+0xf00206");
+    vmex_result_signature(&r, "jsc-256m", sig, sizeof sig);
+    assert_string_equal(sig, "gc-abort-exhausted-props-2p25-jsc-256m-libjavascriptcoregtk.4.1.so.0.0xf00206");
+    r.verdict = VMEX_RANGE_ERROR;
+    r.req_kind = VMEX_OP_ARRAYBUFFER;
+    r.req = 64 * MiB;
+    r.margin = 1.68;
+    r.frame[0] = '\0';
+    vmex_result_signature(&r, "jsc-256m", sig, sizeof sig);
+    assert_string_equal(sig, "range-error-frag-arraybuffer-2p26-jsc-256m");
+    /* other classes: vmex_signature's */
+    r.verdict = VMEX_FRAG;
+    r.req_kind = VMEX_OP_MMAP;
+    vmex_result_signature(&r, "ios16-3gb", sig, sizeof sig);
+    assert_string_equal(sig, "frag-mmap-2p26-ios16-3gb");
+}
+
 /* the layout of target jsc: a window, JavaScriptCore's malloc, no THP rule */
 static void test_layout(void **state)
 {
@@ -313,6 +346,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text),   cmocka_unit_test(test_text_errors), cmocka_unit_test(test_codec_v2),
         cmocka_unit_test(test_oracle), cmocka_unit_test(test_layout),      cmocka_unit_test(test_models_fail_jsc_ops),
+        cmocka_unit_test(test_signature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
  * the front end's IPC and the per-run reset included.  "bare loop" is the
  * syscall floor: the kernel programs' mmap/munmap calls made directly in a
  * loop by this process, the fastest any executor could run them.
+ * `vmex bench --jsc` measures target jsc (bench_jsc.c).
  */
 #include "core/core.h"
 #include "cli/cli.h"
@@ -121,7 +122,7 @@ static double measure(int store, vmex_program *p, uint32_t live)
 
 /* ------------------------------------------------------------ --linux */
 #define LNAMES 128   /* names a program cycles through */
-#define NPROGS 8     /* programs per row, run in turn */
+#define NPROGS VMEX_BENCH_NPROGS   /* programs per row, run in turn */
 
 static int build_linux(vmex_program *p, int allocator, uint32_t nops)
 {
@@ -161,16 +162,17 @@ static int build_linux(vmex_program *p, int allocator, uint32_t nops)
     return 0;
 }
 
-/* executions per second of the programs on target (linux or linux-model)
- * for about `seconds`; 0 with *why set when the target cannot run */
-static double measure_linux(vmex_model *m, vmex_program *progs, int target, double seconds, const char **why)
+/* executions per second of the programs on target (linux or linux-model;
+ * bench_jsc.c: jsc) for about `seconds`; 0 with *why set when the target
+ * cannot run */
+double _vmex_bench_measure(vmex_model *m, vmex_program *progs, int target, double seconds, const char **why)
 {
     vmex_runopts o;
     vmex_runopts_init(&o);
     o.keep_going = 1;
     vmex_result res;
-    vmex_layout L[NPROGS];
-    for (int k = 0; k < NPROGS; k++) {
+    vmex_layout L[VMEX_BENCH_NPROGS];
+    for (int k = 0; k < VMEX_BENCH_NPROGS; k++) {
         vmex_config cfg = progs[k].cfg;
         cfg.target = target;
         vmex_error err;
@@ -186,7 +188,7 @@ static double measure_linux(vmex_model *m, vmex_program *progs, int target, doub
     uint64_t runs = 0;
     double t0 = now(), t;
     do {
-        for (int k = 0; k < NPROGS; k++, runs++)
+        for (int k = 0; k < VMEX_BENCH_NPROGS; k++, runs++)
             if (vmex_model_run(m, &L[k], &progs[k], &o, &res)) {
                 *why = vmex_model_error(m);
                 return 0;
@@ -244,11 +246,11 @@ static int bench_linux(int json, double seconds, uint32_t nops)
         if (rc) break;
         vmex_model *real = vmex_model_new(VMEX_STORE_FAST), *model = vmex_model_new(VMEX_STORE_FAST);
         const char *why = "out of memory";
-        double x = real ? measure_linux(real, progs, VMEX_TARGET_LINUX, seconds, &why) : 0;
+        double x = real ? _vmex_bench_measure(real, progs, VMEX_TARGET_LINUX, seconds, &why) : 0;
         double y = 0, fl = 0;
         if (a == VMEX_ALLOC_KERNEL && model) {
             const char *w2 = "";
-            y = measure_linux(model, progs, VMEX_TARGET_LINUX_MODEL, seconds / 4, &w2);
+            y = _vmex_bench_measure(model, progs, VMEX_TARGET_LINUX_MODEL, seconds / 4, &w2);
             fl = floor_linux(progs, seconds / 2);
         }
         if (json) {
@@ -275,7 +277,7 @@ static int bench_linux(int json, double seconds, uint32_t nops)
 
 int _vmex_bench_main(int argc, char **argv)
 {
-    int json = 0, linux_mode = 0;
+    int json = 0, linux_mode = 0, jsc_mode = 0;
     double seconds = 3;
     uint32_t nops = 1000;
     uint32_t lives[4] = {1000, 10000, 100000, 1000000}, nlives = 4;
@@ -283,6 +285,7 @@ int _vmex_bench_main(int argc, char **argv)
         char *end;
         if (!strcmp(argv[i], "--json")) json = 1;
         else if (!strcmp(argv[i], "--linux")) linux_mode = 1;
+        else if (!strcmp(argv[i], "--jsc")) jsc_mode = 1;
         else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
             seconds = strtod(argv[++i], &end);
             if (*end || !(seconds >= 0.1 && seconds <= 3600)) {
@@ -307,13 +310,14 @@ int _vmex_bench_main(int argc, char **argv)
         } else {
             fprintf(stderr,
                     "vmex: error: bench: unknown argument '%s'\n"
-                    "usage: vmex bench [--json] [--live N] | vmex bench --linux [--json] [--seconds S] [--ops N]\n",
+                    "usage: vmex bench [--json] [--live N] | vmex bench --linux|--jsc [--json] [--seconds S] "
+                    "[--ops N]\n",
                     argv[i]);
             return 2;
         }
     }
-    if (linux_mode) {
-        int rc = bench_linux(json, seconds, nops);
+    if (linux_mode || jsc_mode) {
+        int rc = jsc_mode ? _vmex_bench_jsc(json, seconds) : bench_linux(json, seconds, nops);
         if (!rc && ferror(stdout)) {
             fprintf(stderr, "vmex: error: bench: cannot write the output\n");
             return 2;

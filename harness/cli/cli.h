@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmex.h"
+
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_outf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_outb(int rc);
@@ -51,5 +53,11 @@ int cli_cmd_hunt(int argc, char **argv);
 
 /* bench.c: `vmex bench [--json]` (argv[0] is "bench"); returns an exit status */
 int _vmex_bench_main(int argc, char **argv);
+/* bench.c: executions per second of VMEX_BENCH_NPROGS programs run in turn
+ * on target for about `seconds` (0 with *why when it cannot run) */
+#define VMEX_BENCH_NPROGS 8
+double _vmex_bench_measure(vmex_model *m, vmex_program *progs, int target, double seconds, const char **why);
+/* bench_jsc.c: `vmex bench --jsc` */
+int _vmex_bench_jsc(int json, double seconds);
 
 #endif

@@ -417,6 +417,11 @@ int  vmex_hunt_match(const vmex_hunt *h, int cls, double margin, uint64_t req);
  * of the request and profile, e.g. "frag-mmap-2p27-ios16-3gb" (safe as a
  * file name).  Returns the length. */
 int vmex_signature(int cls, int op_kind, uint64_t req, const char *profile, char *buf, size_t n);
+/* The signature of a run's first finding (res->findings > 0) on a layout
+ * of that profile: vmex_signature, and for JavaScriptCore's classes "frag"
+ * or "exhausted" after the class and the crash's top frame at the end
+ * ("pas-panic-frag-props-2p25-jsc-256m-WTF.StringImpl.create"). */
+int vmex_result_signature(const vmex_result *res, const char *profile, char *buf, size_t n);
 
 /* What the environment decides about runs on the real kernel, read once,
  * at the edge (a command's main, a fuzz target's setup), by

@@ -57,23 +57,7 @@ int vmex_find_ex(vmex_model *m, vmex_model **real, const vmex_layout *L, const v
     }
     if (vmex_model_run(m, L, p, o, res)) return -1;
     if (!res->findings) return 0;
-    int k = vmex_signature(res->verdict, res->req_kind, res->req, L->profile, sig, n);
-    /* JavaScriptCore's outcomes (target jsc): whether the window had the
-     * bytes (frag: margin >= 1, real/jsc.c) after the class, and the top
-     * frame of a crash at the end, file-name safe ("WTF.fastZeroedMalloc") */
-    if (res->verdict == VMEX_RANGE_ERROR || res->verdict == VMEX_PAS_PANIC || res->verdict == VMEX_GC_ABORT) {
-        char rest[128];
-        const char *cls = vmex_class_name(res->verdict);
-        snprintf(rest, sizeof rest, "%s", sig + strlen(cls));
-        k = snprintf(sig, n, "%s-%s%s", cls, res->margin >= 1 ? "frag" : "exhausted", rest);
-    }
-    for (const char *f = res->frame; *f && k >= 0 && (size_t)k + 2 < n; f++) {
-        if (f == res->frame) sig[k++] = '-';
-        if (f[0] == ':' && f[1] == ':') f++;
-        char c = *f;
-        sig[k++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ? c : '.';
-        sig[k] = '\0';
-    }
+    vmex_result_signature(res, L->profile, sig, n);
     return 1;
 }
 

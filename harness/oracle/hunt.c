@@ -122,6 +122,28 @@ int vmex_hunt_match(const vmex_hunt *h, int cls, double margin, uint64_t req)
     return 0;
 }
 
+/* JavaScriptCore's outcomes (target jsc): whether the window had the bytes
+ * (frag: margin >= 1, real/jsc.c) after the class, and the top frame of a
+ * crash at the end, file-name safe ("WTF.fastZeroedMalloc"). */
+int vmex_result_signature(const vmex_result *res, const char *profile, char *buf, size_t n)
+{
+    int k = vmex_signature(res->verdict, res->req_kind, res->req, profile, buf, n);
+    if (res->verdict == VMEX_RANGE_ERROR || res->verdict == VMEX_PAS_PANIC || res->verdict == VMEX_GC_ABORT) {
+        char rest[128];
+        const char *cls = vmex_class_name(res->verdict);
+        snprintf(rest, sizeof rest, "%s", buf + strlen(cls));
+        k = snprintf(buf, n, "%s-%s%s", cls, res->margin >= 1 ? "frag" : "exhausted", rest);
+    }
+    for (const char *f = res->frame; *f && k >= 0 && (size_t)k + 2 < n; f++) {
+        if (f == res->frame) buf[k++] = '-';
+        if (f[0] == ':' && f[1] == ':') f++;
+        char c = *f;
+        buf[k++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ? c : '.';
+        buf[k] = '\0';
+    }
+    return k;
+}
+
 int vmex_signature(int cls, int op_kind, uint64_t req, const char *profile, char *buf, size_t n)
 {
     int lg = 0;

@@ -28,14 +28,14 @@ int vmex_hunt_parse(const char *text, vmex_hunt *h, vmex_error *err)
         size_t n = strcspn(s, ":;, \t");
         char word[32];
         if (n == 0 || n >= sizeof word) {
-            vmex_error_set(err, 0, (int)(s - text) + 1, "hunt: expected a class (%s)", VMEX_CLASS_LIST + 4);
+            vmex_error_set(err, 0, (int)(s - text) + 1, "hunt: expected a class (%s)", &VMEX_CLASS_LIST[4]);
             return -1;
         }
         memcpy(word, s, n);
         word[n] = 0;
         int cls = vmex_class_parse(word);
         if (cls <= VMEX_OK) {
-            vmex_error_set(err, 0, (int)(s - text) + 1, "hunt: unknown class '%s' (%s)", word, VMEX_CLASS_LIST + 4);
+            vmex_error_set(err, 0, (int)(s - text) + 1, "hunt: unknown class '%s' (%s)", word, &VMEX_CLASS_LIST[4]);
             return -1;
         }
         if (h->n == VMEX_HUNT_MAX) {

@@ -27,6 +27,7 @@ typedef struct input {
     vmex_program p;
     vmex_layout L;
     int binary;
+    int version;   /* of a binary input: 2, else 1 (codec.h) */
 } input;
 
 typedef struct common {
@@ -82,6 +83,7 @@ static int load(const char *path, const common *c, input *in)
     in->path = strdup(path);
     if (!in->path || read_file(path, &data, &n)) return -1;
     in->binary = vmex_is_binary(data, n);
+    in->version = n > 0 && (uint8_t)data[0] == 2 ? 2 : 1;
     int rc;
     if (in->binary && c->target >= 0) {
         /* as the fuzz target of that target decodes it: its fuzz environment
@@ -294,8 +296,8 @@ int cli_cmd_convert(int argc, char **argv)
     int rc;
     if (in.binary) {
         char header[300];
-        snprintf(header, sizeof header, "converted from %s (binary encoding v1, decoded on %s)", paths[0],
-                 in.L.profile);
+        snprintf(header, sizeof header, "converted from %s (binary encoding v%d, decoded on %s)", paths[0],
+                 in.version, in.L.profile);
         rc = vmex_print(&in.p, &b, header, NULL, NULL);
     } else {
         /* sizes are scaled by the layout: an override must be recorded too */

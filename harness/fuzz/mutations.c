@@ -32,7 +32,10 @@ const char *vmex_mutation_name(int m)
 static int set_range(mctx *m, vmex_op *op, uint64_t hsize);
 
 /* A JavaScriptCore op at pos (target jsc): allocations of 1 KiB to 256 MiB,
- * counts of 1 to the cap, eval up to 16 MiB, releases and collections. */
+ * counts up to 2^17 (one in 16 up to 2^20: a million property names take
+ * 1.5 s, and an input of several stays under libFuzzer's 10 s slow-unit
+ * report only when most are smaller), eval up to 1 MiB (one in 16 up to
+ * 16 MiB), releases and collections. */
 static int insert_jsc(mctx *m, uint32_t pos)
 {
     static const uint8_t kinds[] = {
@@ -47,10 +50,11 @@ static int insert_jsc(mctx *m, uint32_t pos)
     int32_t src = kind == VMEX_OP_RELEASE ? op.src : -1;
     vmex_op_init(&op, kind);
     op.src = src;
+    int big = chance(&m->r, 1, 16);
     if (kind == VMEX_OP_OBJECTS || kind == VMEX_OP_PROPS)
-        op.size = 1 + below(&m->r, 1ull << below(&m->r, 21));
+        op.size = 1 + below(&m->r, 1ull << below(&m->r, big ? 21 : 18));
     else if (kind == VMEX_OP_EVAL)
-        op.size = 1024 + below(&m->r, 1ull << (10 + below(&m->r, 15)));
+        op.size = 1024 + below(&m->r, 1ull << (10 + below(&m->r, big ? 15 : 11)));
     else if (kind != VMEX_OP_RELEASE && kind != VMEX_OP_GC)
         op.size = (1ull << (10 + below(&m->r, 19))) + below(&m->r, 1ull << 10);
     if (vmex_op_binds(kind) && chance(&m->r, 9, 10) && (op.dst = mctx_fresh_name(m)) < 0)

@@ -81,7 +81,8 @@ static void read_env(hunter_env *e)
     vmex_error err = {0};
     if (vmex_fuzz_env_read(vmex_hunter_this.target, &e->fuzz, &err)) config_error(err.msg, NULL);
     const char *s = getenv("VMEX_HUNT");
-    if (vmex_hunt_parse(s && *s ? s : VMEX_DEFAULT_HUNT, &e->hunt, &err)) config_error(err.msg, s);
+    const char *def = vmex_target_has(vmex_hunter_this.target, VMEX_CAP_JSC) ? VMEX_DEFAULT_HUNT_JSC : VMEX_DEFAULT_HUNT;
+    if (vmex_hunt_parse(s && *s ? s : def, &e->hunt, &err)) config_error(err.msg, s);
     if (vmex_hunter_this.diff) e->hunt = (vmex_hunt){1, {{VMEX_DIVERGE, 0, 0}}};
     s = getenv("VMEX_PLAIN");
     e->plain = s && *s && strcmp(s, "0");

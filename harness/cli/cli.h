@@ -28,6 +28,7 @@
 #include "report/triage.h"   /* vmex_triage_input: what cli_load fills */
 
 /* ---------------------------------------------------------------- output (cli_out.c) */
+
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_outf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* the buffer behind cli_outf, for the library's writers */
@@ -159,5 +160,11 @@ void cli_unload(vmex_triage_input *in);
 extern const cli_command cli_run_cmd, cli_check_cmd, cli_probe_cmd, cli_profiles_cmd, cli_minimize_cmd,
     cli_triage_cmd, cli_convert_cmd, cli_import_cmd, cli_stress_cmd, cli_diff_cmd, cli_bench_cmd, cli_plot_cmd,
     cli_targets_cmd, cli_classes_cmd, cli_hunt_cmd;
+/* cli_bench.c: executions per second of VMEX_BENCH_NPROGS programs run in turn
+ * on target for about `seconds` (0 with *why when it cannot run) */
+#define VMEX_BENCH_NPROGS 8
+double _vmex_bench_measure(vmex_model *m, vmex_program *progs, int target, double seconds, const char **why);
+/* bench_jsc.c: `vmex bench --jsc` */
+int _vmex_bench_jsc(int json, double seconds);
 
 #endif

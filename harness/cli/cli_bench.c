@@ -20,6 +20,7 @@
  * the front end's IPC and the per-run reset included.  "bare loop" is the
  * syscall floor: the kernel programs' mmap/munmap calls made directly in a
  * loop by this process, the fastest any executor could run them.
+ * `vmex bench --jsc` measures target jsc (bench_jsc.c).
  */
 #include "core/core.h"
 #include "cli/cli.h"
@@ -123,7 +124,7 @@ static double measure(int store, vmex_program *p, uint32_t live)
 
 /* ------------------------------------------------------------ --linux */
 #define LNAMES 128   /* names a program cycles through */
-#define NPROGS 8     /* programs per row, run in turn */
+#define NPROGS VMEX_BENCH_NPROGS   /* programs per row, run in turn */
 
 static int build_linux(vmex_program *p, int allocator, uint32_t nops)
 {
@@ -163,16 +164,17 @@ static int build_linux(vmex_program *p, int allocator, uint32_t nops)
     return 0;
 }
 
-/* executions per second of the programs on target (linux or linux-model)
- * for about `seconds`; 0 with *why set when the target cannot run */
-static double measure_linux(vmex_model *m, vmex_program *progs, int target, double seconds, const char **why)
+/* executions per second of the programs on target (linux or linux-model;
+ * bench_jsc.c: jsc) for about `seconds`; 0 with *why set when the target
+ * cannot run */
+double _vmex_bench_measure(vmex_model *m, vmex_program *progs, int target, double seconds, const char **why)
 {
     vmex_runopts o;
     vmex_runopts_init(&o);
     o.keep_going = 1;
     vmex_result res;
-    vmex_layout L[NPROGS];
-    for (int k = 0; k < NPROGS; k++) {
+    vmex_layout L[VMEX_BENCH_NPROGS];
+    for (int k = 0; k < VMEX_BENCH_NPROGS; k++) {
         vmex_config cfg = progs[k].cfg;
         cfg.target = target;
         vmex_error err;
@@ -188,7 +190,7 @@ static double measure_linux(vmex_model *m, vmex_program *progs, int target, doub
     uint64_t runs = 0;
     double t0 = now(), t;
     do {
-        for (int k = 0; k < NPROGS; k++, runs++)
+        for (int k = 0; k < VMEX_BENCH_NPROGS; k++, runs++)
             if (vmex_model_run(m, &L[k], &progs[k], &o, &res)) {
                 *why = vmex_model_error(m);
                 return 0;
@@ -246,11 +248,11 @@ static int bench_linux(int json, double seconds, uint32_t nops)
         if (rc) break;
         vmex_model *real = vmex_model_new(VMEX_STORE_FAST), *model = vmex_model_new(VMEX_STORE_FAST);
         const char *why = "out of memory";
-        double x = real ? measure_linux(real, progs, VMEX_TARGET_LINUX, seconds, &why) : 0;
+        double x = real ? _vmex_bench_measure(real, progs, VMEX_TARGET_LINUX, seconds, &why) : 0;
         double y = 0, fl = 0;
         if (a == VMEX_ALLOC_KERNEL && model) {
             const char *w2 = "";
-            y = measure_linux(model, progs, VMEX_TARGET_LINUX_MODEL, seconds / 4, &w2);
+            y = _vmex_bench_measure(model, progs, VMEX_TARGET_LINUX_MODEL, seconds / 4, &w2);
             fl = floor_linux(progs, seconds / 2);
         }
         if (json) {
@@ -275,18 +277,20 @@ static int bench_linux(int json, double seconds, uint32_t nops)
     return rc;
 }
 
-enum { O_JSON, O_LIVE, O_LINUX, O_SECONDS, O_OPS };
+enum { O_JSON, O_LIVE, O_LINUX, O_JSC, O_SECONDS, O_OPS };
 static const cli_opt opts[] = {
     [O_JSON] = {"json", 0, NULL, "one JSON object per row"},
     [O_LIVE] = {"live", 0, "N", "measure N live entries only (1 to 2000000)"},
     [O_LINUX] = {"linux", 0, NULL, "executions/s of random N-op programs on target linux,\n"
                                    "per allocator, and on linux-model"},
-    [O_SECONDS] = {"seconds", 0, "S", "--linux: seconds per row (default 3)"},
+    [O_JSC] = {"jsc", 0, NULL, "runs/s of target jsc: 1-op and 100-op programs, the fixed cost\n"
+                               "per run (bench_jsc.c)"},
+    [O_SECONDS] = {"seconds", 0, "S", "--linux, --jsc: seconds per row (default 3)"},
     [O_OPS] = {"ops", 0, "N", "--linux: ops per program (default 1000)"},
     {0},
 };
 
-CLI_COMMAND(bench, .usage = "bench [--json] [--live N]\nbench --linux [--json] [--seconds S] [--ops N]",
+CLI_COMMAND(bench, .usage = "bench [--json] [--live N]\nbench --linux [--json] [--seconds S] [--ops N]\nbench --jsc [--json] [--seconds S]",
             .opts = opts,
             .summary = "measure the model's speed: ops/s of the fast and\n"
                        "the naive store at 1k to 1M live entries");
@@ -306,7 +310,7 @@ static int number(const char *name, const char *v, unsigned long lo, unsigned lo
 
 static int bench_main(int argc, char **argv)
 {
-    int json = 0, linux_mode = 0, k = CLI_DONE;
+    int json = 0, linux_mode = 0, jsc_mode = 0, k = CLI_DONE;
     double seconds = 3;
     uint32_t nops = 1000;
     uint32_t lives[4] = {1000, 10000, 100000, 1000000}, nlives = 4;
@@ -324,6 +328,8 @@ static int bench_main(int argc, char **argv)
             json = 1;
         } else if (k == O_LINUX) {
             linux_mode = 1;
+        } else if (k == O_JSC) {
+            jsc_mode = 1;
         } else if (k == O_SECONDS) {
             seconds = strtod(v, &end);
             if (*end || !(seconds >= 0.1 && seconds <= 3600)) {
@@ -342,8 +348,8 @@ static int bench_main(int argc, char **argv)
         return cli_help(&cli_bench_cmd);
     if (bad)
         return 2;
-    if (linux_mode) {
-        int rc = bench_linux(json, seconds, nops);
+    if (linux_mode || jsc_mode) {
+        int rc = jsc_mode ? _vmex_bench_jsc(json, seconds) : bench_linux(json, seconds, nops);
         if (!rc && ferror(stdout)) {
             fprintf(stderr, "vmex: error: bench: cannot write the output\n");
             return 2;

@@ -149,6 +149,10 @@ static int check_one(const char *path, vmex_model *m, vmex_model **real, vmex_pr
         char sig[128];
         run_rc = vmex_find(m, real, &L, prog, &dh, &r, sig, sizeof sig) < 0;
     } else {
+        /* a RangeError is a finding only when hunted: its expect line hunts it */
+        static const vmex_hunt rh = {1, {{VMEX_RANGE_ERROR, 0, 0}}};
+        if (prog->expect == VMEX_RANGE_ERROR)
+            o.hunt = &rh;
         run_rc = vmex_model_run(m, &L, prog, &o, &r);
     }
     if (run_rc && vmex_model_unavailable(m)) {   /* not this program's fault: said, not failed */

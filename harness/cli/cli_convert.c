@@ -53,7 +53,7 @@ int cli_cmd_convert(int argc, char **argv)
     int rc;
     if (in.binary) {
         char header[300];
-        snprintf(header, sizeof header, "converted from %s (binary encoding v1, decoded on %s)", paths[0],
+        snprintf(header, sizeof header, "converted from %s (binary encoding v%d, decoded on %s)", paths[0], in.version,
                  in.L.profile);
         rc = vmex_print(&in.p, &b, header, NULL, NULL);
     } else {

@@ -274,6 +274,7 @@ int cli_load(const char *path, const cli_fuzz *c, vmex_triage_input *in)
     if (!in->path || cli_read_file(path, &data, &n))
         return -1;
     in->binary = vmex_is_binary(data, n);
+    in->version = n > 0 && (uint8_t)data[0] == 2 ? 2 : 1;
     if (in->binary && c->target >= 0) {
         rc = decode_as_target(data, n, c, in);
     } else if (in->binary) {

@@ -92,6 +92,7 @@ const char *vmex_target_name(int t)
 {
     static const char *const n[VMEX_TARGET__COUNT] = {
         [VMEX_TARGET_XNU] = "xnu", [VMEX_TARGET_LINUX_MODEL] = "linux-model", [VMEX_TARGET_LINUX] = "linux",
+        [VMEX_TARGET_JSC] = "jsc",
     };
     return NAMEOF(n, t);
 }
@@ -114,6 +115,9 @@ const char *vmex_reason_text(int why)
         [VMEX_WHY_CRASH] = "the executor died",
         [VMEX_WHY_HANG] = "the executor hung",
         [VMEX_WHY_JIT_ONCE] = "a second MAP_JIT mapping (one per process before iOS 14)",
+        [VMEX_WHY_RANGEERROR] = "JavaScript threw a RangeError (out of memory)",
+        [VMEX_WHY_THROW] = "JavaScript threw an exception",
+        [VMEX_WHY_TARGET] = "a JavaScriptCore op runs on target jsc only",
     };
     return NAMEOF(t, why);
 }

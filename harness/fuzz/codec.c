@@ -194,7 +194,7 @@ int codec_set_key_ok(const vmex_config *c, int key, uint64_t v)
 /* does this (kept) use consume its handle? */
 int codec_consumes(const vmex_op *op)
 {
-    return op->kind == VMEX_OP_FREE || op->kind == VMEX_OP_REALLOC ||
+    return op->kind == VMEX_OP_FREE || op->kind == VMEX_OP_REALLOC || op->kind == VMEX_OP_RELEASE ||
            (op->kind == VMEX_OP_MUNMAP && !(op->flags & VMEX_F_RANGE));
 }
 

@@ -1,5 +1,5 @@
 /*
- * codec.h - the fuzzer's byte encoding of a program, version 1: the format
+ * codec.h - the fuzzer's byte encoding of a program, versions 1 and 2: the format
  * (below) and what its decoder (decode.c) and canonical encoder (encode.c)
  * share: the fixed-point scales of sizes and addresses, the live-handle
  * set, the header's rules.  The environment a fuzz run decodes under is
@@ -7,11 +7,11 @@
  *
  * Layout (integers little-endian):
  *
- *   byte 0    version: 1 (any other value decodes as 1; the encoder writes 1)
+ *   byte 0    version: 2 (below), else 1 (any other value decodes as 1)
  *   byte 1    H, the length of the header block
  *   header block, H bytes:
- *     target     u8   enum vmex_target (0 xnu, 1 linux-model, 2 linux); other
- *                     values decode as xnu
+ *     target     u8   enum vmex_target (0 xnu, 1 linux-model, 2 linux; v2 also
+ *                     3 jsc); other values decode as xnu
  *     profile    u8   index into vmex_profile_list() (ios16-3gb is 42); 0xFF,
  *                     or any index past the list: none (the environment or the
  *                     default decides).  The order of that list is part of v1.
@@ -19,7 +19,8 @@
  *     set_mask   u8   bit k: `set` key k (enum vmex_setkey) is given (unknown bits ignored)
  *     values     u64  one per key of set_mask, in key order; a value that
  *                     `set KEY` would reject drops the key
- *     expect     u8   enum vmex_class; 0xFF or unknown: none
+ *     expect     u8   enum vmex_class (v1: up to diverge, 8; v2: every class); 0xFF
+ *                     or unknown: none
  *     expect_at  u32  op index (of the decoded ops); 0xFFFFFFFF, an index past
  *                     the last op, or no expect: none
  *     set_mask_hi u8  bit k: `set` key 8 + k is given; its values (u64, in key
@@ -81,6 +82,26 @@
  *   LENGTH  LEB128 u: even: (u/2 + 1) pages; odd: (u-1)/2 + 1 bytes.
  *           Both clamped to [0 or 1, 2^48 - 1].
  *
+ * Version 2 (byte 0 is 2): the header as in v1, and every op is a kind byte
+ * (enum vmex_opkind; one past the last op decodes to nothing, its two bytes
+ * consumed) followed by the opcode byte of v1 whose kind bits (0-2) are
+ * ignored (the encoder writes 0).  The ops of v1 take the same flags and
+ * arguments; the JavaScriptCore ops (VMEX_JSC_OPS) decode to nothing unless
+ * the target runs them (jsc):
+ *
+ *   8 arraybuffer, 9 string, 10 array, 13 eval
+ *                  F1 anonymous                           MSIZE (eval: at most 64 MiB)
+ *   11 objects, 12 props
+ *                  F1 anonymous                           COUNT
+ *   14 release     (F0-F4 ignored)                        HANDLE
+ *   15 gc          (F0-F4 ignored)
+ *
+ *   COUNT   LEB128, clamped to VMEX_JSC_MAX_COUNT.
+ *
+ * The encoder writes v1 whenever the program needs nothing of v2 (its
+ * target and expect class are v1's), so v1 inputs and their goldens are
+ * untouched; a JavaScriptCore op on a target that does not run it is dropped.
+ *
  * Decoded names are h0, h1, ... in binding order; anonymous ops bind none.
  * Decoding stops at VMEX_MAX_OPS ops.  The layout (vmex_decode_layout)
  * scales SIZE and ADDR only: exact escapes and everything else do not
@@ -116,6 +137,9 @@
 #define HDR_ENTS_LO_MASK ((1u << HDR_ENTS_LO) - 1)
 #define HDR_ENTS_ALL ((1u << VMEX_ENT__COUNT) - 1)
 #define HDR_NONE32 0xFFFFFFFFu
+/* what v1 carries: the targets before jsc, the classes up to diverge */
+#define VMEX_CODEC_V1_TARGETS VMEX_TARGET_JSC
+#define VMEX_CODEC_V1_CLASSES (VMEX_DIVERGE + 1)
 
 /* opcode flag bits */
 #define F0 0x08u

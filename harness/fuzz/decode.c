@@ -74,6 +74,7 @@ static uint64_t get_span(rd *r, int plus)
 /* ---------------------------------------------------------------- header */
 
 typedef struct header {
+    int v2;              /* version byte 2: full-byte op kinds, target jsc, its classes */
     vmex_config cfg;
     int expect;          /* -1 none */
     int64_t expect_at;   /* -1 none */
@@ -106,11 +107,12 @@ static void header_decode(const uint8_t *d, size_t n, header *h)
     size_t hl = n > 1 ? d[1] : 0, lo = n < 2 ? n : 2;
     h->ops_at = 2 + hl;
     rd r = {d, lo + hl < n ? lo + hl : n, lo};   /* the block, cut at the input's end */
+    h->v2 = n > 0 && d[0] == 2;
 #define HAVE(k) (r.n - r.i >= (k))
     if (!HAVE(1))
         return;
     uint8_t t = get8(&r);
-    h->cfg.target = codec_target_runs(t) ? t : VMEX_TARGET_XNU;
+    h->cfg.target = codec_target_runs(t) && (h->v2 || t < VMEX_CODEC_V1_TARGETS) ? t : VMEX_TARGET_XNU;
     int xnu = vmex_target_has(h->cfg.target, VMEX_CAP_DEVICE);   /* profile and entitlements are xnu's */
     if (!HAVE(1))
         return;
@@ -129,7 +131,7 @@ static void header_decode(const uint8_t *d, size_t n, header *h)
     if (!HAVE(1))
         return;
     uint8_t e = get8(&r);
-    h->expect = e < VMEX_CLASS__COUNT ? e : -1;
+    h->expect = e < (h->v2 ? VMEX_CLASS__COUNT : VMEX_CODEC_V1_CLASSES) ? e : -1;
     if (!HAVE(4))
         return;
     uint32_t at = (uint32_t)getle(&r, 4);
@@ -175,14 +177,44 @@ static int32_t pick(const hset *hs, uint64_t idx)
     return (int32_t)hset_kth(hs, hs->nlive - 1 - j);
 }
 
-/* Decode one op at r.  *bind: the op binds a new handle.  Returns 1 when it
- * is an op, 0 when it decodes to nothing. */
-static int decode_op(rd *r, const scale *s, const hset *hs, vmex_op *op, int *bind)
+/* A JavaScriptCore op (v2): 1, or 0 when it decodes to nothing (no live
+ * handle to release, or a target that does not run it: jsc is 0). */
+static int decode_jsc_op(rd *r, const hset *hs, uint8_t b, int jsc, vmex_op *op, int *bind)
 {
+    switch (op->kind) {
+    case VMEX_OP_RELEASE:
+        op->src = pick(hs, getvar(r));
+        return jsc && op->src >= 0;
+    case VMEX_OP_GC:
+        return jsc;
+    case VMEX_OP_OBJECTS:
+    case VMEX_OP_PROPS:
+        op->size = codec_clamp(getvar(r), 0, VMEX_JSC_MAX_COUNT);
+        break;
+    default:   /* arraybuffer, string, array, eval: bytes */
+        op->size = get_msize(r);
+        if (op->kind == VMEX_OP_EVAL && op->size > VMEX_JSC_MAX_EVAL)
+            op->size = VMEX_JSC_MAX_EVAL;
+    }
+    *bind = !(b & F1);
+    return jsc;
+}
+
+/* Decode one op at r.  *bind: the op binds a new handle.  Returns 1 when it
+ * is an op, 0 when it decodes to nothing.  v2: a kind byte (past the last
+ * op: nothing), then the flags byte (bits 3-7 as in v1); jsc: the target
+ * runs JavaScriptCore ops. */
+static int decode_op(rd *r, const scale *s, const hset *hs, int v2, int jsc, vmex_op *op, int *bind)
+{
+    int k = v2 ? get8(r) : 0;
     uint8_t b = get8(r);
-    int kind = b & 7;
-    vmex_op_init(op, kind);
+    int kind = v2 ? k : b & 7;
     *bind = 0;
+    if (kind >= VMEX_OP__COUNT)
+        return 0;
+    vmex_op_init(op, kind);
+    if (VMEX_OP_IS_JSC(kind))
+        return decode_jsc_op(r, hs, b, jsc, op, bind);
     switch (kind) {
     case VMEX_OP_MMAP: {
         uint8_t x = b & F4 ? get8(r) : 0;
@@ -280,7 +312,7 @@ int vmex_decode(const uint8_t *data, size_t n, const vmex_layout *L, vmex_progra
     while (r.i < n && out->nops < VMEX_MAX_OPS) {
         vmex_op op;
         int bind;
-        if (!decode_op(&r, &s, &hs, &op, &bind))
+        if (!decode_op(&r, &s, &hs, h.v2, vmex_target_has(h.cfg.target, VMEX_CAP_JSC), &op, &bind))
             continue;
         if (op.src >= 0 && codec_consumes(&op))
             hset_add(&hs, (uint32_t)op.src, -1);

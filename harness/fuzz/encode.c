@@ -186,11 +186,14 @@ static int profile_index(const char *name)
 }
 
 /* The bytes of op (whose handle, if it uses one, is live: idx counts back
- * from the newest). */
-static void encode_op(wr *w, scale *s, const vmex_op *op, uint32_t idx, int anon)
+ * from the newest).  v2: the kind byte first, then the opcode byte without
+ * its kind bits. */
+static void encode_op(wr *w, scale *s, const vmex_op *op, uint32_t idx, int anon, int v2)
 {
     unsigned f = op->flags;
-    uint32_t b = op->kind;
+    uint32_t b = v2 ? 0 : op->kind;
+    if (v2)
+        put8(w, op->kind);
     switch (op->kind) {
     case VMEX_OP_MMAP: {
         uint32_t x = (f & VMEX_F_PROT ? X_PROT | (op->prot & 3u) : 0) |
@@ -246,6 +249,21 @@ static void encode_op(wr *w, scale *s, const vmex_op *op, uint32_t idx, int anon
         put8(w, b | (uint32_t)(op->metric & 3) << 3 | (op->cmp == VMEX_CMP_LE ? F2 : 0));
         put_size(w, s, op->size, 0);
         break;
+    case VMEX_OP_RELEASE:
+        put8(w, b);
+        putvar(w, idx);
+        break;
+    case VMEX_OP_GC:
+        put8(w, b);
+        break;
+    case VMEX_OP_OBJECTS:
+    case VMEX_OP_PROPS:
+        put8(w, b | (anon ? F1 : 0));
+        putvar(w, op->size < VMEX_JSC_MAX_COUNT ? op->size : VMEX_JSC_MAX_COUNT);
+        break;
+    default:   /* arraybuffer, string, array, eval */
+        put8(w, b | (anon ? F1 : 0));
+        put_msize(w, s, op->kind == VMEX_OP_EVAL && op->size > VMEX_JSC_MAX_EVAL ? VMEX_JSC_MAX_EVAL : op->size);
     }
 }
 
@@ -264,6 +282,10 @@ int _vmex_encode_offsets(const vmex_program *p, const vmex_layout *L, vmex_buf *
     /* header */
     wr w = {.n = 0};
     int target = codec_target_runs(c->target) ? c->target : VMEX_TARGET_XNU;
+    int expect = p->expect >= 0 && p->expect < VMEX_CLASS__COUNT ? p->expect : -1;
+    /* v1 whenever it can say the program (its inputs stay as they were) */
+    int v2 = target >= VMEX_CODEC_V1_TARGETS || expect >= (int)VMEX_CODEC_V1_CLASSES;
+    int jsc = vmex_target_has(target, VMEX_CAP_JSC);
     vmex_config hk = {.target = (uint8_t)target};   /* the keys kept, as the decoder sees them */
     for (int k = 0; k < VMEX_SET__COUNT && k < 16; k++)
         if ((c->set_mask >> k & 1) && codec_set_key_ok(&hk, k, c->set[k])) {
@@ -273,7 +295,7 @@ int _vmex_encode_offsets(const vmex_program *p, const vmex_layout *L, vmex_buf *
     uint32_t mask = hk.set_mask & 0xFFu, mask_hi = hk.set_mask >> 8;
     int device = vmex_target_has(target, VMEX_CAP_DEVICE);
     uint32_t ents_hi = device ? (c->ents & HDR_ENTS_ALL) >> HDR_ENTS_LO : 0;
-    put8(&w, VMEX_ENCODING_VERSION);
+    put8(&w, v2 ? 2 : 1);
     put8(&w, 9 + 8 * (uint32_t)__builtin_popcount(hk.set_mask) + (mask_hi || ents_hi ? 1 : 0) + (ents_hi ? 1 : 0));
     put8(&w, (uint32_t)target);
     char prof[sizeof c->profile + 1];
@@ -292,7 +314,6 @@ int _vmex_encode_offsets(const vmex_program *p, const vmex_layout *L, vmex_buf *
         if (vmex_buf_put(out, w.b, 8) < 0)
             return -1;
     }
-    int expect = p->expect >= 0 && p->expect < VMEX_CLASS__COUNT ? p->expect : -1;
     w.n = 0;
     put8(&w, expect >= 0 ? (uint32_t)expect : HDR_NONE8);
     putle(&w, HDR_NONE32, 4);                  /* patched below */
@@ -328,7 +349,7 @@ int _vmex_encode_offsets(const vmex_program *p, const vmex_layout *L, vmex_buf *
         int binds = op->kind < VMEX_OP__COUNT && vmex_op_binds(op->kind);
         int dst = binds && op->dst >= 0 && (uint32_t)op->dst < p->nnames ? op->dst : -1;
         int32_t h = -1;
-        int keep = op->kind < VMEX_OP__COUNT;
+        int keep = op->kind < VMEX_OP__COUNT && (jsc || !VMEX_OP_IS_JSC(op->kind));
         if (keep && vmex_op_uses(op->kind)) {
             h = op->src >= 0 && (uint32_t)op->src < p->nnames ? nh[op->src] : -1;
             keep = h >= 0 && hset_alive(&hs, (uint32_t)h);
@@ -344,7 +365,7 @@ int _vmex_encode_offsets(const vmex_program *p, const vmex_layout *L, vmex_buf *
         }
         uint32_t idx = h >= 0 ? hs.nlive - hset_prefix(&hs, (uint32_t)h + 1) : 0;
         w.n = 0;
-        encode_op(&w, &s, op, idx, dst < 0);
+        encode_op(&w, &s, op, idx, dst < 0, v2);
         if (vmex_buf_put(out, w.b, (size_t)w.n) < 0) {
             rc = -1;
             break;

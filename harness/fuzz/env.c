@@ -67,7 +67,7 @@ int vmex_mutation_layout(const uint8_t *data, size_t n, const vmex_fuzz_env *e, 
 {
     vmex_config eff;
     if (vmex_decode_layout_env(data, n, e, L, &eff)) return -1;
-    /* a real backend's mutations see the holes of its model twin */
+    /* a real backend's mutations see the holes of its model twin (linux, jsc: linux-model) */
     int model = vmex_target_model_of(L->target);
     if (model < 0 || model == L->target) return 0;
     vmex_error err = {0};

@@ -20,7 +20,9 @@
 extern "C" {
 #endif
 
-#define VMEX_ENCODING_VERSION 1
+/* the newest version of the byte encoding (codec.h); the encoder writes 1
+ * whenever a program needs nothing of 2 */
+#define VMEX_ENCODING_VERSION 2
 
 /* ---------------------------------------------------------------- encoding */
 

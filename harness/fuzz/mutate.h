@@ -88,8 +88,12 @@ uint64_t mctx_fix_size(const mctx *m, int kind, uint64_t s);
 int32_t mctx_find_op(mctx *m, unsigned mask);        /* a random op of a kind in mask; -1 */
 
 #define K(x) (1u << (x))
-#define SIZED_KINDS (K(VMEX_OP_MMAP) | K(VMEX_OP_VM_ALLOCATE) | K(VMEX_OP_MALLOC) | K(VMEX_OP_REALLOC) | K(VMEX_OP_CHECK))
-#define USE_KINDS (K(VMEX_OP_REALLOC) | K(VMEX_OP_FREE) | K(VMEX_OP_MUNMAP) | K(VMEX_OP_TOUCH))
+#define SIZED_KINDS (K(VMEX_OP_MMAP) | K(VMEX_OP_VM_ALLOCATE) | K(VMEX_OP_MALLOC) | K(VMEX_OP_REALLOC) | K(VMEX_OP_CHECK) | \
+                     JSC_SIZED_KINDS)
+/* the JavaScriptCore ops with a size (bytes) or a count (objects, props) */
+#define JSC_SIZED_KINDS (K(VMEX_OP_ARRAYBUFFER) | K(VMEX_OP_STRING) | K(VMEX_OP_ARRAY) | K(VMEX_OP_OBJECTS) | \
+                         K(VMEX_OP_PROPS) | K(VMEX_OP_EVAL))
+#define USE_KINDS (K(VMEX_OP_REALLOC) | K(VMEX_OP_FREE) | K(VMEX_OP_MUNMAP) | K(VMEX_OP_TOUCH) | K(VMEX_OP_RELEASE))
 
 static inline uint64_t floor_pow2(uint64_t x)
 {

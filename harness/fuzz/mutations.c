@@ -31,10 +31,47 @@ const char *vmex_mutation_name(int m)
 
 static int set_range(mctx *m, vmex_op *op, uint64_t hsize);
 
+/* A JavaScriptCore op at pos (target jsc): allocations of 1 KiB to 256 MiB,
+ * counts up to 2^17 (one in 16 up to 2^20: a million property names take
+ * 1.5 s, and an input of several stays under libFuzzer's 10 s slow-unit
+ * report only when most are smaller), eval up to 1 MiB (one in 16 up to
+ * 16 MiB), releases and collections. */
+static int insert_jsc(mctx *m, uint32_t pos)
+{
+    static const uint8_t kinds[] = {
+        VMEX_OP_ARRAYBUFFER, VMEX_OP_ARRAYBUFFER, VMEX_OP_ARRAYBUFFER, VMEX_OP_STRING, VMEX_OP_STRING, VMEX_OP_ARRAY,
+        VMEX_OP_OBJECTS, VMEX_OP_OBJECTS, VMEX_OP_PROPS, VMEX_OP_PROPS, VMEX_OP_EVAL, VMEX_OP_RELEASE,
+        VMEX_OP_RELEASE, VMEX_OP_GC,
+    };
+    int kind = kinds[below(&m->r, sizeof kinds)];
+    vmex_op op;
+    if (kind == VMEX_OP_RELEASE && (mctx_live_at(m, pos) || (op.src = mctx_pick_live(m, H_BLOCK, -1)) < 0))
+        kind = VMEX_OP_GC;                     /* nothing to release */
+    int32_t src = kind == VMEX_OP_RELEASE ? op.src : -1;
+    vmex_op_init(&op, kind);
+    op.src = src;
+    int big = chance(&m->r, 1, 16);
+    if (kind == VMEX_OP_OBJECTS || kind == VMEX_OP_PROPS)
+        op.size = 1 + below(&m->r, 1ull << below(&m->r, big ? 21 : 18));
+    else if (kind == VMEX_OP_EVAL)
+        op.size = 1024 + below(&m->r, 1ull << (10 + below(&m->r, big ? 15 : 11)));
+    else if (kind != VMEX_OP_RELEASE && kind != VMEX_OP_GC)
+        op.size = (1ull << (10 + below(&m->r, 19))) + below(&m->r, 1ull << 10);
+    if (vmex_op_binds(kind) && chance(&m->r, 9, 10) && (op.dst = mctx_fresh_name(m)) < 0)
+        return 0;
+    if (mctx_insert_op(m->p, pos, &op)) {
+        m->oom = 1;
+        return 0;
+    }
+    return 1;
+}
+
 static int mut_insert(mctx *m)
 {
     vmex_program *p = m->p;
     uint32_t pos = (uint32_t)below(&m->r, (uint64_t)p->nops + 1);
+    if (vmex_target_has(p->cfg.target, VMEX_CAP_JSC) && chance(&m->r, 1, 2))
+        return insert_jsc(m, pos);
     static const uint8_t kinds[] = {
         VMEX_OP_MMAP, VMEX_OP_MMAP, VMEX_OP_MMAP, VMEX_OP_MMAP, VMEX_OP_MMAP, VMEX_OP_MMAP,
         VMEX_OP_VM_ALLOCATE, VMEX_OP_VM_ALLOCATE, VMEX_OP_MALLOC, VMEX_OP_MALLOC, VMEX_OP_MALLOC,

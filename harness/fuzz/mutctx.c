@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "fuzz/codec.h"
 #include "fuzz/mutate.h"
 
 /* ---------------------------------------------------------------- context */
@@ -72,8 +73,7 @@ int32_t mctx_fresh_name(mctx *m)
 
 int mctx_consumes(const vmex_op *op)
 {
-    return op->kind == VMEX_OP_FREE || op->kind == VMEX_OP_REALLOC ||
-           (op->kind == VMEX_OP_MUNMAP && !(op->flags & VMEX_F_RANGE));
+    return codec_consumes(op);
 }
 
 int mctx_name_ok(const vmex_program *p, int32_t id)
@@ -311,8 +311,7 @@ uint64_t mctx_random_malloc_size(mctx *m)
 
 int mctx_sized(int kind)
 {
-    return kind == VMEX_OP_MMAP || kind == VMEX_OP_VM_ALLOCATE || kind == VMEX_OP_MALLOC ||
-           kind == VMEX_OP_REALLOC || kind == VMEX_OP_CHECK;
+    return kind >= 0 && kind < VMEX_OP__COUNT && (SIZED_KINDS >> kind & 1);
 }
 
 int mctx_is_map(int kind)
@@ -330,6 +329,10 @@ uint64_t mctx_fix_size(const mctx *m, int kind, uint64_t s)
     }
     if (kind == VMEX_OP_MALLOC || kind == VMEX_OP_REALLOC)
         return s > 4 * MALLOC_MAX ? 4 * MALLOC_MAX : s;
+    if (kind == VMEX_OP_OBJECTS || kind == VMEX_OP_PROPS)   /* the caps of vmex.h */
+        return s > VMEX_JSC_MAX_COUNT ? VMEX_JSC_MAX_COUNT : s;
+    if (kind == VMEX_OP_EVAL)
+        return s > VMEX_JSC_MAX_EVAL ? VMEX_JSC_MAX_EVAL : s;
     return s >= VMEX_MAX_VALUE ? VMEX_MAX_VALUE - 1 : s;
 }
 

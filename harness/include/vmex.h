@@ -59,6 +59,11 @@ enum vmex_opkind {
     VMEX_OP__COUNT
 };
 #undef VMEX_OP_ENUM_
+/* the ops of target jsc (VMEX_JSC_OPS) are VMEX_OP_FIRST_JSC and after */
+#define VMEX_OP_FIRST_JSC VMEX_OP_ARRAYBUFFER
+#define VMEX_OP_IS_JSC(k) ((k) >= VMEX_OP_FIRST_JSC && (k) < VMEX_OP__COUNT)
+#define VMEX_JSC_MAX_COUNT 1000000u       /* objects and props make at most this many */
+#define VMEX_JSC_MAX_EVAL  (64ull << 20)  /* eval of at most this many bytes of source */
 const char *vmex_opkind_name(int kind);          /* "mmap", ... */
 int vmex_opkind_parse(const char *s);            /* kind or -1 */
 int vmex_op_binds(int kind);                      /* op may carry "NAME =" */
@@ -102,7 +107,8 @@ typedef struct vmex_op {
 } vmex_op;
 
 /* ---------------------------------------------------------------- config */
-enum vmex_target { VMEX_TARGET_XNU = 0, VMEX_TARGET_LINUX_MODEL, VMEX_TARGET_LINUX, VMEX_TARGET__COUNT };
+enum vmex_target { VMEX_TARGET_XNU = 0, VMEX_TARGET_LINUX_MODEL, VMEX_TARGET_LINUX, VMEX_TARGET_JSC,
+                   VMEX_TARGET__COUNT };
 const char *vmex_target_name(int t);
 
 /* Entitlements, as a bit set.  Names are the short forms; the full
@@ -321,9 +327,13 @@ enum vmex_cap {
     VMEX_CAP_WINDOW = 1u << 1,  /* a Linux address window [base, base + window): the window's
                                    `set` keys; addresses read from the base */
     VMEX_CAP_STEPS  = 1u << 2,  /* runs op by op (vmex_model_start/step): a model */
-    VMEX_CAP_REAL   = 1u << 3   /* the real kernel and allocators: a failed request is judged
+    VMEX_CAP_REAL   = 1u << 3,  /* the real kernel and allocators: a failed request is judged
                                    against what the program holds (opres.live); crash and hang;
                                    may be unavailable on this machine */
+    VMEX_CAP_JSC    = 1u << 4,  /* JavaScriptCore runs in the window: the ops VMEX_OP_IS_JSC, and
+                                   of the `set` keys only the window's size */
+    VMEX_CAP_ALLOCATORS = 1u << 5   /* `set allocator` and the allocators' keys (thp-align,
+                                       mmap-threshold, retain) */
 };
 /* 1 when target t has every capability in caps (0 for an unknown t) */
 int vmex_target_has(int t, unsigned caps);
@@ -362,6 +372,9 @@ enum vmex_reason {
     VMEX_WHY_CRASH,       /* linux: the executor died in this op */
     VMEX_WHY_HANG,        /* linux: the executor did not finish this op in time */
     VMEX_WHY_JIT_ONCE,    /* iOS 11-13: a second MAP_JIT mapping (KERN_INVALID_ARGUMENT) */
+    VMEX_WHY_RANGEERROR,  /* jsc: JavaScript threw a RangeError (out of memory) */
+    VMEX_WHY_THROW,       /* jsc: JavaScript threw another exception */
+    VMEX_WHY_TARGET,      /* the op does not run on this target (a jsc op elsewhere) */
     VMEX_WHY__COUNT
 };
 const char *vmex_reason_text(int why);
@@ -379,6 +392,12 @@ typedef struct vmex_opres {
     double   margin;      /* free_total / req for a failed request */
     uint64_t value;       /* check: the measured value; linux: errno / signal */
     uint64_t live;        /* linux: bytes the program holds after this op */
+    /* jsc: the window at a JavaScriptCore outcome (range-error, pas-panic, gc-abort) */
+    uint64_t kfree, klargest;   /* unmapped bytes of the window and its largest hole (the kernel's view) */
+    uint64_t pas_free;          /* libpas's free bytes in the pages it holds (pas_all_heaps_get_num_free_bytes;
+                                   0 after a crash: its heap lock may be held) */
+    uint64_t pas_mapped;        /* bytes libpas got from the kernel (pas_page_malloc_num_allocated_bytes) */
+    char     frame[48];         /* the top frame of a crash ("WTF::fastZeroedMalloc"), "" */
 } vmex_opres;
 
 typedef struct vmex_result {
@@ -393,6 +412,7 @@ typedef struct vmex_result {
     uint32_t ops_run, ops_failed, ops_skipped;
     int32_t  warn_at;     /* op index that reached the memory warning, -1 */
     vmex_stats st;        /* the state at the end of the run */
+    char     frame[48];   /* jsc: the top frame of the first finding when it crashed ("" otherwise) */
 } vmex_result;
 
 /* A hunt policy: which failed requests are findings.  Text form (the
@@ -411,6 +431,8 @@ typedef struct vmex_hunt {
 #define VMEX_DEFAULT_HUNT        "frag:margin>=2,size>=1m"
 #define VMEX_DEFAULT_HUNT_LINUX  VMEX_DEFAULT_HUNT ";crash;hang"
 #define VMEX_DEFAULT_HUNT_STRESS VMEX_DEFAULT_HUNT ";exhausted;jetsam"
+/* target jsc: JavaScriptCore's crashes (a RangeError is a finding only when a hunt names it) */
+#define VMEX_DEFAULT_HUNT_JSC    "pas-panic;gc-abort;crash;hang"
 int  vmex_hunt_parse(const char *text, vmex_hunt *h, vmex_error *err);   /* 0 or -1 */
 void vmex_hunt_format(const vmex_hunt *h, char *buf, size_t n);
 /* does the hunt take this failed request (class, margin, request size)? */
@@ -420,6 +442,11 @@ int  vmex_hunt_match(const vmex_hunt *h, int cls, double margin, uint64_t req);
  * of the request and profile, e.g. "frag-mmap-2p27-ios16-3gb" (safe as a
  * file name).  Returns the length. */
 int vmex_signature(int cls, int op_kind, uint64_t req, const char *profile, char *buf, size_t n);
+/* The signature of a run's first finding (res->findings > 0) on a layout
+ * of that profile: vmex_signature, and for JavaScriptCore's classes "frag"
+ * or "exhausted" after the class and the crash's top frame at the end
+ * ("pas-panic-frag-props-2p25-jsc-256m-WTF.StringImpl.create"). */
+int vmex_result_signature(const vmex_result *res, const char *profile, char *buf, size_t n);
 
 /* What the environment decides about runs on the real kernel, read once,
  * at the edge (a command's main, a fuzz target's setup), by

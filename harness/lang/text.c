@@ -103,9 +103,11 @@ static int target_supported(int t)
 static int for_target(parser *ps, const tok *t, int ok, const char *what)
 {
     if (ok) return 0;
-    return fail(ps, t->col, "%s does not apply to target %s%s", what, vmex_target_name(ps->p->cfg.target),
-                vmex_target_has(ps->p->cfg.target, VMEX_CAP_DEVICE) ? " (write 'target linux' or 'target linux-model' first)"
-                                                     : " (it is an xnu setting)");
+    int t0 = ps->p->cfg.target;
+    return fail(ps, t->col, "%s does not apply to target %s%s", what, vmex_target_name(t0),
+                vmex_target_has(t0, VMEX_CAP_DEVICE) ? " (write 'target linux' or 'target linux-model' first)"
+                : vmex_target_has(t0, VMEX_CAP_JSC) ? " (target jsc takes set window alone)"
+                                                    : " (it is an xnu setting)");
 }
 
 static int header_line(parser *ps)
@@ -126,7 +128,7 @@ static int header_line(parser *ps)
         while (k < VMEX_TARGET__COUNT && !tokeq(&t[1], vmex_target_name(k)))
             k++;
         if (k == VMEX_TARGET__COUNT)
-            return fail(ps, t[1].col, "unknown target '%.*s' (xnu, linux-model, linux)", TQ(&t[1]));
+            return fail(ps, t[1].col, "unknown target '%.*s' (xnu, linux-model, linux, jsc)", TQ(&t[1]));
         if (!target_supported(k))
             return fail(ps, t[1].col, "target '%s' is not supported yet", t[1].s);
         if (!vmex_target_has(k, VMEX_CAP_DEVICE) && (ps->have_profile || cfg->ents || cfg->set_mask))
@@ -242,6 +244,21 @@ static int options(parser *ps, int i, vmex_op *op)
     return 0;
 }
 
+/* The operand of a JavaScriptCore op: bytes, or a count for objects and
+ * props, within the op's cap (vmex.h). */
+static int jsc_operand(parser *ps, int i, int kind, uint64_t *v)
+{
+    const char *opname = vmex_opkind_name(kind);
+    int count = kind == VMEX_OP_OBJECTS || kind == VMEX_OP_PROPS;
+    if (need(ps, i, opname, count ? "a COUNT" : "a SIZE") < 0 || number(ps, i, v) < 0)
+        return -1;
+    if (count && *v > VMEX_JSC_MAX_COUNT)
+        return fail(ps, ps->lx.t[i].col, "%s makes at most %u", opname, VMEX_JSC_MAX_COUNT);
+    if (kind == VMEX_OP_EVAL && *v > VMEX_JSC_MAX_EVAL)
+        return fail(ps, ps->lx.t[i].col, "eval takes at most 64m of source");
+    return 0;
+}
+
 static int op_line(parser *ps)
 {
     tok *t = ps->lx.t;
@@ -267,6 +284,8 @@ static int op_line(parser *ps)
         return fail(ps, name->col, "%s does not bind a name", opname);
     if (p->nops >= VMEX_MAX_OPS)
         return fail(ps, t[i].col, "too many ops (the limit is %u)", VMEX_MAX_OPS);
+    if (VMEX_OP_IS_JSC(kind) && !vmex_target_has(p->cfg.target, VMEX_CAP_JSC))
+        return fail(ps, t[i].col, "%s runs on target jsc only (write 'target jsc' first)", opname);
     vmex_op_init(&op, kind);
     op.line = (uint32_t)ps->lx.line;
     i++;
@@ -302,6 +321,21 @@ static int op_line(parser *ps)
             positive(ps, i++, &op.len, "length") < 0)
             return -1;
         op.flags |= VMEX_F_RANGE;
+        break;
+    case VMEX_OP_ARRAYBUFFER:
+    case VMEX_OP_STRING:
+    case VMEX_OP_ARRAY:
+    case VMEX_OP_EVAL:
+    case VMEX_OP_OBJECTS:
+    case VMEX_OP_PROPS:
+        if (jsc_operand(ps, i++, kind, &op.size) < 0)
+            return -1;
+        break;
+    case VMEX_OP_RELEASE:
+        if (use_name(ps, i++, opname, &op.src) < 0)
+            return -1;
+        break;
+    case VMEX_OP_GC:
         break;
     case VMEX_OP_CHECK:
         if (need(ps, i, opname, "a METRIC (free, largest, mapped, footprint)") < 0)
@@ -509,6 +543,16 @@ int vmex_print_op(const vmex_program *p, const vmex_op *op, vmex_buf *out)
             r |= put_size(out, " ", op->off);
             r |= put_size(out, " ", op->len);
         }
+        break;
+    case VMEX_OP_ARRAYBUFFER:
+    case VMEX_OP_STRING:
+    case VMEX_OP_ARRAY:
+    case VMEX_OP_EVAL:
+        r |= put_size(out, " ", op->size);
+        break;
+    case VMEX_OP_OBJECTS:
+    case VMEX_OP_PROPS:
+        r |= vmex_buf_printf(out, " %llu", (unsigned long long)op->size);
         break;
     case VMEX_OP_CHECK:
         r |= vmex_buf_printf(out, " %s %s", vmex_metric_name(op->metric),

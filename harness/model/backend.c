@@ -20,6 +20,7 @@ static const vmex_backend *const backends[VMEX_TARGET__COUNT] = {
     [VMEX_TARGET_XNU] = &_vmex_backend_xnu,
     [VMEX_TARGET_LINUX_MODEL] = &_vmex_backend_linux_model,
     [VMEX_TARGET_LINUX] = &_vmex_backend_linux,
+    [VMEX_TARGET_JSC] = &_vmex_backend_jsc,
 };
 
 const vmex_backend *_vmex_backend(int target)

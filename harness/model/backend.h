@@ -8,7 +8,9 @@
  *   linux-model  model/linux_model.c: Linux's placement rules in a window,
  *                the kernel as the allocator;
  *   linux        real/linux.c: the real kernel and allocators, through the
- *                executor (real/exec/).
+ *                executor (real/exec/);
+ *   jsc          real/jsc.c: JavaScriptCore and its allocator in a window,
+ *                through its executor (real/exec/jsc_executor.c).
  * The two models share the simulated address space of model/sim.c.  The
  * model API of vmex.h (vmex_model_run, _start, _step, _stats, _walk) and
  * vmex_layout_resolve dispatch through the table of the target
@@ -62,6 +64,6 @@ const vmex_backend *_vmex_backend(int target);
 /* The state of the backend that ran last */
 static inline void *_vmex_backend_state(const vmex_model *m) { return m->state[m->bk->target]; }
 
-extern const vmex_backend _vmex_backend_xnu, _vmex_backend_linux_model, _vmex_backend_linux;
+extern const vmex_backend _vmex_backend_xnu, _vmex_backend_linux_model, _vmex_backend_linux, _vmex_backend_jsc;
 
 #endif

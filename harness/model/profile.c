@@ -77,11 +77,12 @@ static const struct {
      * below PIE executables from VMEX_LINUX_BASE. */
     [VMEX_SET_WINDOW] = {"window", T_SIZE, 1 * GiB, 2 * MiB, 16ull << 40, "address window size", VMEX_CAP_WINDOW},
     [VMEX_SET_ALLOCATOR] = {"allocator", T_ENUM, VMEX_ALLOC_KERNEL, 0, VMEX_ALLOC__COUNT - 1,
-                            "malloc, realloc and free go to", VMEX_CAP_WINDOW, allocator_names},
-    [VMEX_SET_THP_ALIGN] = {"thp-align", T_ENUM, VMEX_THP_AUTO, 0, 2, "2 MiB alignment rule", VMEX_CAP_WINDOW, thp_names},
+                            "malloc, realloc and free go to", VMEX_CAP_WINDOW | VMEX_CAP_ALLOCATORS, allocator_names},
+    [VMEX_SET_THP_ALIGN] = {"thp-align", T_ENUM, VMEX_THP_AUTO, 0, 2, "2 MiB alignment rule",
+                            VMEX_CAP_WINDOW | VMEX_CAP_ALLOCATORS, thp_names},
     [VMEX_SET_MMAP_THRESHOLD] = {"mmap-threshold", T_SIZE, 0, 0, 32 * MiB, "glibc M_MMAP_THRESHOLD, 0 = dynamic",
-                                 VMEX_CAP_WINDOW},
-    [VMEX_SET_RETAIN] = {"retain", T_ONOFF, 1, 0, 1, "jemalloc opt.retain", VMEX_CAP_WINDOW},
+                                 VMEX_CAP_WINDOW | VMEX_CAP_ALLOCATORS},
+    [VMEX_SET_RETAIN] = {"retain", T_ONOFF, 1, 0, 1, "jemalloc opt.retain", VMEX_CAP_WINDOW | VMEX_CAP_ALLOCATORS},
     /* §8: its default depends on the release (ios.c xzone_default()); iOS 17 and later */
     [VMEX_SET_XZONE] = {"xzone", T_ONOFF, 0, 0, 1, "xzone malloc"},
     /* §8: random() << PAGE_SHIFT of the first pick; any value, reduced modulo

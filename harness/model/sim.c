@@ -265,6 +265,8 @@ void _vmex_sim_step(vmex_model *m, const vmex_op *op, vmex_opres *r)
     case VMEX_OP_CHECK:
         run_check(s, op, r);
         break;
+    default:   /* a JavaScriptCore op: target jsc alone runs them */
+        failed(r, VMEX_WHY_TARGET);
     }
     if (op->dst >= 0) s->slots[op->dst] = r->status == VMEX_ST_OK ? got : (vmex_slot){0};
 }

@@ -57,6 +57,11 @@ int _vmex_is_finding(const vmex_op *op, const vmex_opres *r, const vmex_runopts 
      * unmaps its allocator's heap crashes it for real, and a frag hunt must
      * not drown in those); without one, always */
     if (r->cls == VMEX_CRASH || r->cls == VMEX_HANG) return o->hunt ? vmex_hunt_match(o->hunt, r->cls, 0, 0) : 1;
+    /* JavaScriptCore's crashes likewise; its RangeError is caught by
+     * JavaScript, like a failed `try`: a finding only when a hunt names it */
+    if (r->cls == VMEX_PAS_PANIC || r->cls == VMEX_GC_ABORT)
+        return o->hunt ? vmex_hunt_match(o->hunt, r->cls, r->margin, r->req) : 1;
+    if (r->cls == VMEX_RANGE_ERROR) return o->hunt && vmex_hunt_match(o->hunt, r->cls, r->margin, r->req);
     if (r->cls == VMEX_OK || (op->flags & VMEX_F_TRY)) return 0;
     if (o->hunt) return vmex_hunt_match(o->hunt, r->cls, r->margin, r->req);
     return r->cls == VMEX_JETSAM || r->req >= o->large;

@@ -57,7 +57,7 @@ int vmex_find_ex(vmex_model *m, vmex_model **real, const vmex_layout *L, const v
     }
     if (vmex_model_run(m, L, p, o, res)) return -1;
     if (!res->findings) return 0;
-    vmex_signature(res->verdict, res->req_kind, res->req, L->profile, sig, n);
+    vmex_result_signature(res, L->profile, sig, n);
     return 1;
 }
 

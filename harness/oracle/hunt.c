@@ -28,14 +28,14 @@ int vmex_hunt_parse(const char *text, vmex_hunt *h, vmex_error *err)
         size_t n = strcspn(s, ":;, \t");
         char word[32];
         if (n == 0 || n >= sizeof word) {
-            vmex_error_set(err, 0, (int)(s - text) + 1, "hunt: expected a class (frag, exhausted, too-large, jetsam, map-count, crash, hang, diverge)");
+            vmex_error_set(err, 0, (int)(s - text) + 1, "hunt: expected a class (%s)", &VMEX_CLASS_LIST[4]);
             return -1;
         }
         memcpy(word, s, n);
         word[n] = 0;
         int cls = vmex_class_parse(word);
         if (cls <= VMEX_OK) {
-            vmex_error_set(err, 0, (int)(s - text) + 1, "hunt: unknown class '%s' (frag, exhausted, too-large, jetsam, map-count, crash, hang, diverge)", word);
+            vmex_error_set(err, 0, (int)(s - text) + 1, "hunt: unknown class '%s' (%s)", word, &VMEX_CLASS_LIST[4]);
             return -1;
         }
         if (h->n == VMEX_HUNT_MAX) {
@@ -46,7 +46,8 @@ int vmex_hunt_parse(const char *text, vmex_hunt *h, vmex_error *err)
         h->c[h->n].min_margin = 0;
         /* a jetsam finding is a touch, crash, hang and diverge are the run's:
          * their size says nothing, so no default bound */
-        h->c[h->n].min_size = cls == VMEX_JETSAM || cls == VMEX_CRASH || cls == VMEX_HANG || cls == VMEX_DIVERGE
+        h->c[h->n].min_size = cls == VMEX_JETSAM || cls == VMEX_CRASH || cls == VMEX_HANG || cls == VMEX_DIVERGE ||
+                                      cls == VMEX_RANGE_ERROR || cls == VMEX_PAS_PANIC || cls == VMEX_GC_ABORT
                                   ? 0 : VMEX_DEFAULT_LARGE;
         s = skip_ws(s + n);
         if (*s == ':') {
@@ -119,6 +120,28 @@ int vmex_hunt_match(const vmex_hunt *h, int cls, double margin, uint64_t req)
     for (uint32_t i = 0; i < h->n; i++)
         if (h->c[i].cls == cls && req >= h->c[i].min_size && margin >= h->c[i].min_margin) return 1;
     return 0;
+}
+
+/* JavaScriptCore's outcomes (target jsc): whether the window had the bytes
+ * (frag: margin >= 1, real/jsc.c) after the class, and the top frame of a
+ * crash at the end, file-name safe ("WTF.fastZeroedMalloc"). */
+int vmex_result_signature(const vmex_result *res, const char *profile, char *buf, size_t n)
+{
+    int k = vmex_signature(res->verdict, res->req_kind, res->req, profile, buf, n);
+    if (res->verdict == VMEX_RANGE_ERROR || res->verdict == VMEX_PAS_PANIC || res->verdict == VMEX_GC_ABORT) {
+        char rest[128];
+        const char *cls = vmex_class_name(res->verdict);
+        snprintf(rest, sizeof rest, "%s", buf + strlen(cls));
+        k = snprintf(buf, n, "%s-%s%s", cls, res->margin >= 1 ? "frag" : "exhausted", rest);
+    }
+    for (const char *f = res->frame; *f && k >= 0 && (size_t)k + 2 < n; f++) {
+        if (f == res->frame) buf[k++] = '-';
+        if (f[0] == ':' && f[1] == ':') f++;
+        char c = *f;
+        buf[k++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ? c : '.';
+        buf[k] = '\0';
+    }
+    return k;
 }
 
 int vmex_signature(int cls, int op_kind, uint64_t req, const char *profile, char *buf, size_t n)

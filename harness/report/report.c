@@ -135,6 +135,14 @@ int vmex_json_op(vmex_buf *b, const vmex_program *p, const vmex_op *op, const vm
         rc |= vmex_json_double(b, r->margin);
         if (vmex_target_has(p->cfg.target, VMEX_CAP_REAL))
             rc |= vmex_buf_printf(b, ",\"held\":%" PRIu64, r->live);
+        if (r->cls == VMEX_RANGE_ERROR || r->cls == VMEX_PAS_PANIC || r->cls == VMEX_GC_ABORT)   /* real/jsc.c */
+            rc |= vmex_buf_printf(b, ",\"kernel_free\":%" PRIu64 ",\"kernel_largest\":%" PRIu64
+                                     ",\"pas_mapped\":%" PRIu64 ",\"pas_free\":%" PRIu64,
+                                  r->kfree, r->klargest, r->pas_mapped, r->pas_free);
+    }
+    if (!ok && r->frame[0]) {
+        rc |= PUTS(b, ",\"frame\":");
+        rc |= vmex_json_str(b, r->frame);
     }
     if (!ok && (r->why == VMEX_WHY_ERRNO || r->why == VMEX_WHY_CRASH))
         rc |= vmex_buf_printf(b, ",\"%s\":%" PRIu64, r->why == VMEX_WHY_ERRNO ? "errno" : "signal", r->value);

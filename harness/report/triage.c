@@ -139,8 +139,11 @@ void vmex_pin_layout(vmex_program *p, const vmex_layout *L)
     p->cfg.target = L->target;
     if (vmex_target_has(L->target, VMEX_CAP_WINDOW)) {
         p->cfg.set[VMEX_SET_WINDOW] = L->window;
-        p->cfg.set[VMEX_SET_ALLOCATOR] = L->allocator;
-        p->cfg.set_mask |= 1ull << VMEX_SET_WINDOW | 1ull << VMEX_SET_ALLOCATOR;
+        p->cfg.set_mask |= 1ull << VMEX_SET_WINDOW;
+        if (vmex_set_applies(VMEX_SET_ALLOCATOR, L->target)) {   /* not on jsc: JavaScriptCore's own */
+            p->cfg.set[VMEX_SET_ALLOCATOR] = L->allocator;
+            p->cfg.set_mask |= 1ull << VMEX_SET_ALLOCATOR;
+        }
         return;
     }
     snprintf(p->cfg.profile, sizeof p->cfg.profile, "%s", L->profile);

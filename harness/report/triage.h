@@ -22,6 +22,7 @@ typedef struct vmex_triage_input {
     vmex_program p;
     vmex_layout L;
     int binary;                 /* decoded from a crash file */
+    int version;                /* of a binary input: its encoding version (codec.h) */
 } vmex_triage_input;
 
 typedef struct vmex_triage_group {

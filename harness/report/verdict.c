@@ -55,10 +55,27 @@ int vmex_outcome_text(vmex_buf *b, const vmex_op *op, const vmex_opres *r, const
     } else if (r->cls == VMEX_JETSAM) {
         rc |= vmex_buf_printf(b, "FAILED jetsam: %s (footprint %s, limit %s)", vmex_reason_text(r->why),
                               HS(r->value), HS(L->footprint_limit));
+    } else if (vmex_target_has(L->target, VMEX_CAP_JSC) &&
+               (r->cls == VMEX_RANGE_ERROR || r->cls == VMEX_PAS_PANIC || r->cls == VMEX_GC_ABORT)) {
+        /* JavaScriptCore's outcomes (real/jsc.c): what the window held */
+        vmex_margin_text(r->margin, mg, sizeof mg);
+        rc |= vmex_buf_printf(b, "FAILED %s: %s", vmex_class_name(r->cls), vmex_reason_text(r->why));
+        if (r->value)
+            rc |= vmex_buf_printf(b, " (signal %d)", (int)r->value);
+        if (r->frame[0])
+            rc |= vmex_buf_printf(b, " in %s", r->frame);
+        rc |= vmex_buf_printf(b, " (req %s, held %s of %s, margin %s; kernel: free %s, largest %s; libpas: mapped %s",
+                              HS(r->req), HS(r->live), HS(L->window), mg, HS(r->kfree), HS(r->klargest),
+                              HS(r->pas_mapped));
+        if (r->cls == VMEX_RANGE_ERROR)
+            rc |= vmex_buf_printf(b, ", free in its pages %s", HS(r->pas_free));
+        rc |= vmex_buf_printf(b, ")%s", r->finding ? "" : "  [not hunted: not a finding]");
     } else if (vmex_target_has(L->target, VMEX_CAP_REAL) && (r->cls == VMEX_CRASH || r->cls == VMEX_HANG)) {
         rc |= vmex_buf_printf(b, "FAILED %s: %s", vmex_class_name(r->cls), vmex_reason_text(r->why));
         if (r->value)
             rc |= vmex_buf_printf(b, " (signal %d)", (int)r->value);
+        if (r->frame[0])
+            rc |= vmex_buf_printf(b, " in %s", r->frame);
     } else if (vmex_target_has(L->target, VMEX_CAP_REAL) && r->cls != VMEX_OK) {
         /* the real side is judged against what the program holds (linux.c) */
         vmex_margin_text(r->margin, mg, sizeof mg);

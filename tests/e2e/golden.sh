@@ -5,7 +5,7 @@
 #   tests/e2e/golden.sh VMEX SOURCE_DIR --record   write tests/golden/ anew
 #
 # What is pinned: every shipped reproducer's `vmex run --json --keep-going`
-# (target linux ones only where the executor runs here, else they are
+# (target linux and jsc ones only where their executor runs here, else they are
 # skipped and said so), `vmex run --map` and `--svg` of two of them, `vmex
 # probe` on profiles of every era, `vmex profiles --json`, and the stress
 # output of every shipped workload at one seed (series.csv, plot.svg,
@@ -25,11 +25,19 @@ linux_ok=1
 if "$vmex" check "$src/reproducers/linux-hole-punch.vmex" 2>&1 | grep -q '^SKIP'; then
   linux_ok=0
 fi
+jsc_ok=1   # target jsc: JavaScriptCore's executor, where it is built
+if "$vmex" check "$src/reproducers/jsc-rangeerror-frag.vmex" 2>&1 | grep -q '^SKIP'; then
+  jsc_ok=0
+fi
 
 for f in "$src"/reproducers/*.vmex; do
   b=$(basename "$f" .vmex)
   if [ $linux_ok = 0 ] && grep -q '^target linux$' "$f"; then
     echo "skip $b: target linux cannot run here"
+    continue
+  fi
+  if [ $jsc_ok = 0 ] && grep -q '^target jsc$' "$f"; then
+    echo "skip $b: target jsc cannot run here"
     continue
   fi
   "$vmex" run --json --keep-going "$f" > "$out/run-$b.jsonl" 2>&1

@@ -63,7 +63,7 @@ passed=$((passed + 1))
 # ---------------------------------------------------------------- classes
 run 0 classes
 same "classes, in value order" "$(cut -d' ' -f1 "$T/out" | tr '\n' ' ')" \
-  "ok frag exhausted too-large jetsam map-count crash hang diverge "
+  "ok frag exhausted too-large jetsam map-count crash hang diverge range-error pas-panic gc-abort "
 run 0 classes --json
 python3 -c 'import json,sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
@@ -82,6 +82,8 @@ run 0 hunt --default --for fuzz_xnu
 same "hunt --default --for fuzz_xnu" "$(cat "$T/out")" "frag:margin>=2,size>=1m"
 run 0 hunt --default --for=fuzz_linux
 same "hunt --default --for fuzz_linux" "$(cat "$T/out")" "frag:margin>=2,size>=1m;crash;hang"
+run 0 hunt --default --for fuzz_jsc
+same "hunt --default --for fuzz_jsc" "$(cat "$T/out")" "pas-panic;gc-abort;crash;hang"
 run 0 hunt --default --for fuzz_linux_diff
 same "hunt --default --for fuzz_linux_diff" "$(cat "$T/out")" "diverge"
 run 2 hunt --default --for fuzz_text

@@ -46,6 +46,10 @@ static void test_caps(void **state)
     assert_true(vmex_target_has(VMEX_TARGET_LINUX, VMEX_CAP_WINDOW | VMEX_CAP_REAL));
     assert_false(vmex_target_has(VMEX_TARGET_LINUX, VMEX_CAP_STEPS));
     assert_false(vmex_target_has(VMEX_TARGET_LINUX, VMEX_CAP_DEVICE));
+    assert_true(vmex_target_has(VMEX_TARGET_JSC, VMEX_CAP_WINDOW | VMEX_CAP_REAL | VMEX_CAP_JSC));
+    assert_false(vmex_target_has(VMEX_TARGET_JSC, VMEX_CAP_ALLOCATORS));
+    assert_false(vmex_target_has(VMEX_TARGET_JSC, VMEX_CAP_STEPS));
+    for (int t = 0; t < VMEX_TARGET_JSC; t++) assert_false(vmex_target_has(t, VMEX_CAP_JSC));
     /* all of the caps asked, not any */
     assert_false(vmex_target_has(VMEX_TARGET_LINUX, VMEX_CAP_WINDOW | VMEX_CAP_STEPS));
     /* no backend, no capability (not even none of them) */
@@ -63,6 +67,9 @@ static void test_twins(void **state)
     assert_int_equal(vmex_target_real_of(VMEX_TARGET_LINUX_MODEL), VMEX_TARGET_LINUX);
     assert_int_equal(vmex_target_real_of(VMEX_TARGET_LINUX), VMEX_TARGET_LINUX);
     assert_int_equal(vmex_target_real_of(-1), -1);
+    /* jsc: the mutator's holes from linux-model; nothing predicts it */
+    assert_int_equal(vmex_target_model_of(VMEX_TARGET_JSC), VMEX_TARGET_LINUX_MODEL);
+    assert_int_equal(vmex_target_real_of(VMEX_TARGET_JSC), -1);
     /* every model runs op by op */
     for (int t = 0; t < VMEX_TARGET__COUNT; t++)
         assert_true(vmex_target_has(vmex_target_model_of(t), VMEX_CAP_STEPS));
@@ -86,15 +93,19 @@ static void test_set_keys(void **state)
     static const int device[] = {VMEX_SET_SLIDE, VMEX_SET_BINARY, VMEX_SET_DYLD, VMEX_SET_NANO,
                                  VMEX_SET_MALLOC_ENTROPY, VMEX_SET_FOOTPRINT_LIMIT, VMEX_SET_XZONE,
                                  VMEX_SET_JIT_SLIDE, VMEX_SET_DATA_SLIDE};
-    static const int window[] = {VMEX_SET_WINDOW, VMEX_SET_ALLOCATOR, VMEX_SET_THP_ALIGN, VMEX_SET_MMAP_THRESHOLD,
-                                 VMEX_SET_RETAIN};
+    static const int window[] = {VMEX_SET_WINDOW}, allocators[] = {VMEX_SET_ALLOCATOR, VMEX_SET_THP_ALIGN,
+                                                                    VMEX_SET_MMAP_THRESHOLD, VMEX_SET_RETAIN};
     for (int t = 0; t < VMEX_TARGET__COUNT; t++) {
         for (size_t i = 0; i < sizeof device / sizeof device[0]; i++)
             assert_int_equal(vmex_set_applies(device[i], t), t == VMEX_TARGET_XNU);
         for (size_t i = 0; i < sizeof window / sizeof window[0]; i++)
             assert_int_equal(vmex_set_applies(window[i], t), t != VMEX_TARGET_XNU);
+        /* target jsc takes the window's size alone: its allocator is JavaScriptCore's */
+        for (size_t i = 0; i < sizeof allocators / sizeof allocators[0]; i++)
+            assert_int_equal(vmex_set_applies(allocators[i], t), t == VMEX_TARGET_LINUX_MODEL || t == VMEX_TARGET_LINUX);
     }
-    assert_int_equal(sizeof device / sizeof device[0] + sizeof window / sizeof window[0], VMEX_SET__COUNT);
+    assert_int_equal(sizeof device / sizeof device[0] + sizeof window / sizeof window[0] +
+                         sizeof allocators / sizeof allocators[0], VMEX_SET__COUNT);
 }
 
 static void test_resolve(void **state)
@@ -117,7 +128,7 @@ static void test_resolve(void **state)
     assert_string_equal(err.msg, "set slide does not apply to target linux");
     c = (vmex_config){.target = VMEX_TARGET__COUNT};
     assert_int_equal(vmex_layout_resolve(&c, NULL, 0, &L, &err), -1);
-    assert_string_equal(err.msg, "unknown target 3");
+    assert_string_equal(err.msg, "unknown target 4");
     c = (vmex_config){.target = VMEX_TARGET_XNU};
     assert_int_equal(vmex_layout_resolve(&c, "ios18-8gb", 0, &L, &err), 0);
     assert_string_equal(L.profile, "ios18-8gb");

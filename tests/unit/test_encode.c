@@ -759,7 +759,7 @@ static void random_program(uint64_t *s, vmex_program *p, const vmex_layout *L)
     strcpy(p->cfg.profile, L->profile);
     uint32_t nops = (uint32_t)rng_below(s, 120);
     for (uint32_t i = 0; i < nops; i++) {
-        int kind = (int)rng_below(s, VMEX_OP__COUNT), nlive = 0, pick[8];
+        int kind = (int)rng_below(s, VMEX_OP_FIRST_JSC), nlive = 0, pick[8];
         for (int k = 0; k < 8; k++)
             if (live[k])
                 pick[nlive++] = k;

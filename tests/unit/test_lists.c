@@ -71,7 +71,8 @@ static void test_ops_in_text(void **state)
     for (int i = 0; i < N(op_list); i++) {
         const entry *e = &op_list[i];
         char text[128];
-        snprintf(text, sizeof text, "vmex 1\nh = mmap 1m\n%s%s%s%s\n", e->binds ? "x = " : "", e->name,
+        snprintf(text, sizeof text, "vmex 1\n%sh = mmap 1m\n%s%s%s%s\n", VMEX_OP_IS_JSC(e->value) ? "target jsc\n" : "",
+                 e->binds ? "x = " : "", e->name,
                  e->uses ? " h" : "", e->value == VMEX_OP_CHECK ? " free >= 0" : e->binds ? " 16k" : "");
         vmex_program p;
         vmex_error err = {0};

@@ -46,7 +46,7 @@ static vmex_result run_sig(const vmex_program *p, const vmex_layout *L, const vm
     o.hunt = h;
     assert_int_equal(vmex_model_run(model, L, p, &o, &r), 0);
     sig[0] = 0;
-    if (r.findings) vmex_signature(r.verdict, r.req_kind, r.req, L->profile, sig, n);
+    if (r.findings) vmex_result_signature(&r, L->profile, sig, n);
     return r;
 }
 

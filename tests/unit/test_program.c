@@ -279,9 +279,12 @@ static void test_copy(void **state)
 static void test_names_of_enums(void **state)
 {
     (void)state;
-    static const char *const ops[] = {"mmap", "vm_allocate", "malloc", "realloc",
-                                      "free", "munmap", "touch", "check"};
-    static const int binds[] = {1, 1, 1, 1, 0, 0, 0, 0}, uses[] = {0, 0, 0, 1, 1, 1, 1, 0};
+    static const char *const ops[] = {"mmap", "vm_allocate", "malloc", "realloc", "free", "munmap", "touch", "check",
+                                      "arraybuffer", "string", "array", "objects", "props", "eval", "release", "gc"};
+    static const int binds[] = {1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0},
+                     uses[] = {0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+    assert_int_equal(VMEX_OP__COUNT, 16);
+    assert_int_equal(VMEX_OP_FIRST_JSC, 8);
     for (int k = 0; k < VMEX_OP__COUNT; k++) {
         assert_string_equal(vmex_opkind_name(k), ops[k]);
         assert_int_equal(!!vmex_op_binds(k), binds[k]);
@@ -302,7 +305,9 @@ static void test_names_of_enums(void **state)
     assert_string_equal(vmex_metric_name(VMEX_M_FOOTPRINT), "footprint");
     assert_string_equal(vmex_metric_name(VMEX_M__COUNT), "?");
 
-    static const char *const cls[] = {"ok", "frag", "exhausted", "too-large", "jetsam", "map-count", "crash", "hang", "diverge"};
+    static const char *const cls[] = {"ok", "frag", "exhausted", "too-large", "jetsam", "map-count", "crash", "hang",
+                                      "diverge", "range-error", "pas-panic", "gc-abort"};
+    assert_int_equal(VMEX_CLASS__COUNT, 12);
     for (int c = 0; c < VMEX_CLASS__COUNT; c++) {
         assert_string_equal(vmex_class_name(c), cls[c]);
         assert_int_equal(vmex_class_parse(cls[c]), c);
@@ -315,6 +320,7 @@ static void test_names_of_enums(void **state)
     assert_string_equal(vmex_target_name(VMEX_TARGET_XNU), "xnu");
     assert_string_equal(vmex_target_name(VMEX_TARGET_LINUX_MODEL), "linux-model");
     assert_string_equal(vmex_target_name(VMEX_TARGET_LINUX), "linux");
+    assert_string_equal(vmex_target_name(VMEX_TARGET_JSC), "jsc");
     assert_string_equal(vmex_target_name(VMEX_TARGET__COUNT), "?");
 
     assert_string_equal(vmex_region_name(VMEX_R_APP), "app");

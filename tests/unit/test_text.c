@@ -773,7 +773,7 @@ static void random_program(uint64_t *s, vmex_program *p)
     }
     uint32_t nops = (uint32_t)rng_below(s, 40);
     for (uint32_t i = 0; i < nops; i++) {
-        int kind = (int)rng_below(s, VMEX_OP__COUNT);
+        int kind = (int)rng_below(s, VMEX_OP_FIRST_JSC);
         if (vmex_op_uses(kind) && nb == 0)
             kind = VMEX_OP_MALLOC;
         vmex_op op;

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# tests/e2e/jsc.sh VMEX SRC - target jsc: JavaScriptCore and libpas in a confined
+# window.  Every shipped jsc reproducer gives the same verdict, op, frame and
+# numbers 20 times in a row; the Dart reproducer passes without Dart's
+# reservation; a RangeError is a finding only when hunted; bad input is a
+# located error.  Skips (77) with the reason when target jsc cannot run here
+# (no executor: libjavascriptcoregtk-4.1-dev missing; confinement refused).
+set -euo pipefail
+vmex=$1 src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf 'vmex 1\ntarget jsc\nset window 64m\na = arraybuffer 1m\n' >"$tmp/probe.vmex"
+if ! "$vmex" run "$tmp/probe.vmex" >"$tmp/probe.out" 2>&1; then
+  echo "SKIP: target jsc cannot run here: $(cat "$tmp/probe.out")"; exit 77
+fi
+fail=0
+check() { if "$@"; then echo "PASS $*"; else echo "FAIL $*"; fail=1; fi; }
+
+# 20 runs of each reproducer: the whole output (every op's outcome, the
+# failing op, its signal and frame, free and largest hole, libpas's
+# counters) is the same every time
+for f in "$src"/reproducers/jsc-*.vmex; do
+  n=$(basename "$f" .vmex)
+  "$vmex" run "$f" >"$tmp/$n.0" || true   # a finding exits 1
+  for i in $(seq 1 19); do
+    "$vmex" run "$f" >"$tmp/$n.i" || true
+    cmp -s "$tmp/$n.0" "$tmp/$n.i" || { echo "run $i of $n differs:"; diff "$tmp/$n.0" "$tmp/$n.i" | head; fail=1; break; }
+  done
+  echo "PASS $n: 20 identical runs: $(grep '^verdict' "$tmp/$n.0")"
+  check "$vmex" check "$f"
+done
+# the crashes name their frame
+check grep -q 'pas-panic: .* in WTF::fastZeroedMalloc' "$tmp/jsc-dart-reservation.0"
+check grep -q 'pas-panic: .* in WTF::StringImpl::create' "$tmp/jsc-pas-panic-frag.0"
+check grep -q 'gc-abort: .* in JSC::LocalAllocator::allocateSlowCase' "$tmp/jsc-gc-abort-frag.0"
+
+# the same JavaScript without Dart's reservation passes
+grep -v '^d[24] = \|^expect' "$src/reproducers/jsc-dart-reservation.vmex" >"$tmp/nodart.vmex"
+"$vmex" run "$tmp/nodart.vmex" >"$tmp/nodart.out"
+check grep -q '^verdict: ok' "$tmp/nodart.out"
+
+# a RangeError is recorded, and a finding only when hunted (its expect line
+# hunts it in vmex check; vmex run hunts nothing)
+grep -v '^expect' "$src/reproducers/jsc-rangeerror-frag.vmex" >"$tmp/range.vmex"
+"$vmex" run "$tmp/range.vmex" >"$tmp/range.out"
+check grep -q 'FAILED range-error: .*margin 1\.68.*not a finding' "$tmp/range.out"
+check grep -q '^verdict: ok' "$tmp/range.out"
+
+# the signatures name the outcome, the op and the frame
+"$vmex" minimize "$src/reproducers/jsc-pas-panic-frag.vmex" -o "$tmp/min.vmex" --hunt pas-panic >"$tmp/min.out" 2>&1 || true
+check grep -q 'pas-panic-frag-props-2p25-jsc-256m-WTF.StringImpl.create' "$tmp/min.out"
+check "$vmex" check "$tmp/min.vmex"
+
+# bad input: located errors, exit 2
+bad() {   # bad TEXT MESSAGE
+  printf '%b' "$1" >"$tmp/bad.vmex"
+  set +e
+  "$vmex" run "$tmp/bad.vmex" >"$tmp/bad.out" 2>"$tmp/bad.err"; rc=$?
+  set -e
+  check test "$rc" -eq 2
+  check grep -qF "$2" "$tmp/bad.err"
+}
+bad 'vmex 1\na = arraybuffer 1m\n' 'bad.vmex:2:5: error: arraybuffer runs on target jsc only'
+bad 'vmex 1\ntarget linux\ngc\n' 'bad.vmex:3:1: error: gc runs on target jsc only'
+bad 'vmex 1\ntarget jsc\nset allocator glibc\n' 'bad.vmex:3:5: error: set allocator does not apply to target jsc'
+bad 'vmex 1\ntarget jsc\no = objects 1000001\n' 'bad.vmex:3:13: error: objects makes at most 1000000'
+bad 'vmex 1\ntarget jsc\ne = eval 65m\n' 'bad.vmex:3:10: error: eval takes at most 64m of source'
+bad 'vmex 1\ntarget jsc\nrelease x\n' "bad.vmex:3:9: error: unknown name 'x'"
+bad 'vmex 1\ntarget jsc\ns = string\n' 'bad.vmex:3:'
+exit $fail

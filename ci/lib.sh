@@ -2,7 +2,7 @@
 
 # Install the Debian packages vmex needs, only those that are missing.
 vmex_install_deps() {
-  local want=(cmake make gcc clang libclang-rt-14-dev libcmocka-dev libjson-c-dev pkg-config python3 libjemalloc-dev libmimalloc-dev)
+  local want=(cmake make gcc clang libclang-rt-14-dev libcmocka-dev libjson-c-dev libsqlite3-dev pkg-config python3 libjemalloc-dev libmimalloc-dev)
   local missing=()
   for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -81,7 +81,8 @@ typedef struct vmex_fdb_sighting {
     const char *signature, *cls;
     const char *target, *profile, *ents;   /* the cell ("none": no entitlements) */
     int64_t run;                /* a run of the store (vmex_fdb_run_begin) */
-    int64_t seen;               /* unix seconds */
+    int64_t seen;               /* unix seconds: when it was (last) seen */
+    int64_t first;              /* when this sighting first saw it, if earlier (0: seen) */
     double margin;
     uint64_t hits;              /* executions or inputs that hit it */
     int flaky;
@@ -178,5 +179,18 @@ typedef struct vmex_fdb_folder_entry {
 } vmex_fdb_folder_entry;
 int  vmex_fdb_folder_entry_parse(const char *text, size_t len, const char *name, vmex_fdb_folder_entry *e,
                                  vmex_error *err);
+
+/* One signature of a triage folder's triage.json (`vmex triage -o DIR`). */
+typedef struct vmex_fdb_triage_entry {
+    char signature[128], cls[32], profile[64];
+    double margin;
+    int64_t ops_before, ops_after;  /* ops_after -1: not minimized */
+    int64_t inputs;
+    int flaky;
+    char example[1024];             /* the input it was minimized from */
+} vmex_fdb_triage_entry;
+/* Read triage.json's signatures into a new array *out of *n (free() it). */
+int  vmex_fdb_triage_parse(const char *text, size_t len, const char *name, vmex_fdb_triage_entry **out, size_t *n,
+                           vmex_error *err);
 
 #endif

@@ -105,7 +105,8 @@ static void bind_sighting(sqlite3_stmt *st, const vmex_fdb_sighting *s, int64_t 
     struct {
         const char *name;
         int64_t v;
-    } ints[] = {{":run", s->run}, {":seen", s->seen}, {":hits", (int64_t)s->hits}, {":flaky", s->flaky != 0},
+    } ints[] = {{":run", s->run}, {":seen", s->seen}, {":first", s->first && s->first < s->seen ? s->first : s->seen},
+                {":hits", (int64_t)s->hits}, {":flaky", s->flaky != 0},
                 {":ops", s->reproducer_ops}, {":newrun", new_run}, {":newcell", new_cell},
                 {":dhits", hits_delta}};
     for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
@@ -122,7 +123,7 @@ static void bind_sighting(sqlite3_stmt *st, const vmex_fdb_sighting *s, int64_t 
 static const char *const record_sql[] = {
     /* the record, made on first sight */
     "INSERT OR IGNORE INTO findings(signature, class, status, first_seen, first_run, last_seen, last_run,"
-    " best_margin) VALUES(:sig, :cls, CASE WHEN :flaky THEN 'flaky' ELSE 'new' END, :seen, :run, :seen, :run,"
+    " best_margin) VALUES(:sig, :cls, CASE WHEN :flaky THEN 'flaky' ELSE 'new' END, :first, :run, :seen, :run,"
     " :margin)",
     /* a fixed record seen again: reopened */
     "UPDATE findings SET reopened_run = :run, reopened_at = :seen WHERE signature = :sig AND status = 'fixed'",
@@ -130,7 +131,7 @@ static const char *const record_sql[] = {
     "UPDATE findings SET"
     " status = CASE WHEN :flaky THEN 'flaky'"
     "   WHEN first_run = :run AND NOT imported AND status IN ('new', 'flaky') THEN 'new' ELSE 'known' END,"
-    " first_seen = min(first_seen, :seen),"
+    " first_seen = min(first_seen, :first),"
     " last_run = CASE WHEN :seen >= last_seen THEN :run ELSE last_run END,"
     " last_seen = max(last_seen, :seen),"
     " times_seen = times_seen + :newrun, hits = hits + :dhits,"
@@ -141,9 +142,9 @@ static const char *const record_sql[] = {
     " WHERE signature = :sig AND :repro IS NOT NULL AND (reproducer IS NULL OR :ops < reproducer_ops)",
     /* the cell */
     "INSERT INTO cells(signature, target, profile, entitlements, first_seen, last_seen, times_seen, best_margin)"
-    " VALUES(:sig, :target, :profile, :ents, :seen, :seen, 1, :margin)"
+    " VALUES(:sig, :target, :profile, :ents, :first, :seen, 1, :margin)"
     " ON CONFLICT(signature, target, profile, entitlements) DO UPDATE SET"
-    " first_seen = min(first_seen, :seen), last_seen = max(last_seen, :seen),"
+    " first_seen = min(first_seen, :first), last_seen = max(last_seen, :seen),"
     " times_seen = times_seen + :newcell, best_margin = max(best_margin, :margin)",
     /* the sighting */
     "INSERT INTO sightings(run, signature, target, profile, entitlements, seen, margin, hits, flaky)"

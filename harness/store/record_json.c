@@ -275,6 +275,61 @@ int vmex_fdb_folder_entry_parse(const char *text, size_t len, const char *name, 
     return rc ? -1 : 0;
 }
 
+static int jbool(jctx *c, json_object *o, const char *key, int *dst)
+{
+    json_object *v = jget(o, key);
+    if (!v || !json_object_is_type(v, json_type_boolean))
+        return jfail(c, "\"%s\" is missing or not true/false", key);
+    *dst = json_object_get_boolean(v);
+    return 0;
+}
+
+int vmex_fdb_triage_parse(const char *text, size_t len, const char *name, vmex_fdb_triage_entry **out, size_t *n,
+                          vmex_error *err)
+{
+    jctx c = {name, err};
+    *out = NULL;
+    *n = 0;
+    json_object *o = parse(&c, text, len);
+    if (!o)
+        return -1;
+    json_object *sigs = jget(o, "signatures");
+    int rc = 0;
+    if (!sigs || !json_object_is_type(sigs, json_type_array))
+        rc = jfail(&c, "\"signatures\" is missing or not an array%s", "");
+    size_t k = rc ? 0 : json_object_array_length(sigs);
+    vmex_fdb_triage_entry *v = k ? calloc(k, sizeof *v) : NULL;
+    if (!rc && k && !v)
+        rc = jfail(&c, "out of memory%s", "");
+    for (size_t i = 0; !rc && i < k; i++) {
+        json_object *s = json_object_array_get_idx(sigs, i);
+        vmex_fdb_triage_entry *e = &v[i];
+        if (!json_object_is_type(s, json_type_object)) {
+            rc = jfail(&c, "a signature is not an object%s", "");
+            break;
+        }
+        rc = jstr(&c, s, "signature", e->signature, sizeof e->signature, 0) ||
+             jstr(&c, s, "class", e->cls, sizeof e->cls, 0) || jnum(&c, s, "margin", &e->margin) ||
+             jint(&c, s, "ops_before", &e->ops_before, 0) || jint(&c, s, "inputs", &e->inputs, 0) ||
+             jbool(&c, s, "flaky", &e->flaky) || jstr(&c, s, "example", e->example, sizeof e->example, 0) ||
+             jstr(&c, s, "profile", e->profile, sizeof e->profile, 1) < 0;
+        if (!rc && jget(s, "ops_after"))
+            rc = jint(&c, s, "ops_after", &e->ops_after, 0);
+        else if (!rc)
+            e->ops_after = -1;
+        if (!rc && !vmex_fdb_signature_valid(e->signature))
+            rc = jfail(&c, "bad signature '%s'", e->signature);
+    }
+    json_object_put(o);
+    if (rc) {
+        free(v);
+        return -1;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- import */
 
 static const char import_sql[] =

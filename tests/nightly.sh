@@ -37,12 +37,12 @@ vmex_install_afl >/dev/null 2>&1 || true
 command -v afl-fuzz >/dev/null || { echo "SKIP: afl-fuzz is not installed"; exit 77; }
 tmp=$(mktemp -d)
 export VMEX_STATE=$tmp/state
-leftovers() {   # processes of ours that still use the temporary folder
+leftovers() {   # processes of the run: using the temporary folder, or a fuzz target of ROOT's builds
   local p
   for p in /proc/[0-9]*; do
     [ "${p#/proc/}" = "$$" ] && continue
-    { readlink "$p/cwd"; ls -l "$p/fd" 2>/dev/null; tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null | grep -q "$tmp" &&
-      echo "${p#/proc/}"
+    { readlink "$p/cwd"; readlink "$p/exe"; ls -l "$p/fd" 2>/dev/null; tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null |
+      grep -qE "$tmp|^$root/build-(afl|libfuzzer)/" && echo "${p#/proc/}"
   done
 }
 cleanup() {

@@ -53,21 +53,29 @@ typedef struct pendv {
     size_t n, cap;
 } pendv;
 
-static pending *pend_add(pendv *pv)
+/* One more zeroed element at the end of the array *v of *n (capacity *cap)
+ * of elements of size sz; NULL (reported) out of memory. */
+static void *grow(void *v, size_t *n, size_t *cap, size_t sz)
 {
-    if (pv->n == pv->cap) {
-        size_t cap = pv->cap ? 2 * pv->cap : 32;
-        pending *v = realloc(pv->v, cap * sizeof *v);
-        if (!v) {
+    void **pv = v;
+    if (*n == *cap) {
+        size_t c = *cap ? 2 * *cap : 32;
+        void *nv = realloc(*pv, c * sz);
+        if (!nv) {
             cli_errorf("out of memory");
             return NULL;
         }
-        pv->v = v;
-        pv->cap = cap;
+        *pv = nv;
+        *cap = c;
     }
-    pending *p = &pv->v[pv->n++];
-    memset(p, 0, sizeof *p);
-    return p;
+    char *e = (char *)*pv + (*n)++ * sz;
+    memset(e, 0, sz);
+    return e;
+}
+
+static pending *pend_add(pendv *pv)
+{
+    return grow(&pv->v, &pv->n, &pv->cap, sizeof *pv->v);
 }
 
 static void pend_free(pendv *pv)
@@ -429,18 +437,7 @@ typedef struct recv {
 
 static vmex_fdb_record *rec_add(recv *rv)
 {
-    if (rv->n == rv->cap) {
-        size_t cap = rv->cap ? 2 * rv->cap : 32;
-        vmex_fdb_record *v = realloc(rv->v, cap * sizeof *v);
-        if (!v) {
-            cli_errorf("out of memory");
-            return NULL;
-        }
-        rv->v = v;
-        rv->cap = cap;
-    }
-    memset(&rv->v[rv->n], 0, sizeof *rv->v);
-    return &rv->v[rv->n++];
+    return grow(&rv->v, &rv->n, &rv->cap, sizeof *rv->v);
 }
 
 /* SIG.vmex beside an exported SIG.json: must be a program. */

@@ -53,14 +53,15 @@ CLI_COMMAND(findings,
                      "findings import DIR...\n"
                      "findings recheck [--run ID]\n"
                      "findings mark SIGNATURE new|known|flaky",
-            .opts = opts, .prefixed = 1,
-            .summary = "the findings store campaigns share (--store FILE): a record per signature\n"
-                       "(class, first and last seen, runs that saw it, hits, best margin, the\n"
-                       "smallest reproducer, the cells, status new/known/flaky/fixed) and the runs.\n"
-                       "ingest records findings folders (SIG.json + SIG.input) and triage folders\n"
-                       "(triage.json + SIG.vmex); export/import move records as SIG.json +\n"
-                       "SIG.vmex files; recheck replays every reproducer and marks the ones that\n"
-                       "stopped reproducing fixed; begin prints the new run's id");
+            .opts = opts, .prefixed = 1, .nbrief = O_VERBOSE + 1,
+            .brief = "--store FILE, --run ID, --json, ...\nsee 'vmex help findings'",
+            .summary = "the findings store campaigns share: a record\n"
+                       "per signature (first and last seen, runs, cells,\n"
+                       "hits, best margin, smallest reproducer, status\n"
+                       "new/known/flaky/fixed) and the runs; ingest reads\n"
+                       "findings folders (SIG.json + SIG.input) and triage\n"
+                       "folders; export/import: SIG.json + SIG.vmex files;\n"
+                       "recheck marks fixed what stopped reproducing");
 
 /* ---------------------------------------------------------------- shared */
 

@@ -107,6 +107,12 @@ check "triage --store: recorded by a triage run, minimized" \
 check "a triage folder ingests: seen by 2 runs" \
   bash -c "'$vmex' findings show frag-malloc-2p30-ios16-3gb | grep -q '^runs          2 '"
 
+# triage --store with a run the store lacks, or a file that is no store: nothing written
+"$vmex" triage "$src/reproducers/malloc-large-churn-ios16-3gb.vmex" -o tri2 --store "$VMEX_STORE" --run 999 > out 2> err; rc=$?
+check "triage --run of no run: exit 2, nothing written" test $rc -eq 2 -a ! -e tri2
+"$vmex" triage "$src/reproducers/malloc-large-churn-ios16-3gb.vmex" -o tri2 --store notdb > out 2> err; rc=$?
+check "triage --store of a file that is no store: exit 2, nothing written" test $rc -eq 2 -a ! -e tri2
+
 # export, import into another store, twice: the same records
 "$vmex" findings export ex > /dev/null
 check "export: a .json per signature, a .vmex per reproducer" \

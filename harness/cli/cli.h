@@ -164,5 +164,8 @@ extern const cli_command cli_run_cmd, cli_check_cmd, cli_probe_cmd, cli_profiles
  * groups in the findings store.  0 or -1 (reported). */
 int cli_findings_record_triage(const char *store, const char *run, const vmex_triage *t,
                                const vmex_triage_input *ins);
+/* Before anything is written: the store is one (or not there yet) and has
+ * run ID.  0 or -1 (reported). */
+int cli_findings_store_ok(const char *store, const char *run);
 
 #endif

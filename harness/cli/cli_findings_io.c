@@ -386,6 +386,26 @@ int cli_findings_ingest(fargs *a, vmex_fdb *db)
     return rc ? 2 : 0;
 }
 
+int cli_findings_store_ok(const char *store, const char *run)
+{
+    fargs a;
+    struct stat st;
+    memset(&a, 0, sizeof a);
+    a.store = store;
+    if (run) {
+        uint64_t id;
+        if (cli_parse_count("--run", run, &id, INT64_MAX))
+            return -1;
+        a.run = (int64_t)id;
+    }
+    if (stat(store, &st) != 0 && !a.run)
+        return 0;   /* made by the first recording */
+    vmex_fdb *db = cli_fdb_open(&a, 0);
+    int made = 0, rc = db ? cli_fdb_own_run(db, &a, "triage", "", &made) : -1;
+    vmex_fdb_close(db);
+    return rc;
+}
+
 /* `vmex triage --store FILE [--run ID]`: the groups of t, each a sighting. */
 int cli_findings_record_triage(const char *store, const char *run, const vmex_triage *t,
                                const vmex_triage_input *ins)

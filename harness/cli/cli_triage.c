@@ -98,6 +98,8 @@ static int parse(int argc, char **argv, args *a, int *status)
         cli_errorf("--run goes with --store");
         bad = 1;
     }
+    if (!bad && a->store && cli_findings_store_ok(a->store, a->run))
+        bad = 1;
     if (bad || cli_fuzz_hunt(&a->c))
         return -1;
     if (a->html)   /* a bad --whatif list is a usage error before anything is written */

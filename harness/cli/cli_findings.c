@@ -6,8 +6,9 @@
  * and rechecks.
  *
  * The store is --store FILE, else $VMEX_STORE, else
- * runs/campaign/findings.db (the default campaign state, ci/nightly
- * --state).  Reading actions need it to exist; writing ones make it.
+ * $VMEX_STATE/findings.db, else runs/campaign/findings.db (the campaign
+ * state of ci/nightly, ci/fuzz and ci/gate: --state, $VMEX_STATE).
+ * Reading actions need it to exist; writing ones make it.
  * Exit status: 0, 1 (diff: something changed; recheck: something fixed),
  * 2 usage, input or store error.
  */
@@ -25,7 +26,8 @@ enum {
 };
 static const cli_opt opts[] = {
     CLI_FUZZ_OPTS,
-    [O_STORE] = {"store", 0, "FILE", "the store (default $VMEX_STORE, else " VMEX_FDB_DEFAULT ")"},
+    [O_STORE] = {"store", 0, "FILE", "the store (default $VMEX_STORE, else $VMEX_STATE/findings.db,\n"
+                                     "else " VMEX_FDB_DEFAULT ")"},
     [O_RUN] = {"run", 0, "ID", "list, export: the findings that run saw; ingest, recheck:\n"
                                "record under that run (default: a run of their own)"},
     [O_KIND] = {"kind", 0, "KIND", "begin: " VMEX_FDB_KINDS},
@@ -597,8 +599,16 @@ int cli_cmd_findings(int argc, char **argv)
         }
     if (a.c.hunt_text && cli_fuzz_hunt(&a.c))
         return 2;
+    char state_store[4096];
+    const char *st = getenv("VMEX_STATE");
+    if (!a.store && getenv("VMEX_STORE") && *getenv("VMEX_STORE"))
+        a.store = getenv("VMEX_STORE");
+    if (!a.store && st && *st) {
+        snprintf(state_store, sizeof state_store, "%s/findings.db", st);
+        a.store = state_store;
+    }
     if (!a.store)
-        a.store = getenv("VMEX_STORE") && *getenv("VMEX_STORE") ? getenv("VMEX_STORE") : VMEX_FDB_DEFAULT;
+        a.store = VMEX_FDB_DEFAULT;
     vmex_fdb *db = NULL;
     if (act->create < 2 && !(db = cli_fdb_open(&a, act->create)))
         return 2;

@@ -510,6 +510,9 @@ static int bare_reproducer(const fargs *a, const char *path, vmex_fdb_record *r)
         vmex_model_free(m);
         vmex_model_free(real);
     }
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    if (!rc && strncmp(base, sig, strlen(sig)) != 0)
+        fprintf(stderr, "vmex: warning: %s gives %s here: imported as that\n", path, sig);
     if (!rc && !cli_read_file(path, &text, &n)) {
         int64_t t = mtime_of(path);
         snprintf(r->signature, sizeof r->signature, "%s", sig);

@@ -203,22 +203,20 @@ int vmex_fdb_add(vmex_fdb *db, const vmex_fdb_sighting *s, int *created, vmex_er
     return 0;
 }
 
-/* Run one UPDATE binding (text a, text b, ints...); 1 changed, 0 not, -1. */
-static int update(vmex_fdb *db, const char *sql, const char *a, const char *b, int64_t x, int64_t y,
+/* Run one UPDATE of the record sig: ?1 the signature, ?2 text or an
+ * integer, ?3 an integer.  1 changed, 0 not, -1 error. */
+static int update(vmex_fdb *db, const char *sql, const char *sig, const char *text, int64_t x, int64_t y,
                   vmex_error *err)
 {
     sqlite3_stmt *st = _vmex_fdb_prep(db, sql, err);
     if (!st)
         return -1;
-    int k = 1;
-    if (a)
-        _vmex_fdb_text(st, k++, a);
-    if (b)
-        _vmex_fdb_text(st, k++, b);
-    if (x)
-        sqlite3_bind_int64(st, k++, x);
-    if (y)
-        sqlite3_bind_int64(st, k++, y);
+    _vmex_fdb_text(st, 1, sig);
+    if (text)
+        _vmex_fdb_text(st, 2, text);
+    else
+        sqlite3_bind_int64(st, 2, x);
+    sqlite3_bind_int64(st, 3, y);
     int rc = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(db->db) > 0
                                              : _vmex_fdb_fail(db, err, "cannot update the findings store");
     sqlite3_finalize(st);
@@ -241,7 +239,7 @@ int vmex_fdb_set_status(vmex_fdb *db, const char *sig, const char *status, vmex_
 {
     if (!vmex_fdb_status_valid(status) || !strcmp(status, "fixed"))
         return bad(err, "status '%s': new, known or flaky (fixed comes from vmex findings recheck)", status);
-    return update(db, "UPDATE findings SET status = ?2 WHERE signature = ?1", sig, status, 0, 0, err);
+    return update(db, "UPDATE findings SET status = ?2 WHERE signature = ?1 AND ?3 = 0", sig, status, 0, 0, err);
 }
 
 /* ---------------------------------------------------------------- reading */

@@ -36,13 +36,16 @@ ci/test -- -E 'nightly|gate_|oss_fuzz|fuzz_job' > "$tmp/out.txt" 2>&1 || rc=$?
 echo "ci/test (without the engine tests): exit $rc, $(grep -E 'tests passed|tests failed' "$tmp/out.txt" | tail -n 1)"
 clean "ci/test"
 ci/fuzz --seconds 5 > "$tmp/out.txt" 2>&1 || fail "ci/fuzz exited $?"
+tail -n 1 "$tmp/out.txt"
 clean "ci/fuzz"
 printf 'fuzz_xnu ios16-3gb - -\n' > "$tmp/one.conf"
 ci/nightly --seconds 30 --jobs 2 --config "$tmp/one.conf" > "$tmp/out.txt" 2>&1 || fail "ci/nightly exited $?"
+grep '^vmex nightly run' "$tmp/out.txt"
 clean "ci/nightly"
 rc=0
 ci/gate --seconds-per-target 2 > "$tmp/out.txt" 2>&1 || rc=$?
 [ $rc -le 1 ] || fail "ci/gate exited $rc"
+grep '^ci/gate: checks' "$tmp/out.txt"
 clean "ci/gate (exit $rc)"
 ls runs/campaign/findings.db runs/campaign/corpora >/dev/null || fail "the default campaign state is not under runs/campaign"
 echo "1 passed, 0 failed"

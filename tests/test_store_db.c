@@ -69,7 +69,7 @@ static int64_t begin(vmex_fdb *db, const char *kind, int64_t when)
 /* a sighting of sig by run on ios16-3gb (ents "none" unless given) */
 static vmex_fdb_sighting seen(const char *sig, int64_t run, int64_t when, double margin, uint64_t hits)
 {
-    vmex_fdb_sighting s = {sig, "frag", "xnu", "ios16-3gb", "none", run, when, margin, hits, 0, NULL, 0};
+    vmex_fdb_sighting s = {sig, "frag", "xnu", "ios16-3gb", "none", run, when, 0, margin, hits, 0, NULL, 0};
     return s;
 }
 

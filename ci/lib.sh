@@ -2,7 +2,7 @@
 
 # Install the Debian packages vmex needs, only those that are missing.
 vmex_install_deps() {
-  local want=(cmake make gcc clang libclang-rt-14-dev libcmocka-dev libjson-c-dev libsqlite3-dev pkg-config python3 libjemalloc-dev libmimalloc-dev)
+  local want=(cmake make gcc clang libclang-rt-14-dev libcmocka-dev libjson-c-dev libsqlite3-dev pkg-config python3 libjemalloc-dev libmimalloc-dev strace)
   local missing=()
   for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -79,7 +79,7 @@ vmex_build_engine() {
   echo "$dir"
 }
 
-# Chromium, for screenshots of the nightly report (tests/nightly.sh).
+# Chromium, for screenshots of the nightly report (tests/e2e/nightly.sh).
 vmex_install_chromium() {
   command -v chromium >/dev/null && return 0
   local sudo=""

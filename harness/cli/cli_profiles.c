@@ -21,6 +21,7 @@ CLI_COMMAND(profiles, .usage = "profiles [--json]", .opts = opts,
 static void print_json(const vmex_layout *L, const vmex_layout *J, int jumbo)
 {
     cli_outb(vmex_buf_put(cli_out(), "{\"profile\":", 11) | vmex_json_str(cli_out(), L->profile));
+    cli_outb(vmex_buf_put(cli_out(), ",\"source\":", 10) | vmex_json_str(cli_out(), vmex_profile_source(L->profile)));
     cli_outf(",\"version_x10\":%" PRIu32 ",\"ram_gb\":%" PRIu32 ",\"min_offset\":%" PRIu64 ",\"max_offset\":%" PRIu64
              ",\"usable\":%" PRIu64 ",\"largest\":%" PRIu64 ",\"shared_size\":%" PRIu64
              ",\"footprint_limit\":%" PRIu64 ",\"footprint_warn\":%" PRIu64,
@@ -40,8 +41,9 @@ static void print_text(const vmex_layout *L, const vmex_layout *J, int jumbo)
         snprintf(jm, sizeof jm, "0x%012" PRIx64, J->max_offset);
         vmex_human_size(J->pristine_free, ju, sizeof ju);
     }
-    cli_outf("%-14s  0x%012" PRIx64 "  0x%012" PRIx64 "  %7s  %7s  %-14s  %7s  %9s\n", L->profile, L->min_offset,
-             L->max_offset, HS(L->pristine_free), HS(L->pristine_largest), jm, ju, HS(L->footprint_limit));
+    cli_outf("%-14s  0x%012" PRIx64 "  0x%012" PRIx64 "  %7s  %7s  %-14s  %7s  %9s  %s\n", L->profile, L->min_offset,
+             L->max_offset, HS(L->pristine_free), HS(L->pristine_largest), jm, ju, HS(L->footprint_limit),
+             vmex_profile_source(L->profile));
 }
 
 int cli_cmd_profiles(int argc, char **argv)
@@ -65,8 +67,8 @@ int cli_cmd_profiles(int argc, char **argv)
     if (n > CLI_MAX_PROFILES)
         n = CLI_MAX_PROFILES;
     if (!json)
-        cli_outf("%-14s  %-14s  %-14s  %7s  %7s  %-14s  %7s  %9s\n", "profile", "min_offset", "max_offset", "usable",
-                 "largest", "jumbo max", "jumbo", "footprint");
+        cli_outf("%-14s  %-14s  %-14s  %7s  %7s  %-14s  %7s  %9s  %s\n", "profile", "min_offset", "max_offset", "usable",
+                 "largest", "jumbo max", "jumbo", "footprint", "source");
     for (size_t i = 0; i < n; i++) {
         vmex_config cfg;
         memset(&cfg, 0, sizeof cfg);

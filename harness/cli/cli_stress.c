@@ -219,10 +219,12 @@ static int run(vmex_stress *S)
 }
 
 /* finding.vmex and window.vmex, or no stale ones from an earlier run in
- * the same directory.  0 or -1 (reported). */
+ * the same directory (also when the allocator is xzone malloc: the rebuild
+ * knows the magazine allocator's regions, not xzone's segments).  0 or -1
+ * (reported). */
 static int reproducer(vmex_stress *S)
 {
-    if (!S->f.found) {
+    if (!S->f.found || S->L.xzone) {
         char path[4200];
         snprintf(path, sizeof path, "%s/finding.vmex", S->dir);
         unlink(path);

@@ -4,6 +4,8 @@
  * DIR/<signature>.vmex, DIR/triage.json, a table on stdout, and with
  * --html one self-contained page.  Exit 1 when a signature is new (not in
  * the --known reproducers), 2 on bad input, when nothing is written.
+ * Crash reports from the field (`vmex triage REPORT [--html FILE]`) are
+ * told by content and triaged by cli_triage_report.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/cli_triage_report.h"
 #include "report/whatif.h"
 
 #define WHATIF_DEFAULT "ios13-3gb,ios14-3gb,ios16-3gb,ios17.4-3gb"
@@ -28,11 +31,12 @@ static const cli_opt opts[] = {
     {0},
 };
 
-CLI_COMMAND(triage, .usage = "triage INPUT... -o DIR", .opts = opts, .prefixed = 1, .nbrief = CLI_FUZZ__COUNT,
-            .brief = CLI_FUZZ_BRIEF,
+CLI_COMMAND(triage, .usage = "triage INPUT... -o DIR\ntriage REPORT... [--html FILE] [-o DIR] [--profile P]",
+            .opts = opts, .prefixed = 1, .nbrief = CLI_FUZZ__COUNT, .brief = CLI_FUZZ_BRIEF,
             .summary = "replay findings twice, group by signature, minimize\n"
                        "one per signature into DIR/<signature>.vmex,\n"
-                       "write DIR/triage.json");
+                       "write DIR/triage.json; iOS crash reports (.ips, .crash,\n"
+                       "jetsam): the verdict and the what-if of each");
 
 typedef struct args {
     cli_fuzz c;
@@ -67,7 +71,17 @@ static int whatif_profiles(args *a)
     return 0;
 }
 
-/* The options and inputs.  0, 1 (--help, printed: *status), -1 (reported). */
+/* Crash reports: the options that do not apply to them */
+static cli_report_opts report_opts(const args *a)
+{
+    cli_report_opts o = {a->dir, a->html, a->c.profile, NULL};
+    o.bad_opt = a->known ? "--known" : a->whatif ? "--whatif" : a->c.hunt_text ? "--hunt"
+              : a->c.target >= 0 ? "--target" : a->c.ents ? "--entitlement" : NULL;
+    return o;
+}
+
+/* The options and inputs.  0, 1 (--help, printed: *status), 2 (crash
+ * reports: *status), -1 (reported). */
 static int parse(int argc, char **argv, args *a, int *status)
 {
     cli_args p;
@@ -88,6 +102,15 @@ static int parse(int argc, char **argv, args *a, int *status)
     if (k == CLI_HELP) {
         *status = cli_help(&cli_triage_cmd);
         return 1;
+    }
+    int reports = bad || !a->paths.n ? 0 : cli_report_inputs(&a->paths);
+    if (reports) {
+        if (reports > 0) {
+            cli_report_opts o = report_opts(a);
+            *status = cli_triage_reports(&a->paths, &o);
+            return 2;
+        }
+        bad = 1;
     }
     if (!bad && (!a->dir || !a->paths.n)) {
         cli_errorf("usage: vmex triage INPUT... -o DIR [--known DIR] [--html FILE [--whatif P1,P2,...]] "
@@ -239,6 +262,10 @@ out:
     cli_pathv_free(&a.paths);
     cli_pathv_free(&ksigs);
     cli_pathv_free(&kfiles);
+    if (pr == 2 && status == 2)
+        cli_discard();
+    if (pr == 2 && status != 2)
+        return cli_finish(status);
     if (pr > 0)
         return status;
     if (status == 2) {

@@ -113,6 +113,7 @@ const char *vmex_reason_text(int why)
         [VMEX_WHY_ERRNO] = "failed with an errno other than ENOMEM",
         [VMEX_WHY_CRASH] = "the executor died",
         [VMEX_WHY_HANG] = "the executor hung",
+        [VMEX_WHY_JIT_ONCE] = "a second MAP_JIT mapping (one per process before iOS 14)",
     };
     return NAMEOF(t, why);
 }
@@ -122,7 +123,7 @@ const char *vmex_region_name(int kind)
     static const char *const t[VMEX_R__COUNT] = {
         [VMEX_R_APP] = "app", [VMEX_R_MALLOC] = "malloc", [VMEX_R_BINARY] = "binary",
         [VMEX_R_DYLD] = "dyld", [VMEX_R_STACK] = "stack", [VMEX_R_SHARED] = "shared-region",
-        [VMEX_R_NANO] = "nano",
+        [VMEX_R_NANO] = "nano", [VMEX_R_GUARD] = "guard",
     };
     return NAMEOF(t, kind);
 }

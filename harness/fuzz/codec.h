@@ -15,7 +15,7 @@
  *     profile    u8   index into vmex_profile_list() (ios16-3gb is 42); 0xFF,
  *                     or any index past the list: none (the environment or the
  *                     default decides).  The order of that list is part of v1.
- *     ents       u8   VMEX_ENT_* bits (unknown bits ignored)
+ *     ents       u8   VMEX_ENT_* bits 0-3 (the four of v1; bits 4-7 ignored)
  *     set_mask   u8   bit k: `set` key k (enum vmex_setkey) is given (unknown bits ignored)
  *     values     u64  one per key of set_mask, in key order; a value that
  *                     `set KEY` would reject drops the key
@@ -23,12 +23,17 @@
  *     expect_at  u32  op index (of the decoded ops); 0xFFFFFFFF, an index past
  *                     the last op, or no expect: none
  *     set_mask_hi u8  bit k: `set` key 8 + k is given; its values (u64, in key
- *                     order) follow.  Written only when such a key is set.
+ *                     order) follow.  Written only when such a key is set
+ *                     or ents_hi follows.
+ *     ents_hi    u8   bit k: entitlement 4 + k (VMEX_ENT_HARDENED_HEAP,
+ *                     VMEX_ENT_BROWSER_ENGINE, ...; unknown bits ignored).
+ *                     Written only when such an entitlement is given.
  *     A field not wholly inside the block (H may be short, the input may end)
  *     takes its default (none, 0), so the empty input is the empty default
  *     program.  Bytes of the block past these fields are ignored (room for
  *     later fields).  The canonical encoder writes all fields: H = 9 + 8 x keys
- *     (+ 1 for set_mask_hi when a key >= 8 is set).  A key that does not
+ *     (+ 1 for set_mask_hi when a key >= 8 is set or ents_hi is written,
+ *     + 1 for ents_hi when an entitlement >= 4 is given).  A key that does not
  *     apply to the target (or to its allocator) is dropped.
  *   ops, from byte 2 + H to the end of the input, one after another.
  *
@@ -106,6 +111,10 @@
 #define MSIZE_LG  26u                          /* malloc sizes up to 2^26 = 64 MiB */
 #define MAXV      (VMEX_MAX_VALUE - 1)
 #define HDR_NONE8 0xFFu
+/* the entitlements of the ents byte; the later ones are in ents_hi */
+#define HDR_ENTS_LO 4
+#define HDR_ENTS_LO_MASK ((1u << HDR_ENTS_LO) - 1)
+#define HDR_ENTS_ALL ((1u << VMEX_ENT__COUNT) - 1)
 #define HDR_NONE32 0xFFFFFFFFu
 
 /* opcode flag bits */

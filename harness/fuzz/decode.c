@@ -80,6 +80,24 @@ typedef struct header {
     size_t ops_at;       /* where the ops start (may be past the end) */
 } header;
 
+/* The values of set keys first .. first + 7 whose bits mask has, each kept
+ * when valid: 0, or -1 when the block ends inside them. */
+static int set_values(rd *r, uint32_t mask, int first, vmex_config *c)
+{
+    for (int k = first; k < first + 8 && k < VMEX_SET__COUNT; k++) {
+        if (!(mask >> (k - first) & 1))
+            continue;
+        if (r->n - r->i < 8)
+            return -1;
+        uint64_t v = getle(r, 8);
+        if (codec_set_key_ok(c, k, v)) {
+            c->set[k] = v;
+            c->set_mask |= 1u << k;
+        }
+    }
+    return 0;
+}
+
 static void header_decode(const uint8_t *d, size_t n, header *h)
 {
     memset(h, 0, sizeof *h);
@@ -93,7 +111,7 @@ static void header_decode(const uint8_t *d, size_t n, header *h)
         return;
     uint8_t t = get8(&r);
     h->cfg.target = codec_target_runs(t) ? t : VMEX_TARGET_XNU;
-    int xnu = h->cfg.target == VMEX_TARGET_XNU;   /* profile and entitlements are xnu's */
+    int xnu = vmex_target_has(h->cfg.target, VMEX_CAP_DEVICE);   /* profile and entitlements are xnu's */
     if (!HAVE(1))
         return;
     uint8_t pi = get8(&r);
@@ -103,21 +121,11 @@ static void header_decode(const uint8_t *d, size_t n, header *h)
         snprintf(h->cfg.profile, sizeof h->cfg.profile, "%s", names[pi]);
     if (!HAVE(1))
         return;
-    h->cfg.ents = xnu ? get8(&r) & ((1u << VMEX_ENT__COUNT) - 1) : (get8(&r), 0u);
+    h->cfg.ents = xnu ? get8(&r) & HDR_ENTS_LO_MASK : (get8(&r), 0u);
     if (!HAVE(1))
         return;
-    uint32_t mask = get8(&r);
-    for (int k = 0; k < 8 && k < VMEX_SET__COUNT; k++) {
-        if (!(mask >> k & 1))
-            continue;
-        if (!HAVE(8))
-            return;
-        uint64_t v = getle(&r, 8);
-        if (codec_set_key_ok(&h->cfg, k, v)) {
-            h->cfg.set[k] = v;
-            h->cfg.set_mask |= 1u << k;
-        }
-    }
+    if (set_values(&r, get8(&r), 0, &h->cfg))
+        return;
     if (!HAVE(1))
         return;
     uint8_t e = get8(&r);
@@ -128,18 +136,13 @@ static void header_decode(const uint8_t *d, size_t n, header *h)
     h->expect_at = at == HDR_NONE32 || h->expect < 0 ? -1 : (int64_t)at;
     if (!HAVE(1))
         return;
-    mask = get8(&r);
-    for (int k = 8; k < 16 && k < VMEX_SET__COUNT; k++) {
-        if (!(mask >> (k - 8) & 1))
-            continue;
-        if (!HAVE(8))
-            return;
-        uint64_t v = getle(&r, 8);
-        if (codec_set_key_ok(&h->cfg, k, v)) {
-            h->cfg.set[k] = v;
-            h->cfg.set_mask |= 1u << k;
-        }
-    }
+    if (set_values(&r, get8(&r), 8, &h->cfg))
+        return;
+    if (!HAVE(1))
+        return;
+    uint32_t hi = get8(&r);
+    if (xnu)
+        h->cfg.ents |= (hi << HDR_ENTS_LO) & HDR_ENTS_ALL;
 #undef HAVE
 }
 

@@ -2,7 +2,7 @@
  * encode.c - the canonical encoder of the byte encoding (format: codec.h):
  * the shortest form of every value that decodes to exactly that value,
  * and the normalization of what v1 cannot express.  Once shipped, the
- * format is frozen: the golden inputs of tests/test_encode.c pin it, and a
+ * format is frozen: the golden inputs of tests/unit/test_encode.c pin it, and a
  * change means version 2.
  */
 #include <stdlib.h>
@@ -98,7 +98,7 @@ static int addr_code(const scale *s, uint64_t a, uint32_t *code)
 
 /* ---------------------------------------------------------------- encoding */
 
-typedef struct wr { uint8_t b[40]; int n; } wr;
+typedef struct wr { uint8_t b[80]; int n; } wr;   /* the longest run: the header tail, 71 bytes */
 
 static void put8(wr *w, uint32_t v) { w->b[w->n++] = (uint8_t)v; }
 
@@ -271,14 +271,16 @@ int _vmex_encode_offsets(const vmex_program *p, const vmex_layout *L, vmex_buf *
             hk.set_mask |= 1u << k;
         }
     uint32_t mask = hk.set_mask & 0xFFu, mask_hi = hk.set_mask >> 8;
+    int device = vmex_target_has(target, VMEX_CAP_DEVICE);
+    uint32_t ents_hi = device ? (c->ents & HDR_ENTS_ALL) >> HDR_ENTS_LO : 0;
     put8(&w, VMEX_ENCODING_VERSION);
-    put8(&w, 9 + 8 * (uint32_t)__builtin_popcount(hk.set_mask) + (mask_hi ? 1 : 0));
+    put8(&w, 9 + 8 * (uint32_t)__builtin_popcount(hk.set_mask) + (mask_hi || ents_hi ? 1 : 0) + (ents_hi ? 1 : 0));
     put8(&w, (uint32_t)target);
     char prof[sizeof c->profile + 1];
     memcpy(prof, c->profile, sizeof c->profile);
     prof[sizeof c->profile] = '\0';
-    put8(&w, target == VMEX_TARGET_XNU ? (uint32_t)profile_index(prof) : HDR_NONE8);
-    put8(&w, target == VMEX_TARGET_XNU ? c->ents & ((1u << VMEX_ENT__COUNT) - 1) : 0);
+    put8(&w, device ? (uint32_t)profile_index(prof) : HDR_NONE8);
+    put8(&w, device ? c->ents & HDR_ENTS_LO_MASK : 0);
     put8(&w, mask);
     if (vmex_buf_put(out, w.b, (size_t)w.n) < 0)
         return -1;
@@ -295,12 +297,14 @@ int _vmex_encode_offsets(const vmex_program *p, const vmex_layout *L, vmex_buf *
     put8(&w, expect >= 0 ? (uint32_t)expect : HDR_NONE8);
     putle(&w, HDR_NONE32, 4);                  /* patched below */
     size_t at_pos = out->len + 1;
-    if (mask_hi) {
+    if (mask_hi || ents_hi) {
         put8(&w, mask_hi);
         for (int k = 8; k < 16; k++)
             if (mask_hi >> (k - 8) & 1)
                 putle(&w, c->set[k], 8);
     }
+    if (ents_hi)
+        put8(&w, ents_hi);
     if (vmex_buf_put(out, w.b, (size_t)w.n) < 0)
         return -1;
 

@@ -290,16 +290,26 @@ static void say_space(vmex_whatif *w, const vmex_recon *rc)
     }
 }
 
+/* Does hardened-heap give this profile split user ranges? */
+static int splits(const vmex_config *cfg, const char *profile, uint32_t ents)
+{
+    vmex_layout L;
+    vmex_error e = {0};
+    return vmex_layout_resolve(cfg, profile, ents, &L, &e) == 0 && L.ranges;
+}
+
 /* The scenarios: the report's profile and its neighbours, each with the
- * report's entitlements, + extended-virtual-addressing, + increased-memory-limit
- * (jetsam: only the limit's entitlement). */
+ * report's entitlements, + extended-virtual-addressing, + increased-memory-limit,
+ * + hardened-heap where the release has it (iOS 26: split user ranges, which
+ * move malloc's and untagged requests into a 10 GiB data range; a jumbo
+ * entitlement cancels it) (jetsam: only the limit's entitlement). */
 static int whatif(vmex_verdict *v, const vmex_report *r, const vmex_recon *rc, const vmex_program *p, int jetsam,
                   vmex_error *err)
 {
     char prof[3][32];
     snprintf(prof[0], 32, "%s", rc->profile);
     int np = 1 + neighbours(rc->profile, prof + 1);
-    uint32_t extra[3] = {0, VMEX_ENT_EXTENDED_VA, VMEX_ENT_INCREASED_MEM};
+    uint32_t extra[4] = {0, VMEX_ENT_EXTENDED_VA, VMEX_ENT_INCREASED_MEM, VMEX_ENT_HARDENED_HEAP};
     vmex_config cfg = p->cfg;
     if (jetsam)
         cfg.set_mask &= ~(1u << VMEX_SET_FOOTPRINT_LIMIT);   /* the profiles' own limits */
@@ -311,10 +321,12 @@ static int whatif(vmex_verdict *v, const vmex_report *r, const vmex_recon *rc, c
     }
     uint64_t base_limit = 0;
     for (int i = 0; i < np; i++)
-        for (int e = 0; e < 3 && v->nrows < VMEX_VERDICT_ROWS; e++) {
+        for (int e = 0; e < 4 && v->nrows < VMEX_VERDICT_ROWS; e++) {
             uint32_t ents = rc->ents | extra[e];
             if (e && (ents == rc->ents || (jetsam && extra[e] != VMEX_ENT_INCREASED_MEM)))
                 continue;
+            if (extra[e] == VMEX_ENT_HARDENED_HEAP && !splits(&cfg, prof[i], ents))
+                continue;   /* the release has no hardened-heap, or a jumbo entitlement cancels it */
             vmex_whatif *w = &v->rows[v->nrows];
             memset(w, 0, sizeof *w);
             snprintf(w->profile, sizeof w->profile, "%s", prof[i]);
@@ -350,7 +362,9 @@ static int whatif(vmex_verdict *v, const vmex_report *r, const vmex_recon *rc, c
                 continue;
             }
             if (scenario(m, p, rc, &cfg, prof[i], ents, &o, err)) {
-                if (i > 0 && err->code == VMEX_E_INPUT) {    /* a neighbour the settings do not fit */
+                /* a neighbour the settings do not fit, or a release without
+                 * hardened-heap */
+                if ((i > 0 || extra[e] == VMEX_ENT_HARDENED_HEAP) && err->code == VMEX_E_INPUT) {
                     memset(err, 0, sizeof *err);
                     continue;
                 }
@@ -520,17 +534,26 @@ int vmex_report_verdict_text(const vmex_verdict *v, vmex_buf *out)
     }
     if (!v->nrows)
         return rc ? -1 : 0;
-    int jetsam = v->cause == VMEX_CAUSE_JETSAM;
-    rc |= vmex_buf_printf(out, "what-if:\n  %-13s %-52s %-28s %-10s %10s %10s\n", "profile", "entitlements",
-                          "device", "verdict", jetsam ? "limit" : "free", jetsam ? "" : "largest");
+    int jetsam = v->cause == VMEX_CAUSE_JETSAM, ew = 12;
+    for (uint32_t i = 0; i < v->nrows; i++) {   /* the entitlements column as wide as its widest */
+        int n = (int)strlen(ents_words(v->rows[i].ents, ents, sizeof ents));
+        ew = n > ew ? n : ew;
+    }
+    rc |= vmex_buf_printf(out, "what-if:\n  %-13s %-*s %-28s %-10s %10s%s\n", "profile", ew, "entitlements",
+                          "device", "verdict", jetsam ? "limit" : "free", jetsam ? "" : "    largest");
     for (uint32_t i = 0; i < v->nrows; i++) {
         const vmex_whatif *w = &v->rows[i];
         char a[24], b[24];
         snprintf(a, sizeof a, "%s", VMEX_HS(jetsam ? w->limit : w->free_before));
         snprintf(b, sizeof b, "%s", jetsam ? "" : VMEX_HS(w->largest_before));
-        rc |= vmex_buf_printf(out, "  %-13s %-52s %-28.28s %-10s %10s %10s\n", w->profile,
-                              ents_words(w->ents, ents, sizeof ents), w->device[0] ? w->device : "-",
-                              w->fixed ? "ok" : w->misfits ? "misfits" : vmex_class_name(w->cls), a, b);
+        char line[400];
+        int n = snprintf(line, sizeof line, "  %-13s %-*s %-28.28s %-10s %10s %10s", w->profile, ew,
+                         ents_words(w->ents, ents, sizeof ents), w->device[0] ? w->device : "-",
+                         w->fixed ? "ok" : w->misfits ? "misfits" : vmex_class_name(w->cls), a, b);
+        n = n < (int)sizeof line ? n : (int)sizeof line - 1;
+        while (n > 0 && line[n - 1] == ' ')   /* a jetsam row has no largest hole */
+            n--;
+        rc |= vmex_buf_printf(out, "%.*s\n", n, line);
     }
     for (uint32_t i = 0; i < v->nrows; i++)
         rc |= vmex_buf_printf(out, "  - %s\n", v->rows[i].says);

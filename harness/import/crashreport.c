@@ -6,6 +6,7 @@
  * are read by crashtext.c.  docs/crash-reports.md lists the fields used.
  */
 #include "core/core.h"
+#include "core/file.h"
 #include "import/crashparse.h"
 
 #include <ctype.h>
@@ -484,38 +485,62 @@ out:
     return rc;
 }
 
-int vmex_report_parse_file(const char *path, vmex_report *r, vmex_error *err)
+int vmex_report_head(FILE *f, char *head, size_t cap, size_t *n, const char *label, vmex_error *err)
 {
     memset(err, 0, sizeof *err);
-    FILE *f = fopen(path, "rb");
+    *n = 0;
+    while (*n < cap) {
+        size_t got = fread(head + *n, 1, cap - *n, f);
+        *n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        snprintf(err->file, sizeof err->file, "%s", label);
+        err->code = VMEX_E_IO;
+        vmex_error_set(err, 0, 0, "cannot read: %s", strerror(errno ? errno : EIO));
+        return -1;
+    }
+    return 0;
+}
+
+int vmex_report_parse_stream(FILE *f, const char *label, const char *head, size_t nhead, vmex_report *r,
+                             vmex_error *err)
+{
+    memset(err, 0, sizeof *err);
     char *data = NULL;
     size_t len = 0;
     int e = 0;
-    if (f) {
-        /* grow by doubling to the limit (+1 byte, to see a longer file) */
-        for (size_t cap = 0; !e && len == cap && cap <= VMEX_REPORT_MAX_FILE;) {
-            size_t ncap = cap ? (cap * 2 > VMEX_REPORT_MAX_FILE + 1 ? VMEX_REPORT_MAX_FILE + 1 : cap * 2) : 1 << 16;
-            if (ncap == cap)
-                break;
-            char *nd = realloc(data, ncap);
-            if (!nd) {
-                e = ENOMEM;
-                break;
-            }
-            data = nd;
-            len += fread(data + len, 1, ncap - len, f);
-            cap = ncap;
-            if (ferror(f))
-                e = errno ? errno : EIO;
+    if (nhead > VMEX_REPORT_MAX_FILE)
+        nhead = VMEX_REPORT_MAX_FILE + 1;
+    /* grow by doubling to the limit (+1 byte, to see a longer file) */
+    for (size_t cap = 0; !e && len == cap && cap <= VMEX_REPORT_MAX_FILE;) {
+        size_t ncap = cap ? (cap * 2 > VMEX_REPORT_MAX_FILE + 1 ? VMEX_REPORT_MAX_FILE + 1 : cap * 2) : 1 << 16;
+        while (ncap < nhead)
+            ncap *= 2;
+        if (ncap > VMEX_REPORT_MAX_FILE + 1)
+            ncap = VMEX_REPORT_MAX_FILE + 1;
+        if (ncap == cap)
+            break;
+        char *nd = realloc(data, ncap);
+        if (!nd) {
+            e = ENOMEM;
+            break;
         }
-        fclose(f);
-    } else {
-        e = errno;
+        data = nd;
+        if (len < nhead) {
+            memcpy(data, head, nhead);
+            len = nhead;
+        }
+        len += fread(data + len, 1, ncap - len, f);
+        cap = ncap;
+        if (ferror(f))
+            e = errno ? errno : EIO;
     }
     if (e || len > VMEX_REPORT_MAX_FILE) {
         free(data);
         vmex_report_free(r);
-        snprintf(err->file, sizeof err->file, "%s", path);
+        snprintf(err->file, sizeof err->file, "%s", label);
         err->code = e == ENOMEM ? VMEX_E_NOMEM : e ? VMEX_E_IO : VMEX_E_INPUT;
         if (e)
             vmex_error_set(err, 0, 0, "cannot read: %s", strerror(e));
@@ -524,7 +549,19 @@ int vmex_report_parse_file(const char *path, vmex_report *r, vmex_error *err)
                            VMEX_REPORT_MAX_FILE >> 20);
         return -1;
     }
-    int rc = vmex_report_parse(data, len, path, r, err);
+    int rc = vmex_report_parse(data ? data : "", len, label, r, err);
     free(data);
+    return rc;
+}
+
+int vmex_report_parse_file(const char *path, vmex_report *r, vmex_error *err)
+{
+    FILE *f = vmex_file_open(path, err);
+    if (!f) {
+        vmex_report_free(r);
+        return -1;
+    }
+    int rc = vmex_report_parse_stream(f, path, NULL, 0, r, err);
+    fclose(f);
     return rc;
 }

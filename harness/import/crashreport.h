@@ -26,6 +26,8 @@
 #ifndef VMEX_CRASHREPORT_H
 #define VMEX_CRASHREPORT_H
 
+#include <stdio.h>
+
 #include "vmex.h"
 
 #ifdef __cplusplus
@@ -53,6 +55,7 @@ int vmex_report_detect(const char *text, size_t len);
 #define VMEX_REPORT_MAX_ROWS     512
 #define VMEX_REPORT_MAX_REGIONS  256
 #define VMEX_REPORT_MAX_FRAMES   512
+#define VMEX_REPORT_COUNT_MAX    1000000000000000000ull   /* a region count past it is read as it (checked: D3) */
 
 typedef struct vmex_report_image {
     uint64_t base, size;       /* size: what the report gives (the __TEXT range) */
@@ -63,7 +66,7 @@ typedef struct vmex_report_image {
 typedef struct vmex_report_row {
     char type[48];             /* "VM_ALLOCATE", "MALLOC_TINY", "CG raster data" */
     uint64_t size;             /* virtual size in bytes (K/M/G suffixes read; a plain number is bytes) */
-    uint64_t count;            /* region count as written (not capped here) */
+    uint64_t count;            /* region count as written (not capped here), at most VMEX_REPORT_COUNT_MAX */
     uint8_t unitless;          /* the size had no unit */
     uint32_t line, col;        /* where the row is */
 } vmex_report_row;
@@ -134,6 +137,14 @@ int vmex_report_parse(const char *text, size_t len, const char *file, vmex_repor
 /* The same from a file (at most VMEX_REPORT_MAX_FILE bytes; VMEX_E_IO when
  * it cannot be read). */
 int vmex_report_parse_file(const char *path, vmex_report *r, vmex_error *err);
+/* The first bytes of a stream, at most cap, into head (*n of them): what
+ * vmex_report_detect needs to tell a report from a trace (64 KiB hold
+ * the lines it looks at).  0, or -1 (err: a read error; label names it). */
+#define VMEX_REPORT_HEAD (64u << 10)
+int vmex_report_head(FILE *f, char *head, size_t cap, size_t *n, const char *label, vmex_error *err);
+/* A report from a stream of which head[0..nhead) was read already. */
+int vmex_report_parse_stream(FILE *f, const char *label, const char *head, size_t nhead, vmex_report *r,
+                             vmex_error *err);
 
 /* ---------------------------------------------------------------- program */
 /* The failing request at the end of a reconstructed program. */
@@ -197,7 +208,7 @@ enum vmex_cause {
 const char *vmex_cause_name(int c);                /* "address-space exhaustion", ... */
 
 #define VMEX_VERDICT_EVIDENCE 10
-#define VMEX_VERDICT_ROWS     12
+#define VMEX_VERDICT_ROWS     12   /* 3 profiles x 4 entitlement sets */
 
 /* One scenario of the what-if: the request on a profile with entitlements. */
 typedef struct vmex_whatif {

@@ -371,7 +371,8 @@ int _vmex_rc_summary(vmex_rctx *c, const vmex_rsrc *src)
             if (!isdigit((unsigned char)t[i]))
                 return _vmex_rc_fail(c, _vmex_rsrc_off(c, src, cnt.s), "bad region count '%.*s' in row '%.*s'",
                                      (int)(cnt.e - cnt.s), t + cnt.s, (int)(name.e - name.s), t + name.s);
-            count = count > UINT64_MAX / 20 ? UINT64_MAX / 2 : count * 10 + (uint64_t)(t[i] - '0');
+            count = count > (VMEX_REPORT_COUNT_MAX - 9) / 10 ? VMEX_REPORT_COUNT_MAX
+                                                             : count * 10 + (uint64_t)(t[i] - '0');
         }
         if (size == 0)
             continue;                            /* nothing mapped */

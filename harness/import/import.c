@@ -40,21 +40,77 @@ const char *vmex_tcall_name(int k)
     return k >= 0 && k < VMEX_TC__COUNT ? tcall_names[k] : "?";
 }
 
+static const char *const began_names[VMEX_SPACE__COUNT] = {"first process", "fork", "new pid", "execve",
+                                                           "exec (brk)"};
+
+const char *vmex_space_began_name(int b)
+{
+    return b >= 0 && b < VMEX_SPACE__COUNT ? began_names[b] : "?";
+}
+
+/* ------------------------------------------------------------ address spaces */
+static void space_free(imp_space *a)
+{
+    if (!a)
+        return;
+    for (int k = 0; k < POOL__COUNT; k++) {
+        free(a->pools[k].ids);
+        free(a->pools[k].free);
+    }
+    free(a->h);
+    _vmex_ivt_free(&a->pieces);
+    free(a->heap);
+    free(a->members);
+    vmex_program_free(&a->p);
+    free(a);
+}
+
+int imp_space_add(vmex_importer *im)
+{
+    imp_space *a = calloc(1, sizeof *a);
+    if (!a || imp_grow((void **)&im->sp, &im->spcap, im->nsp + 1, sizeof *im->sp)) {
+        free(a);
+        return -1;
+    }
+    vmex_program_init(&a->p);
+    _vmex_ivt_init(&a->pieces);
+    if (im->o.profile)
+        snprintf(a->p.cfg.profile, sizeof a->p.cfg.profile, "%s", im->o.profile);
+    a->st.space = (uint32_t)im->nsp;
+    a->st.space_line = im->line;
+    im->sp[im->nsp] = a;
+    return (int)im->nsp++;
+}
+
+static uint64_t space_calls(const imp_space *a)
+{
+    uint64_t n = 0;
+    for (int k = 0; k < VMEX_TC__COUNT; k++)
+        n += a->st.calls[k];
+    return n;
+}
+
 /* ------------------------------------------------------------ driver */
 vmex_importer *vmex_import_new(const vmex_import_opts *o, const char *file, vmex_program *out)
 {
     vmex_importer *im = calloc(1, sizeof *im);
     if (!im)
         return NULL;
-    im->p = out;
-    vmex_program_reset(out);
-    memset(&out->cfg, 0, sizeof out->cfg);
-    if (o && o->profile)
-        snprintf(out->cfg.profile, sizeof out->cfg.profile, "%s", o->profile);
-    im->format = o ? o->format : VMEX_TRACE_AUTO;
-    im->max_ops = o && o->max_ops && o->max_ops < VMEX_MAX_OPS ? o->max_ops : VMEX_MAX_OPS;
+    if (o)
+        im->o = *o;
+    im->out = out;
+    if (out)
+        vmex_program_reset(out);
+    im->format = im->o.format;
+    im->max_ops = im->o.max_ops && im->o.max_ops < VMEX_MAX_OPS ? im->o.max_ops : VMEX_MAX_OPS;
     im->page = IMP_LINUX_PAGE;
     snprintf(im->file, sizeof im->file, "%s", file ? file : "");
+    /* the first address space (a vmex-trace's only one) */
+    if (imp_space_add(im) < 0) {
+        vmex_import_free(im);
+        return NULL;
+    }
+    im->a = im->sp[0];
     return im;
 }
 
@@ -62,17 +118,10 @@ void vmex_import_free(vmex_importer *im)
 {
     if (!im)
         return;
-    for (int k = 0; k < POOL__COUNT; k++) {
-        free(im->pools[k].ids);
-        free(im->pools[k].free);
-    }
-    for (size_t k = 0; k < im->npend; k++)
-        free(im->pend[k].args);
-    free(im->pend);
-    free(im->h);
-    free(im->pc);
-    free(im->pids);
-    free(im->heap);
+    for (size_t k = 0; k < im->nsp; k++)
+        space_free(im->sp[k]);
+    free(im->sp);
+    imp_pids_free(im);
     free(im->comb);
     free(im->carry);
     free(im);
@@ -85,7 +134,7 @@ int vmex_import_line(vmex_importer *im, const char *s, size_t n, vmex_error *err
         return imp_fail(im, 0, "the importer stopped at an earlier error");
     im->line++;
     im->st.lines++;
-    im->col0 = 0;
+    im->nseg = 0;
     if (n && s[n - 1] == '\r')
         n--;
     if (n > IMP_LINE_LIMIT)
@@ -106,20 +155,155 @@ int vmex_import_line(vmex_importer *im, const char *s, size_t n, vmex_error *err
     return im->format == VMEX_TRACE_RECORD ? imp_trace_line(im, s, n) : imp_strace_line(im, s, n);
 }
 
-int vmex_import_finish(vmex_importer *im, vmex_import_stats *st, vmex_error *err)
+/* The log's totals into every address space's stats; the empty ones
+ * (no call) left out, unless all are.  Returns how many are kept. */
+static uint32_t finish_stats(vmex_importer *im)
+{
+    uint32_t kept = 0;
+    uint64_t pend = imp_pids_finish(im);
+    for (size_t k = 0; k < im->nsp; k++)
+        kept += space_calls(im->sp[k]) > 0;
+    uint32_t idx = 0;
+    for (size_t k = 0; k < im->nsp; k++) {
+        imp_space *a = im->sp[k];
+        if (kept && !space_calls(a))
+            continue;
+        vmex_import_stats *t = &a->st;
+        t->format = im->format;
+        snprintf(t->prog, sizeof t->prog, "%s", im->st.prog);
+        t->pid = im->st.pid;
+        t->lines = im->st.lines;
+        t->other = im->st.other;
+        t->pids = im->st.pids;
+        t->complete = im->st.complete;
+        t->rec_unknown_free = im->st.rec_unknown_free;
+        t->rec_unknown_munmap = im->st.rec_unknown_munmap;
+        t->rec_untracked = im->st.rec_untracked;
+        t->spaces = kept ? kept : 1;
+        t->space = idx++;
+        pidrec *r = imp_pid_find(im, t->space_pid);
+        t->space_seq = r ? ++r->kept : 1;   /* counted over the kept ones only */
+        t->newpids = im->newpids;
+        t->guessed = im->guessed;
+        if (k == 0)
+            t->dropped[VMEX_TD_UNFINISHED] += pend;   /* of pids that never made a call */
+        if (!kept)
+            break;
+    }
+    return kept ? kept : 1;
+}
+
+static int finish_check(vmex_importer *im, vmex_error *err)
 {
     im->err = err;
+    im->nseg = 0;
+    im->begun = 0;
     if (im->failed)
         return imp_fail(im, 0, "the importer stopped at an earlier error");
-    im->col0 = 0;
     if (!im->nonblank) {
         im->line = 0;
         return imp_fail(im, 0, "empty trace");
     }
-    im->st.dropped[VMEX_TD_UNFINISHED] += im->npend;
-    im->st.format = im->format;
+    return 0;
+}
+
+int vmex_import_finish_set(vmex_importer *im, vmex_import_set *set, vmex_error *err)
+{
+    memset(set, 0, sizeof *set);
+    if (finish_check(im, err))
+        return -1;
+    uint32_t n = finish_stats(im);
+    set->v = calloc(n, sizeof *set->v);
+    if (!set->v)
+        return imp_oom(im);
+    int any = 0;
+    for (size_t k = 0; k < im->nsp; k++)
+        any |= space_calls(im->sp[k]) > 0;
+    for (size_t k = 0; k < im->nsp && set->n < n; k++) {
+        imp_space *a = im->sp[k];
+        if (any ? !space_calls(a) : k > 0)
+            continue;                            /* an address space without calls */
+        set->v[set->n].p = a->p;
+        set->v[set->n].st = a->st;
+        set->v[set->n].pids = a->members;
+        a->members = NULL;
+        vmex_program_init(&a->p);
+        set->n++;
+    }
+    return 0;
+}
+
+void vmex_import_set_free(vmex_import_set *set)
+{
+    for (uint32_t k = 0; set->v && k < set->n; k++) {
+        vmex_program_free(&set->v[k].p);
+        free(set->v[k].pids);
+    }
+    free(set->v);
+    memset(set, 0, sizeof *set);
+}
+
+int vmex_import_set_pick(const vmex_import_set *set, long pid, uint32_t seq, const char *file, vmex_error *err)
+{
+    int first = -1, count = 0, at = -1;
+    memset(err, 0, sizeof *err);
+    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    for (uint32_t k = 0; k < set->n; k++) {
+        const vmex_import_stats *t = &set->v[k].st;
+        if (t->space_pid != pid)
+            continue;
+        count++;
+        if (first < 0)
+            first = (int)k;
+        if (t->space_seq == seq)
+            at = (int)k;
+    }
+    for (uint32_t k = 0; count == 0 && !seq && k < set->n; k++)
+        for (uint32_t i = 0; set->v[k].pids && i < set->v[k].st.space_pids; i++)
+            if (set->v[k].pids[i] == pid)
+                return (int)k;                   /* a thread: the address space it ran in */
+    if (count == 0) {
+        vmex_error_set(err, 0, 0, "pid %ld ran in no address space with calls in this trace", pid);
+        err->code = VMEX_E_INPUT;
+        return -1;
+    }
+    if (seq == 0 && count == 1)
+        return first;
+    if (seq == 0 || at < 0) {
+        vmex_buf b = {0};
+        for (uint32_t k = 0; k < set->n; k++)
+            if (set->v[k].st.space_pid == pid)
+                vmex_buf_printf(&b, "%s%ld:%u (%s, line %d)", b.len ? ", " : "", pid, set->v[k].st.space_seq,
+                                set->v[k].st.space_exe[0] ? set->v[k].st.space_exe
+                                                          : vmex_space_began_name(set->v[k].st.space_began),
+                                set->v[k].st.space_line);
+        vmex_error_set(err, 0, 0, "pid %ld %s %d address spaces (it exec'd): pick one with --pid %s",
+                       pid, seq ? "has no such address space; it has" : "has", count, b.p ? b.p : "?");
+        vmex_buf_free(&b);
+        err->code = VMEX_E_INPUT;
+        return -1;
+    }
+    return at;
+}
+
+int vmex_import_finish(vmex_importer *im, vmex_import_stats *st, vmex_error *err)
+{
+    vmex_import_set set;
+    if (vmex_import_finish_set(im, &set, err))
+        return -1;
+    int k = 0;
+    if (im->o.pid && (k = vmex_import_set_pick(&set, im->o.pid, im->o.pid_seq, im->file, err)) < 0) {
+        vmex_import_set_free(&set);
+        return -1;
+    }
     if (st)
-        *st = im->st;
+        *st = set.v[k].st;
+    if (im->out) {
+        vmex_program_free(im->out);
+        *im->out = set.v[k].p;
+        vmex_program_init(&set.v[k].p);
+    }
+    vmex_import_set_free(&set);
     return 0;
 }
 
@@ -147,20 +331,24 @@ int vmex_import(const char *text, size_t len, const char *file, const vmex_impor
     return rc;
 }
 
-int vmex_import_stream(FILE *f, const char *label, const vmex_import_opts *o, vmex_program *out,
-                       vmex_import_stats *st, vmex_error *err)
+/* Every line of head[0..nhead) and then of f into im.  0, or -1 with err. */
+static int feed_stream(vmex_importer *im, FILE *f, const char *label, const char *head, size_t nhead,
+                       vmex_error *err)
 {
-    vmex_importer *im = vmex_import_new(o, label, out);
     size_t cap = 1 << 16, have = 0;
+    while (cap < nhead)
+        cap *= 2;
     char *buf = malloc(cap);
     int rc = 0, eof = 0;
-    memset(err, 0, sizeof *err);
-    if (!im || !buf)
-        rc = vmex_error_nomem(err);
+    if (!buf)
+        return vmex_error_nomem(err);
+    if (nhead)
+        memcpy(buf, head, nhead);
+    have = nhead;
     while (!rc && !eof) {
-        size_t got = fread(buf + have, 1, cap - have, f);
+        size_t got = have < cap ? fread(buf + have, 1, cap - have, f) : 0;
         have += got;
-        if (got == 0) {
+        if (got == 0 && have < cap) {
             if (ferror(f)) {
                 snprintf(err->file, sizeof err->file, "%s", label);
                 vmex_error_set(err, 0, 0, "cannot read: %s", strerror(errno ? errno : EIO));
@@ -202,11 +390,33 @@ int vmex_import_stream(FILE *f, const char *label, const vmex_import_opts *o, vm
         }
     }
     free(buf);
+    return rc;
+}
+
+int vmex_import_stream(FILE *f, const char *label, const vmex_import_opts *o, vmex_program *out,
+                       vmex_import_stats *st, vmex_error *err)
+{
+    vmex_importer *im = vmex_import_new(o, label, out);
+    memset(err, 0, sizeof *err);
+    int rc = im ? feed_stream(im, f, label, NULL, 0, err) : vmex_error_nomem(err);
     if (!rc)
         rc = vmex_import_finish(im, st, err);
     vmex_import_free(im);
     if (rc)
         vmex_program_reset(out);
+    return rc;
+}
+
+int vmex_import_stream_set(FILE *f, const char *label, const char *head, size_t nhead, const vmex_import_opts *o,
+                           vmex_import_set *set, vmex_error *err)
+{
+    vmex_importer *im = vmex_import_new(o, label, NULL);
+    memset(err, 0, sizeof *err);
+    memset(set, 0, sizeof *set);
+    int rc = im ? feed_stream(im, f, label, head, nhead, err) : vmex_error_nomem(err);
+    if (!rc)
+        rc = vmex_import_finish_set(im, set, err);
+    vmex_import_free(im);
     return rc;
 }
 
@@ -230,6 +440,37 @@ static const char *hsz(uint64_t v, char *buf)
     return buf;
 }
 
+/* The strace lines of the header: the log, and which address space of it
+ * this program is. */
+static int space_header(const vmex_import_stats *st, const char *source, vmex_buf *out)
+{
+    int rc = vmex_buf_printf(out, "vmex import: %s (strace), %" PRIu64 " lines: %u pid%s in %u address space%s\n",
+                             source, st->lines, st->pids, st->pids == 1 ? "" : "s", st->spaces,
+                             st->spaces == 1 ? "" : "s");
+    if (st->spaces > 1 || st->space_began != VMEX_SPACE_FIRST) {
+        rc |= vmex_buf_printf(out, "address space %u of %u: ", st->space + 1, st->spaces);
+        if (st->space_pid)
+            rc |= vmex_buf_printf(out, "pid %ld", st->space_pid);
+        else
+            rc |= vmex_buf_printf(out, "the process without a pid prefix");
+        if (st->space_seq > 1)
+            rc |= vmex_buf_printf(out, " (its address space %u)", st->space_seq);
+        rc |= vmex_buf_printf(out, "%s%s from line %d (%s), %u pid%s\n", st->space_exe[0] ? " running " : "",
+                              st->space_exe, st->space_line, vmex_space_began_name(st->space_began), st->space_pids,
+                              st->space_pids == 1 ? "" : "s");
+    }
+    if (st->pids > 1)
+        rc |= vmex_buf_printf(out, "address spaces: a pid has its own unless a traced clone with CLONE_VM made it\n"
+                                   "  (a thread); an execve, or a brk(NULL) answered with another break, begins a new one\n");
+    if (st->newpids)
+        rc |= vmex_buf_printf(out, "note (%u): pids no traced clone made, each taken as a process of its own (trace "
+                                   "clone and clone3 to keep threads together)\n", st->newpids);
+    if (st->guessed)
+        rc |= vmex_buf_printf(out, "note (%u): children whose first call came before their clone returned, placed by "
+                                   "the flags of the latest unfinished clone\n", st->guessed);
+    return rc;
+}
+
 int vmex_import_header(const vmex_import_stats *st, const char *source, vmex_buf *out)
 {
     int rc = 0;
@@ -240,8 +481,7 @@ int vmex_import_header(const vmex_import_stats *st, const char *source, vmex_buf
                               st->complete ? "" : "; no end line: the process did not exit normally, the trace may "
                                                   "miss its last calls");
     else
-        rc |= vmex_buf_printf(out, "vmex import: %s (strace, pids %u: one address space), %" PRIu64 " lines\n",
-                              source, st->pids, st->lines);
+        rc |= space_header(st, source, out);
     rc |= vmex_buf_printf(out, "calls:");
     int any = 0;
     for (int k = 0; k < VMEX_TC__COUNT; k++)
@@ -252,7 +492,8 @@ int vmex_import_header(const vmex_import_stats *st, const char *source, vmex_buf
     if (!any)
         rc |= vmex_buf_printf(out, " none");
     if (st->other)
-        rc |= vmex_buf_printf(out, "; other lines ignored: %" PRIu64 " (other syscalls, signals, exits)", st->other);
+        rc |= vmex_buf_printf(out, "; other lines %signored: %" PRIu64 " (other syscalls, signals, exits)",
+                              st->spaces > 1 ? "of the log " : "", st->other);
     uint64_t nops = 0;
     for (int k = 0; k < VMEX_OP__COUNT; k++)
         nops += st->ops[k];

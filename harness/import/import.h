@@ -10,6 +10,9 @@
  * counted as truncated, the rest of the trace is still checked.  Errors
  * carry the line and column (FILE:LINE:COL: error: ...).
  *
+ * A strace log of several processes is one program per address space
+ * (vmex_import_set, below).
+ *
  * The translation (README "Real traces" has the full table):
  *   malloc, calloc, posix_memalign & co -> malloc (alignment dropped)
  *   realloc -> realloc (same name), free -> free
@@ -77,7 +80,19 @@ typedef struct vmex_import_stats {
     uint64_t unknown_realloc;          /* realloc of a pointer the recorder never saw -> malloc */
     uint64_t heap_grows, heap_shrinks; /* strace brk translation */
     uint64_t other;                    /* strace: lines of other syscalls, signals, exits */
-    uint32_t pids;                     /* strace: distinct pids (-f) */
+    uint32_t pids;                     /* strace: distinct pids (-f) in the log */
+    /* strace: the address spaces of the log (one program each) and which
+     * one this is */
+    uint32_t spaces;                   /* address spaces with calls in the log */
+    uint32_t space;                    /* this one's index, 0-based, in the order they began */
+    long space_pid;                    /* the pid that began it (0: lines without a pid prefix) */
+    uint32_t space_seq;                /* 1: the pid's first address space, 2 after its first exec, ... */
+    uint32_t space_pids;               /* pids that ran in it (a process and its threads) */
+    int space_began;                   /* enum vmex_space_began */
+    int space_line;                    /* the line of its first call */
+    char space_exe[48];                /* what the execve that began it ran ("" when not traced) */
+    uint32_t newpids;                  /* pids not seen created by a traced clone: one address space each */
+    uint32_t guessed;                  /* children whose first call came before their clone returned */
     int complete;                      /* vmex-trace: the end line was seen */
     uint64_t rec_unknown_free, rec_unknown_munmap, rec_untracked;   /* from the end line */
     int truncated_line;                /* first line not imported (max_ops), 0 if none */
@@ -85,23 +100,78 @@ typedef struct vmex_import_stats {
     uint64_t live_maps, live_map_bytes, peak_map_bytes;
 } vmex_import_stats;
 
+/* How an address space of a strace log began. */
+enum vmex_space_began {
+    VMEX_SPACE_FIRST = 0,  /* the first process of the log */
+    VMEX_SPACE_FORK,       /* a child of a traced clone/fork without CLONE_VM */
+    VMEX_SPACE_NEWPID,     /* a pid no traced clone made: taken as a process of its own */
+    VMEX_SPACE_EXEC,       /* a successful execve */
+    VMEX_SPACE_BRK,        /* a brk(NULL) answered with another break than the current one: an exec */
+    VMEX_SPACE__COUNT
+};
+const char *vmex_space_began_name(int b);         /* "first process", "fork", ... */
+
 typedef struct vmex_import_opts {
     int format;            /* VMEX_TRACE_*; AUTO: "vmex-trace 1" on the first line, else strace */
-    uint32_t max_ops;      /* 0: VMEX_MAX_OPS */
+    uint32_t max_ops;      /* 0: VMEX_MAX_OPS (per address space) */
     const char *profile;   /* written as the program's profile line, or NULL (none) */
+    long pid;              /* strace: the address space of this pid (0: the first address space) */
+    uint32_t pid_seq;      /* ... its pid_seq-th (1, 2 after an exec, ...); 0: its only one */
 } vmex_import_opts;
 
 typedef struct vmex_importer vmex_importer;
 
-/* A new importer writing into out (initialized by the caller; reset here).
- * file only labels errors.  NULL when out of memory. */
+/* A new importer writing into out (initialized by the caller; reset here;
+ * NULL when the caller takes every address space with
+ * vmex_import_finish_set).  file only labels errors.  NULL when out of
+ * memory. */
 vmex_importer *vmex_import_new(const vmex_import_opts *o, const char *file, vmex_program *out);
 /* One line, without its newline (a trailing CR is ignored).  0, or -1 with
  * err set (then the importer must only be freed). */
 int vmex_import_line(vmex_importer *im, const char *s, size_t n, vmex_error *err);
-/* The end of the trace: 0 and the stats, or -1 with err. */
+/* The end of the trace: the program of the first address space (or the
+ * one o->pid names) into out, 0 and its stats, or -1 with err. */
 int vmex_import_finish(vmex_importer *im, vmex_import_stats *st, vmex_error *err);
 void vmex_import_free(vmex_importer *im);
+
+/* ---------------------------------------------------------------- address spaces
+ * A strace log of several processes (strace -f) holds several address
+ * spaces:
+ *   - a pid is an address space of its own unless the log shows that it
+ *     shares one: a clone or clone3 with CLONE_VM (a thread; vfork) made
+ *     it.  A pid that appears without a traced clone is a process of its
+ *     own (counted in newpids: where clone is not traced, threads are
+ *     split);
+ *   - a successful execve, or a brk(NULL) whose answer differs from the
+ *     address space's current break, begins a new address space for that
+ *     pid (an exec), never heap growth;
+ *   - lines without a pid prefix belong to the process that is alone
+ *     (strace prefixes only while two or more are traced).
+ * Address spaces without any call are left out; a log without calls
+ * gives one empty program. */
+typedef struct vmex_import_space {
+    vmex_program p;
+    vmex_import_stats st;
+    long *pids;                        /* the pids that ran in it (st.space_pids of them) */
+} vmex_import_space;
+
+typedef struct vmex_import_set {
+    vmex_import_space *v;              /* in the order they began */
+    uint32_t n;
+} vmex_import_set;
+
+/* The end of the trace: every address space into set (empty; the caller
+ * frees it with vmex_import_set_free).  0, or -1 with err. */
+int vmex_import_finish_set(vmex_importer *im, vmex_import_set *set, vmex_error *err);
+void vmex_import_set_free(vmex_import_set *set);
+/* The index of the address space pid began (its seq-th; 0: its only one),
+ * or of the one it ran in (a thread), in set; or -1 with err saying why
+ * (not in the log; several: which). */
+int vmex_import_set_pick(const vmex_import_set *set, long pid, uint32_t seq, const char *file, vmex_error *err);
+/* A whole stream into set; head[0..nhead) is what was read of it already
+ * (to tell a trace from a crash report).  0, or -1 with err. */
+int vmex_import_stream_set(FILE *f, const char *label, const char *head, size_t nhead, const vmex_import_opts *o,
+                           vmex_import_set *set, vmex_error *err);
 
 /* A whole trace in memory / in a file.  0, or -1 with err set and out reset. */
 int vmex_import(const char *text, size_t len, const char *file, const vmex_import_opts *o,

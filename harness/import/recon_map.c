@@ -241,8 +241,9 @@ static void estimates(vmex_build *b, const taken *tk)
                          row->line, row->col, row->size);
         uint64_t n = count < ROW_CAP ? count : ROW_CAP;
         if (count > ROW_CAP)
-            _vmex_b_head(b, "  Row '%s' (%u:%u) counts %" PRIu64 " regions: capped at %d mappings of the same total.",
-                         row->type, row->line, row->col, count, ROW_CAP);
+            _vmex_b_head(b, "  Row '%s' (%u:%u) counts %s%" PRIu64 " regions: capped at %d mappings of the same total.",
+                         row->type, row->line, row->col, count >= VMEX_REPORT_COUNT_MAX ? "at least " : "",
+                         count, ROW_CAP);
         uint64_t each = VMEX_ALIGN_UP((size + n - 1) / n, VMEX_PAGE);
         for (uint64_t k = 0; k < n; k++) {
             if (nv == cap) {
@@ -280,8 +281,10 @@ static void estimates(vmex_build *b, const taken *tk)
         char name[VMEX_NAME_MAX];
         make_name(row->type, e->k, name, sizeof name);
         if (e->k == 0)
-            _vmex_b_op(b, &op, name, "VM summary (%u:%u): %s, %s in %" PRIu64 " region%s -> %s each, as %s (estimate)",
-                       row->line, row->col, row->type, VMEX_HS(row->size), row->count, row->count == 1 ? "" : "s",
+            _vmex_b_op(b, &op, name,
+                       "VM summary (%u:%u): %s, %s in %s%" PRIu64 " region%s -> %s each, as %s (estimate)",
+                       row->line, row->col, row->type, VMEX_HS(row->size),
+                       row->count >= VMEX_REPORT_COUNT_MAX ? "at least " : "", row->count, row->count == 1 ? "" : "s",
                        VMEX_HS(e->size),
                        e->owner == O_MALLOC && kind != VMEX_OP_MALLOC ? "an mmap (below libmalloc's large threshold)"
                                                                       : owner_how(e->owner));

@@ -19,9 +19,9 @@
  * the comment of its op.
  */
 #include "core/core.h"
+#include "core/fmt.h"
 #include "import/recon.h"
 #include "model/devices.h"
-#include "report/report.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -31,7 +31,7 @@
 
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)
-#define PAGEZERO 0x100000000ull      /* xnu-model.md §4: __PAGEZERO, so min_offset = 4 GiB + slide */
+#define PAGEZERO 0x100000000ull      /* docs/xnu-model.md §4: __PAGEZERO, so min_offset = 4 GiB + slide */
 #define SLIDE_MAX (80 * MiB)          /* the `set slide` bound (profile.c) */
 #define PAS_CHUNK (32 * MiB)
 #define DART_PAGE (512 * 1024ull)     /* Dart's kCompressedPageSize (Page::kPageSize) */
@@ -226,7 +226,7 @@ static int choose_profile(vmex_build *b, const vmex_recon_opts *o)
     if (rc->stand_in)
         _vmex_b_head(b,
                      "STAND-IN: vmex has no profile of iOS %u yet; %s, the newest, stands in for it "
-                     "(iOS 26 and xzone malloc come with their own profiles later).",
+                     "(what a newer release changes in the address space is not in the model).",
                      r->os_major, era);
     return 0;
 }

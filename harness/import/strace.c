@@ -1,8 +1,10 @@
 /*
- * strace.c - the reader of strace output of mmap, munmap, mremap and brk
- * (`strace -e trace=mmap,munmap,mremap,brk`, with or without -f, -t, -T,
- * -y, -i).  Traced mappings are tracked by address in a sorted table of
- * live pieces, as the recorder does; brk growths become h mappings.
+ * strace.c - the calls of strace output: mmap, munmap, mremap and brk
+ * become ops (traced mappings are tracked by address in a sorted table of
+ * live pieces, as the recorder does; brk growths become h mappings), and
+ * clone, clone3, fork, vfork and execve say which address space a pid's
+ * calls go to (procs.c).  The lines themselves (pid prefixes, timestamps,
+ * notes, unfinished and resumed calls) are read in strace_lines.c.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 
 #include "core/core.h"
 #include "import/importer.h"
+#include "model/store.h"
 
 /* ------------------------------------------------------------ strace */
 /* a number as strace prints it: decimal, 0x hex, NULL, -1 */
@@ -120,76 +123,67 @@ static const sym map_syms[] = {
 static const sym mremap_syms[] = {
     {"MREMAP_MAYMOVE", 1}, {"MREMAP_FIXED", L_MREMAP_FIXED}, {"MREMAP_DONTUNMAP", L_MREMAP_DONTUNMAP}, {NULL, 0}};
 
-/* index of the first piece with hi > a */
-static size_t pc_first(const vmex_importer *im, uint64_t a)
+/* The live pieces of traced mappings are a set of disjoint intervals
+ * (model/store.h's treap) whose attr is the mapping's id: a top-down run
+ * of mmaps, every one below the last, costs log n each. */
+static int ids_fit(vmex_importer *im, int col)
 {
-    size_t lo = 0, hi = im->npc;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (im->pc[mid].hi <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    if (im->next_id >= UINT32_MAX)
+        return imp_fail(im, col, "more than %u mappings in one trace", UINT32_MAX - 1);
+    return 0;
 }
 
-static int pc_insert(vmex_importer *im, size_t at, piece p)
+typedef struct unmap_ctx {
+    vmex_importer *im;
+    size_t hits;
+    int col, rc;
+} unmap_ctx;
+
+static void unmap_piece(void *ctx, uint64_t a, uint64_t b, uint32_t id)
 {
-    if (imp_grow((void **)&im->pc, &im->pccap, im->npc + 1, sizeof p))
-        return imp_oom(im);
-    memmove(&im->pc[at + 1], &im->pc[at], (im->npc - at) * sizeof p);
-    im->pc[at] = p;
-    im->npc++;
-    return 0;
+    unmap_ctx *u = ctx;
+    vmex_importer *im = u->im;
+    hrec *r = imp_hfind(im, id);
+    u->hits++;
+    if (!u->rc && r && !im->a->truncated && imp_map_unmap(im, r, a - r->base, b - a, u->col))
+        u->rc = -1;
 }
 
 /* Unmap [lo, hi) from every traced mapping it hits; *hits counts them. */
 static int pc_unmap(vmex_importer *im, uint64_t lo, uint64_t hi, size_t *hits, int col)
 {
-    size_t i = pc_first(im, lo);
-    *hits = 0;
-    while (i < im->npc && im->pc[i].lo < hi) {
-        piece *p = &im->pc[i];
-        uint64_t a = p->lo > lo ? p->lo : lo, b = p->hi < hi ? p->hi : hi;
-        hrec *r = imp_hfind(im, p->id);
-        (*hits)++;
-        if (r && !im->truncated && imp_map_unmap(im, r, a - p->base, b - a, col))
-            return -1;
-        if (a == p->lo && b == p->hi) {
-            memmove(p, p + 1, (im->npc - i - 1) * sizeof *p);
-            im->npc--;
-            continue;
-        }
-        if (a == p->lo) {
-            p->lo = b;
-        } else if (b == p->hi) {
-            p->hi = a;
-        } else {
-            piece tail = *p;
-            tail.lo = b;
-            p->hi = a;
-            if (pc_insert(im, i + 1, tail))
-                return -1;
-        }
-        i++;
-    }
-    return 0;
+    unmap_ctx u = {im, 0, col, 0};
+    _vmex_ivt_cut(&im->a->pieces, lo, hi, unmap_piece, &u);
+    *hits = u.hits;
+    return u.rc;
 }
 
-static int pc_covered(const vmex_importer *im, uint64_t lo, uint64_t hi, uint64_t *id)
+typedef struct cover_ctx {
+    uint64_t at;
+    uint32_t id;
+    int ok, any;
+} cover_ctx;
+
+static void cover_piece(void *ctx, uint64_t lo, uint64_t hi, uint32_t id)
 {
-    size_t i = pc_first(im, lo);
-    if (i >= im->npc || im->pc[i].lo > lo)
-        return 0;
-    *id = im->pc[i].id;
-    uint64_t at = im->pc[i].hi;
-    while (at < hi) {
-        if (++i >= im->npc || im->pc[i].lo != at || im->pc[i].id != *id)
-            return 0;
-        at = im->pc[i].hi;
+    cover_ctx *c = ctx;
+    if (!c->any) {
+        c->any = 1;
+        c->id = id;
+        c->ok = lo <= c->at;
+    } else if (lo != c->at || id != c->id) {
+        c->ok = 0;
     }
-    return 1;
+    c->at = hi;
+}
+
+/* Is [lo, hi) all inside one traced mapping (*id)? */
+static int pc_covered(vmex_importer *im, uint64_t lo, uint64_t hi, uint64_t *id)
+{
+    cover_ctx c = {lo, 0, 0, 0};
+    _vmex_ivt_walk(&im->a->pieces, lo, hi, cover_piece, &c);
+    *id = c.id;
+    return c.any && c.ok && c.at >= hi;
 }
 
 /* a new traced mapping at [addr, addr+len) */
@@ -200,14 +194,17 @@ static int s_map(vmex_importer *im, uint64_t addr, uint64_t len, int prot, int s
     uint64_t hi = addr + VMEX_ALIGN_UP(len, IMP_LINUX_PAGE);
     if (hi < addr)
         return imp_fail(im, col, "the mapping wraps around the address space");
-    if (pc_unmap(im, addr, hi, &hits, col))
+    if (pc_unmap(im, addr, hi, &hits, col) || ids_fit(im, col))
         return -1;
     uint64_t id = ++im->next_id;
     if (imp_map_new(im, id, len, prot, shared, noreserve, populate, col))
         return -1;
-    if (!imp_hfind(im, id))
+    hrec *r = imp_hfind(im, id);
+    if (!r)
         return 0;   /* truncated */
-    return pc_insert(im, pc_first(im, addr), (piece){addr, hi, addr, id});
+    r->base = addr;
+    _vmex_ivt_insert(&im->a->pieces, addr, hi, (uint32_t)id);
+    return 0;
 }
 
 static int heap_op(vmex_importer *im, int kind, int32_t slot, uint64_t size, uint64_t off, uint64_t len)
@@ -232,56 +229,56 @@ static int heap_op(vmex_importer *im, int kind, int32_t slot, uint64_t size, uin
 /* brk(...) = res */
 static int s_brk(vmex_importer *im, uint64_t res)
 {
-    if (!im->brk_init) {   /* the first brk sets the baseline */
-        im->brk_init = 1;
-        im->brk_start = im->brk_cur = res;
-        im->st.dropped[VMEX_TD_NOCHANGE]++;
+    if (!im->a->brk_init) {   /* the first brk sets the baseline */
+        im->a->brk_init = 1;
+        im->a->brk_start = im->a->brk_cur = res;
+        im->a->st.dropped[VMEX_TD_NOCHANGE]++;
         return 0;
     }
-    if (res == im->brk_cur) {
-        im->st.dropped[VMEX_TD_NOCHANGE]++;
+    if (res == im->a->brk_cur) {
+        im->a->st.dropped[VMEX_TD_NOCHANGE]++;
         return 0;
     }
-    uint64_t target = res > im->brk_start ? VMEX_ALIGN_UP(res - im->brk_start, VMEX_PAGE) : 0;
+    uint64_t target = res > im->a->brk_start ? VMEX_ALIGN_UP(res - im->a->brk_start, VMEX_PAGE) : 0;
     if (imp_check_size(im, target, 0, "heap size"))
         return -1;
-    if (res > im->brk_cur) {
-        im->st.heap_grows++;
-        if (target > im->heap_total) {
-            uint64_t d = target - im->heap_total;
+    if (res > im->a->brk_cur) {
+        im->a->st.heap_grows++;
+        if (target > im->a->heap_total) {
+            uint64_t d = target - im->a->heap_total;
             int32_t slot;
-            if (imp_grow((void **)&im->heap, &im->heapcap, im->nheap + 1, sizeof *im->heap) ||
+            if (imp_grow((void **)&im->a->heap, &im->a->heapcap, im->a->nheap + 1, sizeof *im->a->heap) ||
                 imp_pool_take(im, POOL_H, &slot))
                 return imp_oom(im);
             if (heap_op(im, VMEX_OP_MMAP, slot, d, 0, 0))
                 return -1;
-            im->heap[im->nheap++] = (heapseg){slot, d, d};
-            im->heap_total = target;
+            im->a->heap[im->a->nheap++] = (heapseg){slot, d, d};
+            im->a->heap_total = target;
             imp_live_maps(im, 1, (int64_t)d);
         }
     } else {
-        im->st.heap_shrinks++;
-        while (im->heap_total > target && im->nheap) {
-            heapseg *h = &im->heap[im->nheap - 1];
-            uint64_t cut = im->heap_total - target;
+        im->a->st.heap_shrinks++;
+        while (im->a->heap_total > target && im->a->nheap) {
+            heapseg *h = &im->a->heap[im->a->nheap - 1];
+            uint64_t cut = im->a->heap_total - target;
             if (cut >= h->mapped) {
                 if (heap_op(im, VMEX_OP_MUNMAP, h->slot, 0, 0, h->mapped == h->size ? 0 : h->mapped))
                     return -1;
                 if (imp_pool_put(im, POOL_H, h->slot))
                     return imp_oom(im);
-                im->heap_total -= h->mapped;
+                im->a->heap_total -= h->mapped;
                 imp_live_maps(im, -1, -(int64_t)h->mapped);
-                im->nheap--;
+                im->a->nheap--;
             } else {
                 if (heap_op(im, VMEX_OP_MUNMAP, h->slot, 0, h->mapped - cut, cut))
                     return -1;
                 h->mapped -= cut;
-                im->heap_total -= cut;
+                im->a->heap_total -= cut;
                 imp_live_maps(im, 0, -(int64_t)cut);
             }
         }
     }
-    im->brk_cur = res;
+    im->a->brk_cur = res;
     return 0;
 }
 
@@ -291,20 +288,32 @@ typedef struct sarg {
     int col;
 } sarg;
 
-static int is_ours(const char *name, size_t n)
+static int in_list(const char *const *list, size_t count, const char *name, size_t n)
 {
-    static const char *const ours[] = {"mmap", "mmap2", "munmap", "mremap", "brk"};
-    for (size_t k = 0; k < sizeof ours / sizeof ours[0]; k++)
-        if (strlen(ours[k]) == n && !memcmp(ours[k], name, n))
+    for (size_t k = 0; k < count; k++)
+        if (strlen(list[k]) == n && !memcmp(list[k], name, n))
             return 1;
     return 0;
 }
 
-/* One complete call, text = "NAME(ARGS) = RESULT ...", at column col0+1
- * of its line (col0 < 0: columns unknown). */
-static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
+int imp_is_memory_call(const char *name, size_t n)
 {
-#define COL(off) (col0 < 0 ? 0 : col0 + (int)(off) + 1)
+    static const char *const mem[] = {"mmap", "mmap2", "munmap", "mremap", "brk"};
+    return in_list(mem, sizeof mem / sizeof mem[0], name, n);
+}
+
+int imp_is_proc_call(const char *name, size_t n)
+{
+    static const char *const mk[] = {"clone", "clone2", "clone3", "fork", "vfork"};
+    static const char *const ex[] = {"execve", "execveat"};
+    return in_list(mk, sizeof mk / sizeof mk[0], name, n) ? 1 : in_list(ex, sizeof ex / sizeof ex[0], name, n) ? 2 : 0;
+}
+
+/* One complete call of im->cur_pid, text = "NAME(ARGS) = RESULT ...", at
+ * column col0+1 of the logical line (im->seg). */
+int imp_strace_call(vmex_importer *im, const char *text, size_t n, int col0)
+{
+#define COL(off) (col0 + (int)(off) + 1)
     size_t i = 0;
     while (i < n && ((text[i] >= 'a' && text[i] <= 'z') || (text[i] >= '0' && text[i] <= '9') || text[i] == '_'))
         i++;
@@ -336,7 +345,7 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
             a[na].n = i - start;
             a[na].col = COL(start);
             while (a[na].n && a[na].s[0] == ' ')
-                a[na].s++, a[na].n--, a[na].col += a[na].col > 0;
+                a[na].s++, a[na].n--, a[na].col++;
             if (a[na].n || na || c == ',')
                 na++;
             start = i + 1;
@@ -368,6 +377,23 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
     else if ((int64_t)res < 0 && (int64_t)res > -4096)
         failed = 1;   /* -1 ERRNO (raw: -ERRNO) */
 
+    int pk = imp_is_proc_call(name, nl);
+    if (pk) {   /* clone and exec: who shares which address space */
+        im->st.other++;
+        if (failed)
+            return 0;
+        char nm[16];
+        snprintf(nm, sizeof nm, "%.*s", (int)(nl < 15 ? nl : 15), name);
+        const char *args = text + nl + 1;
+        size_t an = na ? (size_t)(a[na - 1].s + a[na - 1].n - args) : 0;
+        if (pk == 1)
+            return imp_pid_clone(im, im->cur_pid, nm, args, an, res);
+        if (res == 0)
+            imp_pid_exec(im, im->cur_pid, IMP_AS_EXEC, args, an);
+        return 0;
+    }
+    if (imp_pid_space(im, im->cur_pid) < 0)
+        return -1;
     int kind = nl == 3 ? VMEX_TC_BRK : nl == 6 && name[1] == 'u' ? VMEX_TC_MUNMAP
              : nl == 6 ? VMEX_TC_MREMAP : VMEX_TC_MMAP;
     static const int nargs[VMEX_TC__COUNT] = {[VMEX_TC_MMAP] = 6, [VMEX_TC_MUNMAP] = 2, [VMEX_TC_MREMAP] = 4,
@@ -389,13 +415,13 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
         if (sflags(a[3].s, a[3].n, map_syms, "MAP_", &flags, &bad))
             return imp_fail(im, a[3].col + (a[3].col ? (int)bad : 0), "mmap: bad flags '%.*s'",
                         (int)(a[3].n > 40 ? 40 : a[3].n), a[3].s);
-        im->st.calls[VMEX_TC_MMAP]++;
-        if (im->truncated) {
-            im->st.dropped[VMEX_TD_TRUNCATED]++;
+        im->a->st.calls[VMEX_TC_MMAP]++;
+        if (im->a->truncated) {
+            im->a->st.dropped[VMEX_TD_TRUNCATED]++;
             return 0;
         }
         if (failed) {
-            im->st.dropped[VMEX_TD_FAILED]++;
+            im->a->st.dropped[VMEX_TD_FAILED]++;
             return 0;
         }
         uint64_t len = v[1], lo = res, id;
@@ -403,11 +429,11 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
         if (len == 0)
             return imp_fail(im, a[1].col, "mmap of length 0 succeeded?");
         if ((flags & L_MAP_FIXED) && pc_covered(im, lo, lo + VMEX_ALIGN_UP(len, IMP_LINUX_PAGE), &id)) {
-            im->st.dropped[VMEX_TD_INPLACE]++;
+            im->a->st.dropped[VMEX_TD_INPLACE]++;
             return 0;
         }
-        im->st.fixed_moved += (uint64_t)fixed;
-        im->st.file_maps += (uint64_t)!(flags & L_MAP_ANON);
+        im->a->st.fixed_moved += (uint64_t)fixed;
+        im->a->st.file_maps += (uint64_t)!(flags & L_MAP_ANON);
         int vp = imp_prot_of(!!(prot & L_PROT_READ), !!(prot & L_PROT_WRITE), !!(prot & L_PROT_EXEC), im);
         return s_map(im, lo, len, vp, (flags & L_MAP_TYPE) != L_MAP_PRIVATE, !!(flags & L_MAP_NORESERVE),
                      !!(flags & L_MAP_POPULATE), a[1].col);
@@ -417,20 +443,20 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
             return imp_fail(im, a[0].col, "munmap: bad address '%.*s'", (int)(a[0].n > 30 ? 30 : a[0].n), a[0].s);
         if (snum(a[1].s, a[1].n, &v[1]))
             return imp_fail(im, a[1].col, "munmap: bad length '%.*s'", (int)(a[1].n > 30 ? 30 : a[1].n), a[1].s);
-        im->st.calls[VMEX_TC_MUNMAP]++;
-        if (im->truncated) {
-            im->st.dropped[VMEX_TD_TRUNCATED]++;
+        im->a->st.calls[VMEX_TC_MUNMAP]++;
+        if (im->a->truncated) {
+            im->a->st.dropped[VMEX_TD_TRUNCATED]++;
             return 0;
         }
         if (failed || v[1] == 0) {
-            im->st.dropped[VMEX_TD_FAILED]++;
+            im->a->st.dropped[VMEX_TD_FAILED]++;
             return 0;
         }
         size_t hits;
         if (pc_unmap(im, v[0], v[0] + VMEX_ALIGN_UP(v[1], IMP_LINUX_PAGE), &hits, a[0].col))
             return -1;
         if (!hits)
-            im->st.dropped[VMEX_TD_UNKNOWN]++;
+            im->a->st.dropped[VMEX_TD_UNKNOWN]++;
         return 0;
     }
     case VMEX_TC_MREMAP: {
@@ -444,13 +470,13 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
                         (int)(a[3].n > 40 ? 40 : a[3].n), a[3].s);
         if (na == 5 && snum(a[4].s, a[4].n, &v[4]))
             return imp_fail(im, a[4].col, "mremap: bad new address '%.*s'", (int)(a[4].n > 30 ? 30 : a[4].n), a[4].s);
-        im->st.calls[VMEX_TC_MREMAP]++;
-        if (im->truncated) {
-            im->st.dropped[VMEX_TD_TRUNCATED]++;
+        im->a->st.calls[VMEX_TC_MREMAP]++;
+        if (im->a->truncated) {
+            im->a->st.dropped[VMEX_TD_TRUNCATED]++;
             return 0;
         }
         if (failed) {
-            im->st.dropped[VMEX_TD_FAILED]++;
+            im->a->st.dropped[VMEX_TD_FAILED]++;
             return 0;
         }
         uint64_t old = v[0], oldlen = v[1], newlen = v[2], id;
@@ -466,7 +492,7 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
             if (pc_unmap(im, old, ohi, &hits, a[0].col))
                 return -1;
             if (!hits)
-                im->st.dropped[VMEX_TD_UNKNOWN]++;   /* its munmap half */
+                im->a->st.dropped[VMEX_TD_UNKNOWN]++;   /* its munmap half */
         }
         if (newlen == 0)
             return imp_fail(im, a[2].col, "mremap to length 0 succeeded?");
@@ -475,218 +501,24 @@ static int s_call(vmex_importer *im, const char *text, size_t n, int col0)
     case VMEX_TC_BRK:
         if (snum(a[0].s, a[0].n, &v[0]))
             return imp_fail(im, a[0].col, "brk: bad address '%.*s'", (int)(a[0].n > 30 ? 30 : a[0].n), a[0].s);
-        im->st.calls[VMEX_TC_BRK]++;
-        if (im->truncated) {
-            im->st.dropped[VMEX_TD_TRUNCATED]++;
+        if (v[0] == 0 && !failed && im->a->brk_init && res != im->a->brk_cur) {
+            /* brk(NULL) answered with another break: the pid exec'd (a
+             * new program's first call), never heap growth */
+            imp_pid_exec(im, im->cur_pid, IMP_AS_BRK, NULL, 0);
+            if (imp_pid_space(im, im->cur_pid) < 0)
+                return -1;
+        }
+        im->a->st.calls[VMEX_TC_BRK]++;
+        if (im->a->truncated) {
+            im->a->st.dropped[VMEX_TD_TRUNCATED]++;
             return 0;
         }
         if (failed) {
-            im->st.dropped[VMEX_TD_FAILED]++;
+            im->a->st.dropped[VMEX_TD_FAILED]++;
             return 0;
         }
         return s_brk(im, res);
     }
     return 0;
 #undef COL
-}
-
-static int s_pid_seen(vmex_importer *im, long pid)
-{
-    if (pid == im->last_pid && im->npids)
-        return 0;
-    im->last_pid = pid;
-    for (size_t k = 0; k < im->npids; k++)
-        if (im->pids[k] == pid)
-            return 0;
-    if (imp_grow((void **)&im->pids, &im->pidcap, im->npids + 1, sizeof *im->pids))
-        return imp_oom(im);
-    im->pids[im->npids++] = pid;
-    /* lines without a pid prefix are the first process's (strace -f to a
-     * terminal prefixes only once a second one is traced) */
-    int unprefixed = 0;
-    for (size_t k = 0; k < im->npids; k++)
-        unprefixed |= im->pids[k] == 0;
-    im->st.pids = (uint32_t)(im->npids - (unprefixed && im->npids > 1));
-    return 0;
-}
-
-static pending *s_pending(vmex_importer *im, long pid)
-{
-    for (size_t k = 0; k < im->npend; k++)
-        if (im->pend[k].pid == pid)
-            return &im->pend[k];
-    return NULL;
-}
-
-static void s_pending_drop(vmex_importer *im, pending *p)
-{
-    free(p->args);
-    *p = im->pend[--im->npend];
-}
-
-static int strace_line2(vmex_importer *im, const char *s, size_t n);
-
-/* strace writing to a terminal (or 2> FILE) can cut a line with its own
- * "strace: Process N attached" note; the line goes on on the next one. */
-int imp_strace_line(vmex_importer *im, const char *s, size_t n)
-{
-    static const char note[] = "strace: Process ";
-    const char *cut = n > sizeof note ? memmem(s + 1, n - 1, note, sizeof note - 1) : NULL;
-    if (im->ncarry || cut) {
-        size_t keep = cut ? (size_t)(cut - s) : n;
-        if (imp_grow((void **)&im->carry, &im->carrycap, im->ncarry + keep + 1, 1))
-            return imp_oom(im);
-        memcpy(im->carry + im->ncarry, s, keep);
-        im->ncarry += keep;
-        if (cut) {
-            im->st.other++;   /* the note */
-            return 0;
-        }
-        size_t len = im->ncarry;
-        im->ncarry = 0;
-        int saved = im->col0;
-        im->col0 = -1;   /* columns of the joined line are not this line's */
-        int rc = strace_line2(im, im->carry, len);
-        im->col0 = saved;
-        return rc;
-    }
-    return strace_line2(im, s, n);
-}
-
-static int strace_line2(vmex_importer *im, const char *s, size_t n)
-{
-    size_t i = 0;
-    long pid = 0;
-    if (n == 0)
-        return 0;
-    /* [pid N] (strace -f to a terminal) or N (strace -f -o FILE) */
-    if (n > 5 && !memcmp(s, "[pid ", 5)) {
-        i = 5;
-        while (i < n && s[i] == ' ')
-            i++;
-        size_t d = i;
-        while (i < n && s[i] >= '0' && s[i] <= '9')
-            pid = pid * 10 + (s[i++] - '0');
-        if (i == d || i >= n || s[i] != ']')
-            return imp_fail(im, (int)i + 1, "bad '[pid N]' prefix");
-        i++;
-    } else if (s[0] >= '0' && s[0] <= '9') {
-        size_t j = 0;
-        long v = 0;
-        while (j < n && s[j] >= '0' && s[j] <= '9')
-            v = v * 10 + (s[j++] - '0');
-        if (j < n && s[j] == ' ') {
-            pid = v;
-            i = j;
-        }
-    }
-    while (i < n && s[i] == ' ')
-        i++;
-    /* timestamps (-t, -tt, -ttt, -r) and the instruction pointer (-i) */
-    for (;;) {
-        size_t j = i;
-        while (j < n && ((s[j] >= '0' && s[j] <= '9') || s[j] == ':' || s[j] == '.'))
-            j++;
-        if (j > i && j < n && s[j] == ' ' && memchr(s + i, ':', j - i) != NULL) {
-            i = j;
-        } else if (j > i && j < n && s[j] == ' ' && memchr(s + i, '.', j - i) != NULL) {
-            i = j;
-        } else if (j == i && i < n && s[i] == '[' && !(n - i > 4 && !memcmp(s + i, "[pid", 4))) {
-            const char *e = memchr(s + i, ']', n - i);
-            if (!e)
-                return imp_fail(im, (int)i + 1, "bad '[ADDRESS]' prefix (strace -i)");
-            j = (size_t)(e - s) + 1;
-            i = j;
-        } else {
-            break;
-        }
-        while (i < n && s[i] == ' ')
-            i++;
-    }
-    if (s_pid_seen(im, pid))
-        return -1;
-    const char *t = s + i;
-    size_t tn = n - i;
-    if (tn == 0)
-        return 0;
-    /* signals, exits, strace's own notes, stack traces (-k) */
-    if ((tn >= 4 && (!memcmp(t, "+++ ", 4) || !memcmp(t, "--- ", 4))) || (tn >= 7 && !memcmp(t, "strace:", 7)) ||
-        t[0] == '>' || (tn >= 3 && !memcmp(t, "???", 3))) {
-        im->st.other++;
-        return 0;
-    }
-    if (tn > 5 && !memcmp(t, "<... ", 5)) {   /* <... NAME resumed>REST */
-        size_t k = 5, ns = 5;
-        while (k < tn && t[k] != ' ' && t[k] != '>')
-            k++;
-        const char *name = t + ns;
-        size_t nl = k - ns;
-        if (tn - k < 9 || memcmp(t + k, " resumed>", 9))
-            return imp_fail(im, (int)(i + k) + 1, "expected ' resumed>' after '<... %.*s'", (int)(nl > 20 ? 20 : nl), name);
-        k += 9;
-        pending *p = s_pending(im, pid);
-        if (!is_ours(name, nl)) {
-            if (p && strlen(p->name) == nl && !memcmp(p->name, name, nl))
-                s_pending_drop(im, p);
-            im->st.other++;
-            return 0;
-        }
-        if (!p || strlen(p->name) != nl || memcmp(p->name, name, nl))
-            return imp_fail(im, (int)i + 1, "'%.*s resumed' without its '<unfinished ...>' start", (int)nl, name);
-        /* NAME( ARGS-BEFORE REST */
-        size_t need = nl + 1 + p->len + (tn - k) + 1;
-        if (imp_grow((void **)&im->comb, &im->combcap, need, 1))
-            return imp_oom(im);
-        size_t c = 0;
-        memcpy(im->comb, name, nl);
-        c += nl;
-        im->comb[c++] = '(';
-        memcpy(im->comb + c, p->args, p->len);
-        c += p->len;
-        memcpy(im->comb + c, t + k, tn - k);
-        c += tn - k;
-        int saved_col = im->col0;
-        im->col0 = -1;
-        im->begun = p->line;
-        s_pending_drop(im, p);
-        int rc = s_call(im, im->comb, c, -1);
-        im->col0 = saved_col;
-        im->begun = 0;
-        return rc;
-    }
-    /* NAME( */
-    size_t k = 0;
-    while (k < tn && ((t[k] >= 'a' && t[k] <= 'z') || (t[k] >= '0' && t[k] <= '9') || t[k] == '_'))
-        k++;
-    if (k == 0 || k >= tn || t[k] != '(')
-        return imp_fail(im, (int)i + 1, "not an strace line: expected 'NAME(ARGS) = RESULT'%s",
-                    im->st.lines == 1 && im->detected ? " (and not a vmex trace: those begin with 'vmex-trace 1')" : "");
-    if (!is_ours(t, k)) {
-        im->st.other++;
-        return 0;
-    }
-    static const char unf[] = " <unfinished ...>";
-    size_t ul = sizeof unf - 1;
-    if (tn >= ul && !memcmp(t + tn - ul, unf, ul)) {
-        pending *p = s_pending(im, pid);
-        if (p) {   /* a call that never came back */
-            im->st.dropped[VMEX_TD_UNFINISHED]++;
-            s_pending_drop(im, p);
-        }
-        if (imp_grow((void **)&im->pend, &im->pendcap, im->npend + 1, sizeof *im->pend))
-            return imp_oom(im);
-        p = &im->pend[im->npend];
-        memset(p, 0, sizeof *p);
-        p->pid = pid;
-        p->line = im->line;
-        snprintf(p->name, sizeof p->name, "%.*s", (int)k, t);
-        p->len = tn - ul - (k + 1);
-        p->args = malloc(p->len + 1);
-        if (!p->args)
-            return imp_oom(im);
-        memcpy(p->args, t + k + 1, p->len);
-        im->npend++;
-        return 0;
-    }
-    return s_call(im, t, tn, im->col0 < 0 ? -1 : (int)i);
 }

@@ -113,6 +113,8 @@ static int rec_header(vmex_importer *im, const tok *t, int nt)
         if (teq(&t[i], "pid")) {
             if (tnum(im, &t[i + 1], &v, "pid"))
                 return -1;
+            if (v > 2147483647u)   /* pid_t is an int */
+                return imp_fail(im, t[i + 1].col, "pid %" PRIu64 " is out of range (a pid is at most 2147483647)", v);
             im->st.pid = (long)v;
         } else if (teq(&t[i], "page")) {
             if (tnum(im, &t[i + 1], &v, "page size"))
@@ -139,9 +141,9 @@ static void rec_comment(vmex_importer *im, const char *s, size_t n)
         return;
     im->st.complete = 1;
     for (int i = 1; i + 1 < nt; i += 2) {
-        uint64_t v = 0;
+        uint64_t v = 0;   /* a count of the recorder's: past 64 bits it stays at the most (checked: D3) */
         for (size_t k = 0; k < t[i + 1].n && t[i + 1].s[k] >= '0' && t[i + 1].s[k] <= '9'; k++)
-            v = v * 10 + (uint64_t)(t[i + 1].s[k] - '0');
+            v = v > (UINT64_MAX - 9) / 10 ? UINT64_MAX : v * 10 + (uint64_t)(t[i + 1].s[k] - '0');
         if (teq(&t[i], "unknown-free"))
             im->st.rec_unknown_free = v;
         else if (teq(&t[i], "unknown-munmap"))
@@ -212,9 +214,9 @@ int imp_trace_line(vmex_importer *im, const char *s, size_t n)
             return -1;
         }
     }
-    im->st.calls[kinds[k].call]++;
-    if (im->truncated) {
-        im->st.dropped[VMEX_TD_TRUNCATED]++;
+    im->a->st.calls[kinds[k].call]++;
+    if (im->a->truncated) {
+        im->a->st.dropped[VMEX_TD_TRUNCATED]++;
         return 0;
     }
     hrec *r;
@@ -229,11 +231,11 @@ int imp_trace_line(vmex_importer *im, const char *s, size_t n)
             size = v[1] * v[2];
         }
         if (v[0] == 0) {
-            im->st.dropped[VMEX_TD_FAILED]++;
+            im->a->st.dropped[VMEX_TD_FAILED]++;
             return 0;
         }
         if (kind == 'a')
-            im->st.aligned++;
+            im->a->st.aligned++;
         return imp_blk_new(im, v[0], size, t[1].col, t[kind == 'a' ? 3 : 2].col);
     }
     case 'r': {
@@ -241,11 +243,11 @@ int imp_trace_line(vmex_importer *im, const char *s, size_t n)
         if (old && !(r = imp_need_handle(im, old, POOL_B, t[1].col)))
             return -1;
         if (nw == 0) {
-            im->st.dropped[VMEX_TD_FAILED]++;
+            im->a->st.dropped[VMEX_TD_FAILED]++;
             return 0;
         }
         if (!old) {
-            im->st.unknown_realloc++;
+            im->a->st.unknown_realloc++;
             return imp_blk_new(im, nw, size, t[2].col, t[3].col);
         }
         if (nw != old && imp_hfind(im, nw))
@@ -279,13 +281,13 @@ int imp_trace_line(vmex_importer *im, const char *s, size_t n)
     }
     case 'm':
         if (v[0] == 0) {
-            im->st.dropped[VMEX_TD_FAILED]++;
+            im->a->st.dropped[VMEX_TD_FAILED]++;
             return 0;
         }
         if (imp_hfind(im, v[0]))
             return imp_fail(im, t[1].col, "handle %" PRIu64 " is already live", v[0]);
-        im->st.fixed_moved += (uint64_t)fl.fixed;
-        im->st.file_maps += (uint64_t)!fl.anon;
+        im->a->st.fixed_moved += (uint64_t)fl.fixed;
+        im->a->st.file_maps += (uint64_t)!fl.anon;
         return imp_map_new(im, v[0], v[1], prot, fl.shared, fl.noreserve, fl.populate, t[2].col);
     case 'x':
         if (!(r = imp_need_handle(im, v[0], POOL_M, t[1].col)))
@@ -293,7 +295,7 @@ int imp_trace_line(vmex_importer *im, const char *s, size_t n)
         if (v[2] == 0 || v[1] >= VMEX_ALIGN_UP(r->size, im->page) ||
             v[2] > VMEX_ALIGN_UP(r->size, im->page) - v[1])
             return imp_fail(im, t[2].col, "the fixed range is outside mapping %" PRIu64, v[0]);
-        im->st.dropped[VMEX_TD_INPLACE]++;
+        im->a->st.dropped[VMEX_TD_INPLACE]++;
         return 0;
     case 'u':
         if (!(r = imp_need_handle(im, v[0], POOL_M, t[1].col)))
@@ -310,7 +312,7 @@ int imp_trace_line(vmex_importer *im, const char *s, size_t n)
             onores = r->noreserve;
         }
         if (nw == 0) {
-            im->st.dropped[VMEX_TD_FAILED]++;
+            im->a->st.dropped[VMEX_TD_FAILED]++;
             return 0;
         }
         if (nw != old && imp_hfind(im, nw))

@@ -17,6 +17,22 @@
 static const char pool_prefix[POOL__COUNT] = {'b', 'm', 'h'};
 
 /* ------------------------------------------------------------ errors */
+/* The file's line and column of column col (1-based; 0: none) of the
+ * logical line, which may be made of pieces of several lines. */
+static void locate(const vmex_importer *im, int col, int *line, int *c)
+{
+    *line = im->line;
+    *c = im->nseg >= 0 && col > 0 ? col : 0;   /* nseg < 0: too many pieces to tell */
+    if (col <= 0 || im->nseg <= 0)
+        return;
+    size_t off = (size_t)col - 1;
+    int k = im->nseg - 1;
+    while (k > 0 && im->seg[k].off > off)
+        k--;
+    *line = im->seg[k].line;
+    *c = im->seg[k].col + (int)(off - im->seg[k].off);
+}
+
 int imp_fail(vmex_importer *im, int col, const char *fmt, ...)
 {
     vmex_error *e = im->err;
@@ -27,10 +43,12 @@ int imp_fail(vmex_importer *im, int col, const char *fmt, ...)
     va_end(ap);
     memset(e, 0, sizeof *e);
     snprintf(e->file, sizeof e->file, "%s", im->file);
-    if (im->col0 < 0 && im->begun)
-        vmex_error_set(e, im->line, 0, "%s (in the call begun on line %d)", msg, im->begun);
+    int line, c;
+    locate(im, col, &line, &c);
+    if (im->begun && im->begun != line)
+        vmex_error_set(e, line, c, "%s (in the call begun on line %d)", msg, im->begun);
     else
-        vmex_error_set(e, im->line, col > 0 && im->col0 >= 0 ? col : 0, "%s", msg);
+        vmex_error_set(e, line, c, "%s", msg);
     im->failed = 1;
     return -1;
 }
@@ -60,35 +78,35 @@ int imp_grow(void **arr, size_t *cap, size_t need, size_t size)
 /* ------------------------------------------------------------ handles */
 static size_t hslot(const vmex_importer *im, uint64_t key)
 {
-    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (im->hcap - 1);
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (im->a->hcap - 1);
 }
 
 hrec *imp_hfind(vmex_importer *im, uint64_t key)
 {
-    if (!im->hcap || !key)
+    if (!im->a->hcap || !key)
         return NULL;
     size_t j = hslot(im, key);
-    while (im->h[j].key && im->h[j].key != key)
-        j = (j + 1) & (im->hcap - 1);
-    return im->h[j].key ? &im->h[j] : NULL;
+    while (im->a->h[j].key && im->a->h[j].key != key)
+        j = (j + 1) & (im->a->hcap - 1);
+    return im->a->h[j].key ? &im->a->h[j] : NULL;
 }
 
 static int hrehash(vmex_importer *im, size_t cap)
 {
-    hrec *old = im->h;
-    size_t ocap = im->hcap;
-    im->h = calloc(cap, sizeof *im->h);
-    if (!im->h) {
-        im->h = old;
+    hrec *old = im->a->h;
+    size_t ocap = im->a->hcap;
+    im->a->h = calloc(cap, sizeof *im->a->h);
+    if (!im->a->h) {
+        im->a->h = old;
         return -1;
     }
-    im->hcap = cap;
+    im->a->hcap = cap;
     for (size_t i = 0; i < ocap; i++)
         if (old[i].key) {
             size_t j = hslot(im, old[i].key);
-            while (im->h[j].key)
+            while (im->a->h[j].key)
                 j = (j + 1) & (cap - 1);
-            im->h[j] = old[i];
+            im->a->h[j] = old[i];
         }
     free(old);
     return 0;
@@ -97,33 +115,33 @@ static int hrehash(vmex_importer *im, size_t cap)
 /* Insert a record (its key must not be live); NULL when out of memory. */
 hrec *imp_hput(vmex_importer *im, const hrec *r)
 {
-    if ((im->hcount + 1) * 2 > im->hcap && hrehash(im, im->hcap ? im->hcap * 2 : 1024))
+    if ((im->a->hcount + 1) * 2 > im->a->hcap && hrehash(im, im->a->hcap ? im->a->hcap * 2 : 1024))
         return NULL;
     size_t j = hslot(im, r->key);
-    while (im->h[j].key)
-        j = (j + 1) & (im->hcap - 1);
-    im->h[j] = *r;
-    im->hcount++;
-    return &im->h[j];
+    while (im->a->h[j].key)
+        j = (j + 1) & (im->a->hcap - 1);
+    im->a->h[j] = *r;
+    im->a->hcount++;
+    return &im->a->h[j];
 }
 
 void imp_hdel(vmex_importer *im, hrec *r)
 {
-    size_t mask = im->hcap - 1, i = (size_t)(r - im->h);
+    size_t mask = im->a->hcap - 1, i = (size_t)(r - im->a->h);
     for (;;) {
-        im->h[i].key = 0;
+        im->a->h[i].key = 0;
         size_t k = i;
         for (;;) {
             k = (k + 1) & mask;
-            if (!im->h[k].key) {
-                im->hcount--;
+            if (!im->a->h[k].key) {
+                im->a->hcount--;
                 return;
             }
-            size_t home = hslot(im, im->h[k].key);
+            size_t home = hslot(im, im->a->h[k].key);
             if (i <= k ? (home <= i || home > k) : (home <= i && home > k))
                 break;
         }
-        im->h[i] = im->h[k];
+        im->a->h[i] = im->a->h[k];
         i = k;
     }
 }
@@ -131,7 +149,7 @@ void imp_hdel(vmex_importer *im, hrec *r)
 /* ------------------------------------------------------------ names */
 int imp_pool_take(vmex_importer *im, int which, int32_t *slot)
 {
-    pool *pl = &im->pools[which];
+    pool *pl = &im->a->pools[which];
     if (pl->nfree) {
         *slot = (int32_t)pl->free[--pl->nfree];
         return 0;
@@ -147,7 +165,7 @@ int imp_pool_take(vmex_importer *im, int which, int32_t *slot)
 
 int imp_pool_put(vmex_importer *im, int which, int32_t slot)
 {
-    pool *pl = &im->pools[which];
+    pool *pl = &im->a->pools[which];
     size_t cap = pl->fcap;
     if (imp_grow((void **)&pl->free, &cap, (size_t)pl->nfree + 1, sizeof *pl->free))
         return -1;
@@ -159,13 +177,13 @@ int imp_pool_put(vmex_importer *im, int which, int32_t slot)
 /* the program's name id for a slot, made on first use */
 int32_t imp_name_id(vmex_importer *im, int which, int32_t slot)
 {
-    pool *pl = &im->pools[which];
+    pool *pl = &im->a->pools[which];
     if (pl->ids[slot] < 0) {
         char name[VMEX_NAME_MAX];
         snprintf(name, sizeof name, "%c%" PRId32, pool_prefix[which], slot);
-        pl->ids[slot] = vmex_program_name(im->p, name);
+        pl->ids[slot] = vmex_program_name(&im->a->p, name);
         if (pl->ids[slot] < 0)
-            im->name_oom = 1;
+            im->a->name_oom = 1;
     }
     return pl->ids[slot];
 }
@@ -175,36 +193,36 @@ int32_t imp_name_id(vmex_importer *im, int which, int32_t slot)
  * -1 out of memory (reported). */
 int imp_emit(vmex_importer *im, const vmex_op *op)
 {
-    if (im->truncated)
+    if (im->a->truncated)
         return 1;
-    if (im->p->nops >= im->max_ops) {
-        im->truncated = 1;
-        im->st.truncated_line = im->line;
-        im->st.dropped[VMEX_TD_TRUNCATED]++;   /* this call, or what is left of it */
+    if (im->a->p.nops >= im->max_ops) {
+        im->a->truncated = 1;
+        im->a->st.truncated_line = im->line;
+        im->a->st.dropped[VMEX_TD_TRUNCATED]++;   /* this call, or what is left of it */
         return 1;
     }
-    if (im->name_oom)
+    if (im->a->name_oom)
         return imp_oom(im);
-    if (vmex_program_add(im->p, op) < 0)
+    if (vmex_program_add(&im->a->p, op) < 0)
         return imp_oom(im);
-    im->st.ops[op->kind]++;
+    im->a->st.ops[op->kind]++;
     return 0;
 }
 
 void imp_live_maps(vmex_importer *im, int64_t d_count, int64_t d_bytes)
 {
-    im->st.live_maps += (uint64_t)d_count;
-    im->st.live_map_bytes += (uint64_t)d_bytes;
-    if (im->st.live_map_bytes > im->st.peak_map_bytes)
-        im->st.peak_map_bytes = im->st.live_map_bytes;
+    im->a->st.live_maps += (uint64_t)d_count;
+    im->a->st.live_map_bytes += (uint64_t)d_bytes;
+    if (im->a->st.live_map_bytes > im->a->st.peak_map_bytes)
+        im->a->st.peak_map_bytes = im->a->st.live_map_bytes;
 }
 
 void imp_live_blocks(vmex_importer *im, int64_t d_count, int64_t d_bytes)
 {
-    im->st.live_blocks += (uint64_t)d_count;
-    im->st.live_block_bytes += (uint64_t)d_bytes;
-    if (im->st.live_block_bytes > im->st.peak_block_bytes)
-        im->st.peak_block_bytes = im->st.live_block_bytes;
+    im->a->st.live_blocks += (uint64_t)d_count;
+    im->a->st.live_block_bytes += (uint64_t)d_bytes;
+    if (im->a->st.live_block_bytes > im->a->st.peak_block_bytes)
+        im->a->st.peak_block_bytes = im->a->st.live_block_bytes;
 }
 
 int imp_check_size(vmex_importer *im, uint64_t v, int col, const char *what)
@@ -282,7 +300,7 @@ int imp_map_unmap(vmex_importer *im, hrec *r, uint64_t off, uint64_t len, int co
     r->live -= pages;
     imp_live_maps(im, 0, -(int64_t)pages);
     if (a >= b) {
-        im->st.dropped[VMEX_TD_SUBPAGE]++;
+        im->a->st.dropped[VMEX_TD_SUBPAGE]++;
     } else {
         vmex_op op;
         vmex_op_init(&op, VMEX_OP_MUNMAP);
@@ -343,7 +361,7 @@ hrec *imp_need_handle(vmex_importer *im, uint64_t key, int want, int col)
 int imp_prot_of(int r, int w, int x, vmex_importer *im)
 {
     if (w && x)
-        im->st.rwx++;
+        im->a->st.rwx++;
     if (w)
         return VMEX_PROT_RW;
     if (x)

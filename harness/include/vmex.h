@@ -111,7 +111,9 @@ const char *vmex_target_name(int t);
 #define VMEX_ENT_EXTENDED_VA    0x2u  /* extended-virtual-addressing */
 #define VMEX_ENT_INCREASED_MEM  0x4u  /* increased-memory-limit */
 #define VMEX_ENT_DEBUG_MEM      0x8u  /* increased-debugging-memory-limit */
-#define VMEX_ENT__COUNT         4
+#define VMEX_ENT_HARDENED_HEAP  0x10u /* hardened-heap: split user ranges on iOS 26 (docs/xnu-model.md §8) */
+#define VMEX_ENT_BROWSER_ENGINE 0x20u /* web-browser-engine: split user ranges from iOS 17.4 */
+#define VMEX_ENT__COUNT         6
 const char *vmex_ent_name(int bit_index);
 int vmex_ent_parse(const char *s, uint32_t *bit);   /* 0 ok, -1 unknown */
 
@@ -129,6 +131,10 @@ enum vmex_setkey {
     VMEX_SET_THP_ALIGN,        /* enum vmex_thp: linux-model's 2 MiB alignment rule */
     VMEX_SET_MMAP_THRESHOLD,   /* glibc M_MMAP_THRESHOLD; 0 = glibc's dynamic default */
     VMEX_SET_RETAIN,           /* jemalloc opt.retain (default on, as jemalloc ships on Linux) */
+    /* xnu, appended (the encoding carries key numbers) */
+    VMEX_SET_XZONE,            /* xzone malloc on/off (default per era, docs/xnu-model.md §8) */
+    VMEX_SET_JIT_SLIDE,        /* iOS 11-13: the first random MAP_JIT pick, bytes above min_offset */
+    VMEX_SET_DATA_SLIDE,       /* split user ranges: the data range's random offset (32 MiB steps) */
     VMEX_SET__COUNT
 };
 /* 1 when `set KEY` means something on target t (xnu keys on xnu, the
@@ -232,11 +238,14 @@ int  vmex_parse_number(const char *s, size_t n, uint64_t *out);
 typedef struct vmex_region {
     uint64_t start, end;
     uint8_t  kind;           /* enum vmex_region_kind */
+    uint8_t  tag, prot;      /* the VM tag and enum vmex_prot of the entry */
 } vmex_region;
 enum vmex_region_kind {
     VMEX_R_APP = 0,          /* an app mapping (mmap, vm_allocate) */
     VMEX_R_MALLOC,           /* a region or large block of the libmalloc model */
     VMEX_R_BINARY, VMEX_R_DYLD, VMEX_R_STACK, VMEX_R_SHARED, VMEX_R_NANO,
+    VMEX_R_GUARD,            /* permanent PROT_NONE around a split map's data range (and xzone's
+                                pointer ranges inside them): never usable by the app */
     VMEX_R__COUNT
 };
 const char *vmex_region_name(int kind);
@@ -256,7 +265,7 @@ typedef struct vmex_layout {
     uint32_t malloc_entropy;
     int      nano;           /* nano region present */
     uint32_t nregions;
-    vmex_region regions[8];  /* pristine fixed regions, by address */
+    vmex_region regions[16]; /* pristine fixed regions, by address */
     uint64_t pristine_free, pristine_largest;
     /* what differs between targets */
     uint8_t  target;         /* enum vmex_target */
@@ -268,6 +277,18 @@ typedef struct vmex_layout {
     uint8_t  thp;            /* linux-model: 1 when the 2 MiB rule applies (auto resolved) */
     uint8_t  retain;         /* jemalloc: opt.retain */
     uint64_t mmap_threshold; /* glibc: 0 = dynamic */
+    /* xnu: what the era, the entitlements and the newer settings change (docs/xnu-model.md §8) */
+    uint64_t phys_page;      /* the page a touch dirties: 4 KiB on A7/A8 (ios11/12 1 GB), else page */
+    uint32_t tiny_blocks;    /* libmalloc's NUM_TINY_BLOCKS: 64520 before iOS 13, then 64504 */
+    uint8_t  xzone;          /* xzone malloc instead of the magazine allocator */
+    uint8_t  jit_random;     /* iOS 11-13: MAP_JIT at a random address, one JIT mapping a process */
+    uint8_t  ranges;         /* split user ranges: default [min_offset, default_end), data
+                                [data_min, data_max), the rest above default_end guard */
+    uint8_t  large_to_data;  /* split ranges, iOS 18+: any request of 1 GiB or more goes to data */
+    uint64_t jit_slide;      /* the first JIT pick's offset above min_offset (before the modulo) */
+    uint64_t default_end, data_min, data_max;
+    uint32_t nptr;           /* xzone with split ranges: its pointer ranges in the guard */
+    uint64_t ptr_min[2], ptr_max[2];
 } vmex_layout;
 
 /* The linux window's base: above the 2-30 TiB range mimalloc uses for its
@@ -286,6 +307,9 @@ int vmex_layout_resolve(const vmex_config *cfg, const char *profile, uint32_t ex
 /* canonical profile names, in order; returns the count */
 size_t vmex_profile_list(const char **names, size_t max);
 int vmex_profile_valid(const char *name);
+/* the published sources a profile's release is modelled from ("xnu-12377,
+ * libmalloc-792.41.1"; docs/xnu-model.md), "" for an unknown name */
+const char *vmex_profile_source(const char *name);
 
 /* ---------------------------------------------------------------- backends */
 /* Each target is run by a backend: xnu and linux-model are models (they
@@ -337,6 +361,7 @@ enum vmex_reason {
     VMEX_WHY_ERRNO,       /* linux: the kernel or allocator failed otherwise (errno in value) */
     VMEX_WHY_CRASH,       /* linux: the executor died in this op */
     VMEX_WHY_HANG,        /* linux: the executor did not finish this op in time */
+    VMEX_WHY_JIT_ONCE,    /* iOS 11-13: a second MAP_JIT mapping (KERN_INVALID_ARGUMENT) */
     VMEX_WHY__COUNT
 };
 const char *vmex_reason_text(int why);

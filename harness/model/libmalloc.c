@@ -1,15 +1,19 @@
 /*
  * libmalloc.c - the malloc of an iOS app, as the xnu backend models it
- * (../shared/docs/xnu-model.md §5):
+ * (docs/xnu-model.md §5): the magazine allocator, or, when the layout says
+ * so (§8), xzone malloc (xzone.c).  The magazine allocator:
  *   - nano (<= 256 B, 16 B quantum) inside the fixed 512 MiB nano region;
- *     when it is full (or nano is off) requests go to tiny;
+ *     when it is full (or nano is off) requests go to tiny (with xzone
+ *     and nano on, "nano on xzone", to xzone);
  *   - tiny (<= 1008 B, 16 B quantum): 1 MiB regions aligned to 1 MiB, of
- *     which NUM_TINY_BLOCKS (64520) x 16 B are usable (libmalloc
- *     magazine_zone.h; the rest is the region's metadata);
+ *     which NUM_TINY_BLOCKS x 16 B are usable (the rest is the region's
+ *     metadata; 64520 or 64504 blocks by release: the layout's tiny_blocks);
  *   - small (<= 15 KiB, 512 B quantum): 8 MiB regions aligned to 8 MiB,
  *     NUM_SMALL_BLOCKS (16319) x 512 B usable;
  *   - large (> 15 KiB): its own page-rounded mapping, freed at once (iOS
- *     has no large cache: LARGE_CACHE is off on embedded targets).
+ *     has no large cache: LARGE_CACHE is off on embedded targets); grown
+ *     in place by a fixed VM_MEMORY_REALLOC mapping of the tail
+ *     (magazine_large.c large_try_realloc_in_place(): §8).
  * Inside a class, blocks are placed first fit by address over the free
  * space of all its regions (libmalloc's segregated free lists are not
  * modelled; the regions' VA footprint is).  A region whose blocks are all
@@ -19,14 +23,19 @@
  * reused first fit like any other.
  * Every malloc mapping is placed with the entropic hint of
  * mvm_allocate_pages_securely() (libmalloc src/vm.c), through the vm_map
- * rules of xnu.c.  realloc that moves a block copies it, which dirties the
- * copied bytes of the destination.
+ * rules of xnu.c; in a map with split user ranges the window sits in the
+ * data range (§8: mvm_aslr_init()'s probe).  realloc that moves a block
+ * copies it, which dirties the copied bytes of the destination.
  */
 #include "model/libmalloc.h"
 #include "model/model.h"
 
 #define MiB (1ull << 20)
+#define GiB (1ull << 30)
 #define ENTROPIC_KABILLION 0x10000000ull /* 256 MiB, libmalloc src/vm.c */
+/* §8 libmalloc-474 ... 792 src/vm.c ENTROPIC_USER_RANGE_SIZE: with split
+ * user ranges the window's limit is 8 GiB above the data range's start */
+#define ENTROPIC_USER_RANGE_SIZE (8 * GiB)
 #define ENTROPIC_SHIFT 25                /* iOS 64-bit: 32 MiB steps */
 #define MAXSSIZ (1 * MiB)                /* §5: entropic_limit = USRSTACK64 - 1 MiB - (r << 25) */
 #define USRSTACK64 0x16FE00000ull
@@ -37,7 +46,7 @@ enum { CLS_NANO = 0, CLS_TINY, CLS_SMALL, CLS_LARGE };
 
 const vmex_malloc_class _vmex_malloc_classes[3] = {
     {"nano", VMEX_TAG_MALLOC_NANO, 16, 256, 0, 0},
-    {"tiny", VMEX_TAG_MALLOC_TINY, 16, 1008, 1 * MiB, 64520ull * 16},          /* NUM_TINY_BLOCKS x 16 B */
+    {"tiny", VMEX_TAG_MALLOC_TINY, 16, 1008, 1 * MiB, 64504ull * 16},          /* NUM_TINY_BLOCKS x 16 B (iOS 13+) */
     {"small", VMEX_TAG_MALLOC_SMALL, 512, LARGE_THRESHOLD, 8 * MiB, 16319ull * 512}, /* NUM_SMALL_BLOCKS x 512 B */
 };
 
@@ -56,6 +65,7 @@ void _vmex_libmalloc_init(vmex_libmalloc *z)
         _vmex_ivt_init(&r->free);
         _vmex_ivt_init(&r->regions);
     }
+    _vmex_xzone_init(&z->xz);
 }
 
 void _vmex_libmalloc_free(vmex_libmalloc *z)
@@ -64,6 +74,7 @@ void _vmex_libmalloc_free(vmex_libmalloc *z)
         _vmex_ivt_free(&z->racks[i].free);
         _vmex_ivt_free(&z->racks[i].regions);
     }
+    _vmex_xzone_free(&z->xz);
 }
 
 void _vmex_libmalloc_reset(vmex_libmalloc *z, const vmex_layout *L)
@@ -76,30 +87,41 @@ void _vmex_libmalloc_reset(vmex_libmalloc *z, const vmex_layout *L)
     for (uint32_t i = 0; i < L->nregions; i++)
         if (L->regions[i].kind == VMEX_R_NANO)
             _vmex_ivt_insert(&z->racks[CLS_NANO].free, L->regions[i].start, L->regions[i].end, 0);
+    z->racks[CLS_TINY].usable = (uint64_t)(L->tiny_blocks ? L->tiny_blocks : 64504) * 16;
     z->entropic_limit = USRSTACK64 - MAXSSIZ - ((uint64_t)L->malloc_entropy << ENTROPIC_SHIFT);
+    z->entropic_base = 0;
+    if (L->ranges) {
+        /* §8 src/vm.c mvm_aslr_init() (libmalloc-474 and later): a one-page
+         * MALLOC_TINY probe lands at the data range's start, first fit;
+         * above the stack, so the window moves there without further
+         * entropy, and never below the probe */
+        z->entropic_base = L->data_min;
+        z->entropic_limit = VMEX_ALIGN_DOWN(L->data_min + ENTROPIC_USER_RANGE_SIZE, 1ull << ENTROPIC_SHIFT);
+    }
     z->entropic_address = z->entropic_limit - ENTROPIC_KABILLION;
+    if (L->xzone) _vmex_xzone_reset(&z->xz, L);
 }
 
 /* ------------------------------------------------------------ mappings */
 /* mvm_allocate_pages_securely(): the entropic range (libmalloc src/vm.c). */
-static int malloc_map(vmex_sim *s, uint64_t size, uint64_t align, uint8_t tag, uint64_t *out)
+int _vmex_malloc_map(vmex_sim *s, uint64_t size, uint64_t align, uint8_t tag, uint64_t *out)
 {
     vmex_libmalloc *z = s->ext;
     uint64_t addr;
     for (;;) {
-        if (_vmex_xnu_place(s, z->entropic_address, size, align, &addr) &&
-            _vmex_xnu_place(s, VMEX_PAGE, size, align, &addr))   /* KERN_NO_SPACE: retry from the bottom */
+        if (_vmex_xnu_place(s, z->entropic_address, size, align, tag, &addr) &&
+            _vmex_xnu_place(s, VMEX_PAGE, size, align, tag, &addr))   /* KERN_NO_SPACE: retry from the bottom */
             return -1;
         if (addr + size > z->entropic_limit) {          /* exhausted the current range? */
             uint64_t t = z->entropic_address, u = t - ENTROPIC_KABILLION;
-            if (u < t) {                                /* no wrap: widen and retry */
+            if (u < t && u >= z->entropic_base) {       /* no wrap: widen and retry */
                 z->entropic_address = u;
                 continue;
             }
         }
         if (addr < z->entropic_address) {               /* wrapped to find it: widen */
             uint64_t t = z->entropic_address, u = t - ENTROPIC_KABILLION;
-            if (u < t) z->entropic_address = u;
+            if (u < t && u >= z->entropic_base) z->entropic_address = u;
         }
         break;
     }
@@ -144,7 +166,7 @@ static int rack_alloc(vmex_sim *s, int cls, uint64_t bsize, uint64_t *addr, uint
     if (!_vmex_ivt_fit(&r->free, 0, bsize, r->quantum, &a)) {
         if (r->fixed) return -1;
         uint64_t base;
-        if (malloc_map(s, r->region_size, r->region_size, r->tag, &base)) {
+        if (_vmex_malloc_map(s, r->region_size, r->region_size, r->tag, &base)) {
             *req = r->region_size;
             *align = r->region_size;
             return -1;
@@ -191,8 +213,9 @@ int _vmex_libmalloc_malloc(vmex_sim *s, uint64_t n, vmex_slot *out, uint64_t *re
         cls = CLS_TINY;   /* nano full: the helper zone takes it */
         bsize = block_size(s, cls, n);
     }
+    if (s->L->xzone) return _vmex_xzone_malloc(s, n, out, req, align);
     if (cls == CLS_LARGE) {
-        if (malloc_map(s, bsize, VMEX_PAGE, VMEX_TAG_MALLOC_LARGE, &addr)) return -1;
+        if (_vmex_malloc_map(s, bsize, VMEX_PAGE, VMEX_TAG_MALLOC_LARGE, &addr)) return -1;
     } else if (rack_alloc(s, cls, bsize, &addr, req, align))
         return -1;
 done:
@@ -202,7 +225,9 @@ done:
 
 void _vmex_libmalloc_release(vmex_sim *s, const vmex_slot *b)
 {
-    if (b->cls == CLS_LARGE)
+    if (b->cls >= VMEX_XZ_CLS)
+        _vmex_xzone_release(s, b);
+    else if (b->cls == CLS_LARGE)
         s->vt->remove(s->s, b->addr, b->size);
     else
         rack_free(s, b->cls, b->addr, b->size);
@@ -212,6 +237,7 @@ void _vmex_libmalloc_release(vmex_sim *s, const vmex_slot *b)
 int _vmex_libmalloc_realloc(vmex_sim *s, const vmex_slot *old, uint64_t n, vmex_slot *out, uint64_t *req,
                             uint64_t *align)
 {
+    if (old->cls >= VMEX_XZ_CLS) return _vmex_xzone_realloc(s, old, n, out, req, align);
     int cls = malloc_class(s, n);
     uint64_t bsize = block_size(s, cls, n);
     *req = bsize;
@@ -239,10 +265,9 @@ int _vmex_libmalloc_realloc(vmex_sim *s, const vmex_slot *old, uint64_t n, vmex_
             *out = (vmex_slot){VMEX_SLOT_BLOCK, CLS_LARGE, old->addr, bsize, n};
             return 0;
         }
-        uint64_t tail = old->addr + old->size;   /* large_try_realloc_in_place */
-        if (tail + (bsize - old->size) <= s->L->max_offset && s->vt->is_free(s->s, tail, bsize - old->size)) {
-            _vmex_xnu_enter(s, tail, bsize - old->size,
-                            VMEX_ATTR(VMEX_R_MALLOC, VMEX_TAG_MALLOC_LARGE, VMEX_PROT_RW));
+        uint64_t tail = old->addr + old->size;   /* large_try_realloc_in_place: a fixed vm_allocate */
+        if (_vmex_xnu_fixed_ok(s, tail, bsize - old->size)) {
+            _vmex_xnu_enter(s, tail, bsize - old->size, VMEX_ATTR(VMEX_R_MALLOC, VMEX_TAG_REALLOC, VMEX_PROT_RW));
             *out = (vmex_slot){VMEX_SLOT_BLOCK, CLS_LARGE, old->addr, bsize, n};
             return 0;
         }

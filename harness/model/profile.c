@@ -1,12 +1,12 @@
 /*
- * profile.c - iOS profiles, entitlements, `set` options, and the pristine
- * layouts the backends resolve (model/backend.h): an iOS app's address
- * space (xnu) and a Linux window (linux-model, linux).  Which `set` keys a
- * target takes follows its capabilities (vmex_target_has).
+ * profile.c - the vocabulary of a config: iOS profiles, entitlements and
+ * `set` options; and the pristine layout of a Linux window (linux-model,
+ * linux).  An iOS app's layout is ios.c.  Which `set` keys a target takes
+ * follows its capabilities (vmex_target_has).
  *
- * Every number here comes from ../shared/docs/xnu-model.md (read from
- * apple-oss-distributions/xnu and libmalloc) unless a comment names a
- * better source.  Section numbers below refer to that document.
+ * Every number here comes from docs/xnu-model.md (read from
+ * apple-oss-distributions/xnu and libmalloc; section numbers below refer
+ * to it) unless a comment names a better source.
  */
 #include "core/core.h"
 #include "model/model.h"
@@ -19,35 +19,36 @@
 #define GiB (1ull << 30)
 #define MiB (1ull << 20)
 
-/* §1: the shared region always starts at 6 GiB (osfmk/mach/shared_region.h). */
-#define SHARED_REGION_BASE 0x180000000ull
-/* §4: USRSTACK64; the 1 MiB main stack ends here, minus the slide. */
-#define USRSTACK64         0x16FE00000ull
-#define MAIN_STACK_SIZE    (1ull * MiB)
-/* §4: __PAGEZERO covers 4 GiB (+ slide). */
-#define PAGEZERO           0x100000000ull
-/* §4: nano region, 512 MiB right after the shared region. */
-#define NANO_SIZE          (512ull * MiB)
-/* §1: JUMBO -> MACH_VM_MAX_ADDRESS. */
-#define JUMBO_MAX          0xFC0000000ull
-
 /* ------------------------------------------------------------ entitlements */
-static const struct { const char *name, *full; } ents[VMEX_ENT__COUNT] = {
-    {"dynamic-codesigning", "dynamic-codesigning"},
-    {"extended-virtual-addressing", "com.apple.developer.kernel.extended-virtual-addressing"},
-    {"increased-memory-limit", "com.apple.developer.kernel.increased-memory-limit"},
-    {"increased-debugging-memory-limit", "com.apple.developer.kernel.increased-debugging-memory-limit"},
+/* The short name, then the names an entitlements plist uses (any parses). */
+static const struct { const char *name, *full[4]; } ents[VMEX_ENT__COUNT] = {
+    {"dynamic-codesigning", {"dynamic-codesigning"}},
+    {"extended-virtual-addressing", {"com.apple.developer.kernel.extended-virtual-addressing"}},
+    {"increased-memory-limit", {"com.apple.developer.kernel.increased-memory-limit"}},
+    {"increased-debugging-memory-limit", {"com.apple.developer.kernel.increased-debugging-memory-limit"}},
+    /* §8: the iOS 26 tree (xnu-12377) bsd/kern/kern_exec.c,
+     * exec_security_mitigation_entitlement[HARDENED_HEAP]: either name */
+    {"hardened-heap",
+     {"com.apple.security.hardened-process.hardened-heap", "com.apple.developer.hardened-process.hardened-heap"}},
+    /* §8: xnu-10063.101.15 bsd/kern/kern_exec.c encode_HR_entitlement() of the four
+     * kCSWebBrowser*Entitlement; their names in tests/entitlements/hardened-binary-entitlements-*.plist */
+    {"web-browser-engine",
+     {"com.apple.developer.web-browser-engine.host", "com.apple.developer.web-browser-engine.webcontent",
+      "com.apple.developer.web-browser-engine.networking", "com.apple.developer.web-browser-engine.rendering"}},
 };
 
 const char *vmex_ent_name(int i) { return i >= 0 && i < VMEX_ENT__COUNT ? ents[i].name : "?"; }
 
 int vmex_ent_parse(const char *s, uint32_t *bit)
 {
-    for (int i = 0; i < VMEX_ENT__COUNT; i++)
-        if (!strcmp(s, ents[i].name) || !strcmp(s, ents[i].full)) {
+    for (int i = 0; i < VMEX_ENT__COUNT; i++) {
+        int hit = !strcmp(s, ents[i].name);
+        for (int k = 0; k < 4 && ents[i].full[k] && !hit; k++) hit = !strcmp(s, ents[i].full[k]);
+        if (hit) {
             *bit = 1u << i;
             return 0;
         }
+    }
     return -1;
 }
 
@@ -72,7 +73,7 @@ static const struct {
     [VMEX_SET_MALLOC_ENTROPY] = {"malloc-entropy", T_INT, 0, 0, 127, "entropic-range random r"},
     /* 0 means "the profile's default" */
     [VMEX_SET_FOOTPRINT_LIMIT] = {"footprint-limit", T_SIZE, 0, VMEX_PAGE, VMEX_MAX_VALUE - 1, "jetsam limit"},
-    /* linux-real.md: the window is aligned to >= 2 MiB; 16 TiB keeps it
+    /* docs/linux-real.md: the window is aligned to >= 2 MiB; 16 TiB keeps it
      * below PIE executables from VMEX_LINUX_BASE. */
     [VMEX_SET_WINDOW] = {"window", T_SIZE, 1 * GiB, 2 * MiB, 16ull << 40, "address window size", VMEX_CAP_WINDOW},
     [VMEX_SET_ALLOCATOR] = {"allocator", T_ENUM, VMEX_ALLOC_KERNEL, 0, VMEX_ALLOC__COUNT - 1,
@@ -81,6 +82,14 @@ static const struct {
     [VMEX_SET_MMAP_THRESHOLD] = {"mmap-threshold", T_SIZE, 0, 0, 32 * MiB, "glibc M_MMAP_THRESHOLD, 0 = dynamic",
                                  VMEX_CAP_WINDOW},
     [VMEX_SET_RETAIN] = {"retain", T_ONOFF, 1, 0, 1, "jemalloc opt.retain", VMEX_CAP_WINDOW},
+    /* §8: its default depends on the release (ios.c xzone_default()); iOS 17 and later */
+    [VMEX_SET_XZONE] = {"xzone", T_ONOFF, 0, 0, 1, "xzone malloc"},
+    /* §8: random() << PAGE_SHIFT of the first pick; any value, reduced modulo
+     * max - min and truncated to the page as vm_map_random_address_for_size() does */
+    [VMEX_SET_JIT_SLIDE] = {"jit-slide", T_SIZE, 0, 0, VMEX_MAX_VALUE - 1, "first MAP_JIT pick above min_offset"},
+    /* §8: read_random() of vm_map_range_random_uniform(); any value, reduced
+     * modulo the span and truncated to 32 MiB as it does */
+    [VMEX_SET_DATA_SLIDE] = {"data-slide", T_SIZE, 0, 0, VMEX_MAX_VALUE - 1, "data range above its lowest place"},
 };
 
 const char *vmex_allocator_name(int a) { return a >= 0 && a < VMEX_ALLOC__COUNT ? allocator_names[a] : "?"; }
@@ -178,17 +187,25 @@ void vmex_set_format(int key, uint64_t v, char *buf, size_t n)
         vmex_format_size(v, buf, n);
 }
 
-static uint64_t setting(const vmex_config *c, int k)
+uint64_t _vmex_setting(const vmex_config *c, int k)
 {
     return (c->set_mask & (1u << k)) ? c->set[k] : sets[k].def;
 }
+#define setting _vmex_setting
 
 /* ------------------------------------------------------------ profiles */
-/* Versions are kept x10: 11 -> 110, 17.4 -> 174. */
-static const uint32_t versions[] = {110, 120, 130, 140, 150, 160, 170, 174, 180};
+/* Versions are kept x10: 11 -> 110, 17.4 -> 174.  The list order is part
+ * of the fuzz encoding v1 (fuzz/codec.h): new releases are appended. */
+static const uint32_t versions[] = {110, 120, 130, 140, 150, 160, 170, 174, 180, 260, 154};
 static const uint32_t rams[] = {1, 2, 3, 4, 6, 8, 12, 16};
 #define NVERSIONS (sizeof versions / sizeof versions[0])
 #define NRAMS (sizeof rams / sizeof rams[0])
+
+/* The RAM classes a release has profiles for: all eight up to iOS 18 (as
+ * the first profiles were made); iOS 26 runs on 3 GB (iPhone SE 2nd
+ * generation, iPad 8th generation) to 12 GB iPhones and 16 GB iPads (iPad
+ * Pro M4 with 1 or 2 TB): devices.txt, the rows of source C. */
+static int ram_ok(uint32_t v, uint32_t ram) { return v < 260 || ram >= 3; }
 
 int _vmex_profile_parse(const char *name, uint32_t *version_x10, uint32_t *ram_gb)
 {
@@ -213,7 +230,7 @@ int _vmex_profile_parse(const char *name, uint32_t *version_x10, uint32_t *ram_g
     int vok = 0, rok = 0;
     for (size_t i = 0; i < NVERSIONS; i++) vok |= versions[i] == v;
     for (size_t i = 0; i < NRAMS; i++) rok |= rams[i] == ram;
-    if (!vok || !rok || major > 99) return -1;
+    if (!vok || !rok || major > 99 || !ram_ok(v, (uint32_t)ram)) return -1;
     *version_x10 = v;
     *ram_gb = (uint32_t)ram;
     return 0;
@@ -225,84 +242,46 @@ int vmex_profile_valid(const char *name)
     return _vmex_profile_parse(name, &v, &r) == 0;
 }
 
-/* The canonical names, in the order of versions[] x rams[]. */
+/* The canonical names, in the order of versions[] x rams[] (ram_ok). */
 #define RAMS(v) "ios" v "-1gb", "ios" v "-2gb", "ios" v "-3gb", "ios" v "-4gb", \
                 "ios" v "-6gb", "ios" v "-8gb", "ios" v "-12gb", "ios" v "-16gb"
 static const char *const profile_names[] = {
     RAMS("11"), RAMS("12"), RAMS("13"), RAMS("14"), RAMS("15"), RAMS("16"), RAMS("17"), RAMS("17.4"), RAMS("18"),
+    "ios26-3gb", "ios26-4gb", "ios26-6gb", "ios26-8gb", "ios26-12gb", "ios26-16gb",
+    RAMS("15.4"),
 };
-_Static_assert(sizeof profile_names / sizeof profile_names[0] == NVERSIONS * NRAMS, "one name per profile");
+_Static_assert(sizeof profile_names / sizeof profile_names[0] == (NVERSIONS - 1) * NRAMS + 6, "one name per profile");
+
+/* The tags of apple-oss-distributions/xnu and /libmalloc each release is
+ * read from (docs/xnu-model.md, the era table).  "xnu-12377" is the iOS 26
+ * tree as published, read from a public copy (§8). */
+const char *vmex_profile_source(const char *name)
+{
+    static const struct { uint32_t v; const char *src; } t[] = {
+        {110, "xnu-4570.51, libmalloc-140"},
+        {120, "xnu-4903, libmalloc-166"},
+        {130, "xnu-6153, libmalloc-283"},
+        {140, "xnu-7195, libmalloc-317"},
+        {150, "xnu-8019, libmalloc-374"},
+        {154, "xnu-8020.101.4, libmalloc-374"},
+        {160, "xnu-8792, libmalloc-409"},
+        {170, "xnu-10002, libmalloc-474"},
+        {174, "xnu-10063.101, libmalloc-521"},
+        {180, "xnu-11215..11417, libmalloc-646..715 (xzone on: an estimate)"},
+        {260, "xnu-12377, libmalloc-792.41.1"},
+    };
+    uint32_t v, ram;
+    if (_vmex_profile_parse(name, &v, &ram)) return "";
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (t[i].v == v) return t[i].src;
+    return "";
+}
 
 size_t vmex_profile_list(const char **names, size_t max)
 {
     size_t n = sizeof profile_names / sizeof profile_names[0];
     for (size_t i = 0; i < n && i < max; i++) names[i] = profile_names[i];
     return n;
-}
-
-/* §1: the shared region size by era. */
-static uint64_t shared_size(uint32_t v)
-{
-    if (v < 120) return 0x40000000ull;   /* iOS 11 (xnu-4570): 1 GiB */
-    if (v < 174) return 0x100000000ull;  /* iOS 12 - 17.3: 4 GiB */
-    return 0x180000000ull;               /* iOS 17.4 - 18: 6 GiB */
-}
-
-/* §1 pmap_max_64bit_offset(), DEVICE option.  The nominal RAM classes map to
- * max_mem: a nominal 1 GB phone is <= 1 GiB, 2 and 3 GB phones are in
- * (1 GiB, 3 GiB], 4 GB and up are > 3 GiB. */
-static uint64_t device_max(uint32_t v, uint32_t ram)
-{
-    uint64_t min_max = SHARED_REGION_BASE + shared_size(v) + 0x20000000ull; /* ARM64_MIN_MAX_ADDRESS */
-    if (ram >= 4) return min_max + 0x138000000ull;
-    if (ram >= 2) return min_max + 0x38000000ull;
-    return min_max;
-}
-
-/* §2 proc_apply_jit_and_vm_policies(): what grants the jumbo map.  For
- * iOS 11, the model is the later releases (xnu-4570.51 and newer), where
- * jumbo is 0xFC0000000 like every later era (§1 table). */
-static int jumbo_granted(uint32_t v, uint32_t e)
-{
-    if (e & VMEX_ENT_JIT) return 1;                         /* every era */
-    if ((e & VMEX_ENT_EXTENDED_VA) && v >= 140) return 1;   /* iOS 14+ */
-    if ((e & VMEX_ENT_INCREASED_MEM) && v >= 160) return 1; /* iOS 16+ (devices that support it: all, here) */
-    if ((e & VMEX_ENT_DEBUG_MEM) && v >= 180) return 1;     /* iOS 18+ */
-    return 0;
-}
-
-/* §2: the footprint limit comes from the device tree, not source, so the
- * defaults are ESTIMATES from public reports, to be overridden with
- * `set footprint-limit`:
- *   - 3 GB iPhones are killed near 1.1-1.6 GB (flutter/flutter#105183):
- *     modelled as half the RAM for 1, 2 and 3 GB devices;
- *   - 4 GB (iPhone 12) and 8 GB (iPhone 15 Pro) devices both report 3 GB
- *     available without the entitlement (rtabmap): 3 GiB from 4 GB up.
- * increased-memory-limit raises it to kern.entitled_max_task_pmem, which is
- * all of DRAM on app-swap devices, iOS 16+ (kern_memorystatus.c). */
-static uint64_t footprint_default(uint32_t v, uint32_t ram, uint32_t e)
-{
-    if ((e & VMEX_ENT_INCREASED_MEM) && v >= 160) return (uint64_t)ram * GiB;
-    if (ram <= 3) return (uint64_t)ram * GiB / 2;
-    return 3 * GiB;
-}
-
-/* §2 osfmk/kern/task.c: warning at max(80%, (limit - 100 MB) / limit) of the
- * limit on devices with >= 1 GiB of RAM, (limit - 50 MB) on smaller ones
- * (a nominal 1 GB device has a little less than 1 GiB usable). */
-static uint64_t footprint_warn(uint64_t limit, uint32_t ram)
-{
-    uint64_t slack = (ram <= 1 ? 50 : 100) * MiB;
-    uint64_t eighty = limit / 5 * 4;
-    uint64_t minus = limit > slack ? limit - slack : 0;
-    return eighty > minus ? eighty : minus;
-}
-
-static int add_region(vmex_layout *L, uint64_t start, uint64_t end, int kind)
-{
-    if (L->nregions >= sizeof L->regions / sizeof L->regions[0]) return -1;
-    L->regions[L->nregions++] = (vmex_region){start, end, (uint8_t)kind};
-    return 0;
 }
 
 /* The window targets (linux-model, linux): one window [VMEX_LINUX_BASE,
@@ -313,7 +292,7 @@ int _vmex_resolve_window(const vmex_config *cfg, const char *profile, uint32_t e
                          vmex_error *err)
 {
     L->target = cfg->target;
-    L->page = VMEX_LINUX_PAGE;
+    L->page = L->phys_page = VMEX_LINUX_PAGE;
     L->window = setting(cfg, VMEX_SET_WINDOW);
     L->allocator = (uint8_t)setting(cfg, VMEX_SET_ALLOCATOR);
     L->retain = (uint8_t)setting(cfg, VMEX_SET_RETAIN);
@@ -342,63 +321,5 @@ int _vmex_resolve_window(const vmex_config *cfg, const char *profile, uint32_t e
     L->pristine_free = L->pristine_largest = L->window;
     L->footprint_limit = L->footprint_warn = UINT64_MAX;
     L->malloc_entropy = 0;
-    return 0;
-}
-
-/* An iOS device (xnu): the profile (a non-NULL profile overrides the
- * config's), its entitlements and the device's `set` keys. */
-int _vmex_resolve_device(const vmex_config *cfg, const char *profile, uint32_t extra_ents, vmex_layout *L,
-                         vmex_error *err)
-{
-    const char *name = profile && *profile ? profile : cfg->profile[0] ? cfg->profile : VMEX_DEFAULT_PROFILE;
-    uint32_t v, ram;
-    L->target = cfg->target;
-    L->page = VMEX_PAGE;
-    if (_vmex_profile_parse(name, &v, &ram)) {
-        vmex_error_set(err, 0, 0, "unknown profile '%s' (see 'vmex profiles')", name);
-        return -1;
-    }
-    snprintf(L->profile, sizeof L->profile, "%s", name);
-    L->version_x10 = v;
-    L->era = v < 120 ? 11 : v < 174 ? 12 : 174;
-    L->ram_gb = ram;
-    L->ents = cfg->ents | extra_ents;
-    L->jumbo = jumbo_granted(v, L->ents);
-    L->shared_size = shared_size(v);
-    L->slide = setting(cfg, VMEX_SET_SLIDE);
-    L->min_offset = PAGEZERO + L->slide;
-    L->floor = L->min_offset > VMEX_PAGE ? L->min_offset : VMEX_PAGE;
-    L->max_offset = L->jumbo ? JUMBO_MAX : device_max(v, ram);
-    L->malloc_entropy = (uint32_t)setting(cfg, VMEX_SET_MALLOC_ENTROPY);
-    uint64_t limit = setting(cfg, VMEX_SET_FOOTPRINT_LIMIT);
-    L->footprint_limit = limit ? limit : footprint_default(v, ram, L->ents);
-    L->footprint_warn = footprint_warn(L->footprint_limit, ram);
-
-    uint64_t binary = VMEX_ALIGN_UP(setting(cfg, VMEX_SET_BINARY), VMEX_PAGE);
-    uint64_t dyld = VMEX_ALIGN_UP(setting(cfg, VMEX_SET_DYLD), VMEX_PAGE);
-    uint64_t stack_end = USRSTACK64 - L->slide, stack_start = stack_end - MAIN_STACK_SIZE;
-    if (L->min_offset + binary + dyld > stack_start) {
-        vmex_error_set(err, 0, 0, "binary and dyld (%llu bytes) do not fit below the main stack",
-                       (unsigned long long)(binary + dyld));
-        return -1;
-    }
-    add_region(L, L->min_offset, L->min_offset + binary, VMEX_R_BINARY);
-    add_region(L, L->min_offset + binary, L->min_offset + binary + dyld, VMEX_R_DYLD);
-    add_region(L, stack_start, stack_end, VMEX_R_STACK);
-    add_region(L, SHARED_REGION_BASE, SHARED_REGION_BASE + L->shared_size, VMEX_R_SHARED);
-    uint64_t nano = SHARED_REGION_BASE + L->shared_size; /* NANOZONE_BASE_REGION_ADDRESS */
-    L->nano = setting(cfg, VMEX_SET_NANO) && nano + NANO_SIZE <= L->max_offset;
-    if (L->nano) add_region(L, nano, nano + NANO_SIZE, VMEX_R_NANO);
-
-    /* the pristine holes */
-    uint64_t at = L->floor;
-    for (uint32_t i = 0; i <= L->nregions; i++) {
-        uint64_t s = i < L->nregions ? L->regions[i].start : L->max_offset;
-        if (s > at) {
-            L->pristine_free += s - at;
-            if (s - at > L->pristine_largest) L->pristine_largest = s - at;
-        }
-        if (i < L->nregions && L->regions[i].end > at) at = L->regions[i].end;
-    }
     return 0;
 }

@@ -43,14 +43,8 @@ void _vmex_sim_free(vmex_sim *s)
     free(s);
 }
 
-/* the attributes of a pristine region: its VM tag and protection */
-static uint32_t region_attr(const vmex_region *r)
-{
-    int tag = r->kind == VMEX_R_STACK ? VMEX_TAG_STACK : r->kind == VMEX_R_DYLD ? VMEX_TAG_DYLD
-            : r->kind == VMEX_R_NANO ? VMEX_TAG_MALLOC_NANO : 0;
-    int prot = r->kind == VMEX_R_BINARY || r->kind == VMEX_R_SHARED ? VMEX_PROT_RX : VMEX_PROT_RW;
-    return VMEX_ATTR(r->kind, tag, prot);
-}
+/* the attributes of a pristine region: its kind, VM tag and protection */
+static uint32_t region_attr(const vmex_region *r) { return VMEX_ATTR(r->kind, r->tag, r->prot); }
 
 int _vmex_sim_reset(vmex_sim *s, const vmex_layout *L, uint32_t nslots)
 {
@@ -59,6 +53,9 @@ int _vmex_sim_reset(vmex_sim *s, const vmex_layout *L, uint32_t nslots)
     for (uint32_t i = 0; i < L->nregions; i++)
         s->vt->insert(s->s, L->regions[i].start, L->regions[i].end - L->regions[i].start, region_attr(&L->regions[i]));
     s->warned = 0;
+    s->room_lo = s->room_hi = 0;
+    s->jit_used = 0;
+    s->jit_draws = 0;
     if (nslots > s->slots_cap) {
         vmex_slot *ns = realloc(s->slots, nslots * sizeof *ns);
         if (!ns) return -1;
@@ -70,19 +67,40 @@ int _vmex_sim_reset(vmex_sim *s, const vmex_layout *L, uint32_t nslots)
 }
 
 /* ------------------------------------------------------------ helpers */
+typedef struct span_ctx { uint64_t lo, hi, used; } span_ctx;
+static void used_one(void *c, uint64_t lo, uint64_t hi, uint32_t attr)
+{
+    span_ctx *x = c;
+    (void)attr;
+    lo = lo > x->lo ? lo : x->lo;
+    hi = hi < x->hi ? hi : x->hi;
+    if (hi > lo) x->used += hi - lo;
+}
+
 void _vmex_sim_nospace(vmex_sim *s, uint64_t req, uint64_t align, vmex_opres *r)
 {
-    vmex_stats st;
     r->status = VMEX_ST_FAILED;
     r->why = VMEX_WHY_NOSPACE;
+    if (s->room_hi > s->room_lo) {   /* a split map: judged in its range */
+        vmex_layout V;
+        span_ctx x = {s->room_lo, s->room_hi, 0};
+        s->vt->walk(s->s, x.lo, x.hi, used_one, &x);
+        _vmex_layout_view(s->L, x.lo, x.hi, &V);
+        _vmex_classify(&V, req, align, x.hi - x.lo - x.used, 0, r);
+        return;
+    }
+    vmex_stats st;
     s->vt->stats(s->s, &st);
     _vmex_classify(s->L, req, align, st.free, 0, r);
 }
 
+/* the page a write dirties: the physical page (4 KiB on A7/A8) */
+static uint64_t touch_page(const vmex_layout *L) { return L->phys_page ? L->phys_page : L->page; }
+
 void _vmex_sim_dirty(vmex_sim *s, uint64_t a, uint64_t n)
 {
     if (!n) return;
-    uint64_t lo = VMEX_ALIGN_DOWN(a, s->L->page), hi = VMEX_ALIGN_UP(a + n, s->L->page);
+    uint64_t pg = touch_page(s->L), lo = VMEX_ALIGN_DOWN(a, pg), hi = VMEX_ALIGN_UP(a + n, pg);
     s->vt->touch(s->s, lo, hi - lo);
 }
 
@@ -171,8 +189,8 @@ static void run_touch(vmex_sim *s, const vmex_op *op, const vmex_slot *src, vmex
         failed(r, VMEX_WHY_BADRANGE);
         return;
     }
-    lo = VMEX_ALIGN_DOWN(a, L->page);
-    hi = VMEX_ALIGN_UP(a + n, L->page);
+    lo = VMEX_ALIGN_DOWN(a, touch_page(L));
+    hi = VMEX_ALIGN_UP(a + n, touch_page(L));
     r->addr = lo;
     r->size = hi - lo;
     if (!s->vt->is_mapped(s->s, lo, hi - lo) || (s->rules->write_faults && !writable(s, lo, hi))) {
@@ -210,6 +228,7 @@ void _vmex_sim_step(vmex_model *m, const vmex_op *op, vmex_opres *r)
     vmex_sim *s = _vmex_backend_state(m);
     vmex_slot *src = op->src >= 0 ? &s->slots[op->src] : NULL;
     vmex_slot got = {0};
+    s->room_lo = s->room_hi = 0;
     if (vmex_op_uses(op->kind) && (!src || src->kind == VMEX_SLOT_NONE)) {
         r->status = VMEX_ST_SKIPPED;
         r->why = VMEX_WHY_UNBOUND;

@@ -9,11 +9,9 @@
 #define VMEX_SIM_H
 
 #include "model/backend.h"
+#include "model/model.h"
 #include "model/store.h"
 
-/* VM tags (xnu-model.md §3) */
-enum { VMEX_TAG_MALLOC_SMALL = 2, VMEX_TAG_MALLOC_LARGE = 3, VMEX_TAG_MALLOC_TINY = 7, VMEX_TAG_MALLOC_NANO = 11,
-       VMEX_TAG_STACK = 30, VMEX_TAG_DYLD = 60 };
 
 /* What a handle names. */
 typedef struct vmex_slot {
@@ -55,6 +53,13 @@ struct vmex_sim {
     uint32_t slots_cap;
     int warned;               /* the footprint reached the warning level */
     void *ext;                /* the backend's own state beside the map (xnu: its libmalloc) */
+    /* xnu, split user ranges: the range the last failed placement searched,
+     * which the oracle judges it against ([0, 0): the whole map) */
+    uint64_t room_lo, room_hi;
+    /* xnu, iOS 11 - 13: a JIT mapping exists (the map's jit_entry_exists,
+     * never cleared), and the random picks drawn so far */
+    int jit_used;
+    uint64_t jit_draws;
 };
 
 /* A model backend's state is a vmex_sim: made by _vmex_sim_get on its
@@ -66,9 +71,10 @@ void      _vmex_sim_free(vmex_sim *s);
 int       _vmex_sim_reset(vmex_sim *s, const vmex_layout *L, uint32_t nslots);
 
 /* A failed request of req bytes at alignment align: status, reason and
- * the oracle's class (free space is the room). */
+ * the oracle's class (free space is the room: of the map, or in a split
+ * map of the range the request searched, room_lo and room_hi). */
 void      _vmex_sim_nospace(vmex_sim *s, uint64_t req, uint64_t align, vmex_opres *r);
-/* Dirty the pages of [a, a + n) (a copy's destination). */
+/* Dirty the physical pages of [a, a + n) (a copy's destination). */
 void      _vmex_sim_dirty(vmex_sim *s, uint64_t a, uint64_t n);
 
 /* The backend table's entries a model backend shares (start is its own). */

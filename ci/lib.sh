@@ -2,7 +2,7 @@
 
 # Install the Debian packages vmex needs, only those that are missing.
 vmex_install_deps() {
-  local want=(cmake make gcc clang libclang-rt-14-dev libcmocka-dev libjson-c-dev pkg-config python3 libjemalloc-dev libmimalloc-dev strace libjavascriptcoregtk-4.1-dev)
+  local want=(cmake make gcc clang libclang-rt-14-dev libcmocka-dev libjson-c-dev libsqlite3-dev pkg-config python3 libjemalloc-dev libmimalloc-dev strace libjavascriptcoregtk-4.1-dev)
   local missing=()
   for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -86,4 +86,89 @@ vmex_install_chromium() {
   [ "$(id -u)" -ne 0 ] && sudo=sudo
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+}
+
+# ---- campaign processes (issue "Hard to break", D13)
+# Every long-running process a campaign starts (fuzzers, triage, the
+# report) runs in a process group and session of its own (setsid), so a
+# SIGINT from the terminal reaches the script alone, which stops them in
+# order; and each carries the campaign's token in its environment
+# (VMEX_CAMPAIGN=RUN/CELL/WORKER), which its children inherit.  AFL++'s
+# forkserver puts the target in a session of its own, and a target in
+# persistent mode stops itself (SIGSTOP) between executions: when afl-fuzz
+# dies, that child is left stopped with no parent.  vmex_reap finds such
+# processes by the token, so nothing a campaign started outlives it.
+
+# vmex_spawn VAR TOKEN CMD...: start CMD in the background in its own
+# session, with VMEX_CAMPAIGN=TOKEN and the fds 7-9 (the locks) closed;
+# its pid (= its process group) in VAR.
+vmex_spawn() {
+  local -n _pid=$1
+  local token=$2
+  shift 2
+  VMEX_CAMPAIGN=$token setsid "$@" 7>&- 8>&- 9>&- &
+  _pid=$!
+}
+
+# vmex_reap PATTERN: SIGCONT+SIGKILL every process of this user whose
+# VMEX_CAMPAIGN matches PATTERN (a grep -E pattern anchored at the start
+# of the value: "RUN/" is a whole run, "RUN/CELL/" a cell); prints how many.
+vmex_reap() {
+  local f p n=0 pat=${1//./\\.}
+  for f in $(grep -lsEz "^VMEX_CAMPAIGN=$pat" /proc/[0-9]*/environ 2>/dev/null); do
+    p=${f#/proc/}; p=${p%/environ}
+    [ "$p" = "$$" ] || [ "$p" = "$BASHPID" ] && continue
+    kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null && n=$((n + 1))
+  done
+  echo "$n"
+}
+
+# vmex_stop PID [GRACE]: stop the process group PID (started by vmex_spawn):
+# SIGTERM (and SIGCONT, for stopped members), up to GRACE seconds (default
+# 3) for it to end, then SIGKILL; the leader is reaped.
+vmex_stop() {
+  local pid=$1 grace=${2:-3} i
+  kill -TERM -- "-$pid" 2>/dev/null
+  kill -CONT -- "-$pid" 2>/dev/null
+  for ((i = 0; i < grace * 10; i++)); do
+    ps -o stat= -g "$pid" 2>/dev/null | grep -qv '^Z' || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+# vmex_shielded TOKEN CMD...: run CMD to its end in its own session (a
+# SIGINT or SIGTERM the script traps does not reach it: the triage and
+# the report of an interrupted run still finish, D2); its exit status.
+vmex_shielded() {
+  local pid rc
+  vmex_spawn pid "$@"
+  while :; do
+    wait "$pid"; rc=$?
+    kill -0 "$pid" 2>/dev/null || break   # a trap ended the wait, not the command
+  done
+  return "$rc"
+}
+
+# ---- locks (D14)
+# vmex_lock FD FILE WHAT: take an exclusive lock on FILE (made if needed)
+# through file descriptor FD (7, 8 or 9; vmex_spawn closes them in what it
+# starts) for as long as this shell lives, and write who holds it; or fail
+# with vmex_lock_error saying who holds it.  Call it in the script's own
+# shell (not in $(...)): the lock lives as long as the descriptor.
+vmex_lock() {
+  local fd=$1 file=$2 what=$3
+  vmex_lock_error=""
+  if ! eval "exec $fd>>\"\$file\"" 2>/dev/null; then
+    vmex_lock_error="cannot open the lock file '$file'"
+    return 1
+  fi
+  if ! flock -n "$fd"; then
+    vmex_lock_error="'$(dirname "$file")' is in use by another $what ($(head -c 200 "$file" 2>/dev/null | tr -d '\n' || echo '?')); wait for it to end, or use another folder"
+    eval "exec $fd>&-"
+    return 1
+  fi
+  printf 'pid %s, started %s\n' "$$" "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" > "$file"
 }

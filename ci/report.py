@@ -1,17 +1,30 @@
 #!/usr/bin/env python3
-"""ci/report.py OUT VMEX BUDGET START [REASON] - the report of a nightly run.
+"""ci/report.py OUT --vmex VMEX --store DB --run ID --budget S --start T [--reason R]
+- the report of a nightly run.
 
-Reads OUT/samples.csv and OUT/cells/*/{cell.json,triage/triage.json},
-copies every minimized reproducer into OUT/reproducers/ (one per
-signature), draws each with `VMEX run --svg`, and writes OUT/report.html
-(self-contained: inline CSS and SVG), OUT/summary.json and OUT/summary.txt.
-Every file is written to a temporary name and renamed.  Exit status 0, or
-1 when something could not be written.
+Reads OUT/samples.csv, OUT/cells/*/cell.json, the findings store DB
+(`VMEX findings list --json`: the records run ID saw, and those it found
+fixed) and OUT/reproducers/ (the run's findings, exported by ci/nightly:
+SIGNATURE.vmex + SIGNATURE.json), draws each reproducer with
+`VMEX run --svg`, and writes OUT/report.html (self-contained: inline CSS
+and SVG), OUT/summary.json and OUT/summary.txt.  NEW means first seen by
+this run (the store's first_run), so a signature is NEW once, whatever
+later nights find.  Every file is written to a temporary name and
+renamed; it can be rerun on a run's folder.  Exit status 0, 1 when
+something could not be written, 2 on bad arguments.
 """
-import csv, html, json, os, re, subprocess, sys, tempfile, time
+import argparse, csv, html, json, os, subprocess, sys, tempfile, time
 
-out, vmex, budget, start = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-reason = sys.argv[5] if len(sys.argv) > 5 else ""
+ap = argparse.ArgumentParser(prog="ci/report.py", description="the report of a nightly run")
+ap.add_argument("out")
+ap.add_argument("--vmex", required=True)
+ap.add_argument("--store", required=True)
+ap.add_argument("--run", type=int, required=True)
+ap.add_argument("--budget", type=int, required=True)
+ap.add_argument("--start", type=int, required=True)
+ap.add_argument("--reason", default="")
+args = ap.parse_args()
+out, vmex, run = args.out, args.vmex, args.run
 
 
 def write_atomic(path, data, mode="w"):
@@ -45,53 +58,50 @@ def on_error(kind, value, tb):   # a full disk and the like: one clear line, exi
 
 sys.excepthook = on_error
 
+
+def findings(*extra):
+    """`vmex findings list --json` over the store: a list of records"""
+    p = subprocess.run([vmex, "findings", "list", "--json", "--store", args.store] + list(extra),
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        print("ci/report.py: error: %s" % (p.stderr.strip() or "vmex findings list failed"), file=sys.stderr)
+        sys.exit(1)
+    return [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+
+
+def when(t):
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(t)) if t else "-"
+
+
 # ---------------------------------------------------------------- findings
-cells, findings = [], {}
+cells = []
 cells_dir = os.path.join(out, "cells")
 for name in sorted(os.listdir(cells_dir)) if os.path.isdir(cells_dir) else []:
-    cdir = os.path.join(cells_dir, name)
     try:
-        cell = json.load(open(os.path.join(cdir, "cell.json")))
+        cell = json.load(open(os.path.join(cells_dir, name, "cell.json")))
     except (OSError, ValueError):
         continue
     cell["name"] = name
     cells.append(cell)
-    try:
-        tri = json.load(open(os.path.join(cdir, "triage", "triage.json")))
-    except (OSError, ValueError):
-        continue
-    for s in tri.get("signatures", []):
-        try:
-            seen = os.path.getmtime(s["example"]) - start
-        except OSError:
-            seen = None
-        sig = s["signature"]
-        f = findings.get(sig)
-        if f and (seen is None or (f["first_seen"] is not None and f["first_seen"] <= seen)):
-            f["cells"].append(name)
-            continue
-        findings[sig] = {
-            "signature": sig, "class": s["class"], "margin": s["margin"], "profile": s.get("profile"),
-            "entitlements": cell.get("entitlements") or "none", "first_seen": seen,
-            "ops_before": s["ops_before"], "ops_after": s["ops_after"], "known": s["known"],
-            "known_as": s.get("known_as"), "flaky": s["flaky"], "cell": name,
-            "cells": (f["cells"] if f else []) + [name], "source": s.get("reproducer"), "reproducer": None,
-        }
 
+seen = findings("--run", str(run))
+fixed = [r for r in findings("--status", "fixed") if r.get("fixed_run") == run]
 rep_dir = os.path.join(out, "reproducers")
-os.makedirs(rep_dir, exist_ok=True)
 svgs = {}
-for sig, f in sorted(findings.items()):
-    if not f["source"]:
+for r in seen:
+    r["new"] = r["first_run"] == run
+    r["reopened"] = r.get("reopened_run") == run
+    r["label"] = ("NEW" if r["new"] else "reopened" if r["reopened"] else r["status"]) + (
+        " (flaky)" if r["status"] == "flaky" and r["new"] else "")
+    src = os.path.join(rep_dir, r["signature"] + ".vmex")
+    r["reproducer"] = os.path.relpath(src, out) if os.path.exists(src) else None
+    if not r["reproducer"]:
         continue
-    dest = os.path.join(rep_dir, sig + ".vmex")
-    write_atomic(dest, open(f["source"]).read())
-    f["reproducer"] = os.path.relpath(dest, out)
-    pic = os.path.join(rep_dir, sig + ".svg")
-    subprocess.run([vmex, "run", "--svg", pic + ".tmp", dest], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pic = os.path.join(rep_dir, r["signature"] + ".svg")
+    subprocess.run([vmex, "run", "--svg", pic + ".tmp", src], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if os.path.exists(pic + ".tmp"):
         os.replace(pic + ".tmp", pic)
-        svgs[sig] = open(pic).read()
+        svgs[r["signature"]] = open(pic).read()
 
 # ---------------------------------------------------------------- samples
 rows = []
@@ -104,17 +114,17 @@ try:
                 pass
 except OSError:
     pass
-elapsed = int(time.time()) - start
+elapsed = int(time.time()) - args.start
 
 # ---------------------------------------------------------------- drawing
 # The charts are drawn by `vmex plot` (harness/report/chart.c), the SVG
 # writer of the address-space pictures and the stress plots: one renderer.
 
 
-def plot(args, rows):
+def plot(pargs, prows):
     """`vmex plot ARGS -` over CSV rows (the first is the header) -> inline SVG"""
-    data = "".join(",".join(str(v).replace(",", " ") for v in r) + "\n" for r in rows)
-    p = subprocess.run([vmex, "plot"] + args + ["-"], input=data, capture_output=True, text=True)
+    data = "".join(",".join(str(v).replace(",", " ") for v in r) + "\n" for r in prows)
+    p = subprocess.run([vmex, "plot"] + pargs + ["-"], input=data, capture_output=True, text=True)
     if p.returncode != 0:
         return "<p>chart not drawn: %s</p>" % esc(p.stderr.strip() or "vmex plot failed")
     return strip_prolog(p.stdout)
@@ -122,8 +132,8 @@ def plot(args, rows):
 
 def line_chart(title, series):
     """series: [(label, [(x, y), ...])] -> inline SVG"""
-    rows = [("series", "x", "y")] + [(label, x, y) for label, s in series for x, y in s]
-    return plot(["--title", title, "--xunit", "s"], rows)
+    prows = [("series", "x", "y")] + [(label, x, y) for label, s in series for x, y in s]
+    return plot(["--title", title, "--xunit", "s"], prows)
 
 
 def histogram(title, values):
@@ -136,13 +146,20 @@ def strip_prolog(svg):
     return svg[i:] if i >= 0 else ""
 
 
+def cells_text(r):
+    return ", ".join("%s %s %s" % (c["target"], c["profile"], c["entitlements"]) for c in r["cells"]) or "-"
+
+
 # ---------------------------------------------------------------- html
-fl = sorted(findings.values(), key=lambda f: (f["first_seen"] is None, f["first_seen"] or 0, f["signature"]))
-new = sum(1 for f in fl if not f["known"])
+fl = sorted(seen, key=lambda r: (not r["new"], -r["best_margin"], r["signature"]))
+new = sum(1 for r in fl if r["new"])
+reopened = sum(1 for r in fl if r["reopened"])
+flaky = sum(1 for r in fl if r["status"] == "flaky")
 last = {}
 for r in rows:
     last[(r["cell"], r["engine"])] = r
 execs_total = sum(r["execs_per_sec"] for r in last.values())
+reason = args.reason
 state = "interrupted" if reason == "interrupted" else ("stopped: " + reason if reason else "complete")
 
 H = ['<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>vmex nightly report</title>\n<style>',
@@ -153,28 +170,35 @@ H = ['<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>vmex n
      "pre{background:#f6f6f6;border:1px solid #ddd;padding:.5em;font-size:12px;max-height:22em;overflow:auto}",
      "</style></head><body>",
      "<h1>vmex nightly report</h1>",
-     "<p>%d cell(s), budget %ds, ran %ds, %s. <b>%d finding(s)</b> (%d new, %d known); last exec/s %d.</p>" % (
-         len(cells), budget, elapsed, esc(state), len(fl), new, len(fl) - new, execs_total),
+     "<p>Run %d, %d cell(s), budget %ds, ran %ds, %s. <b>%d finding(s)</b>: %d new (first seen by this run), "
+     "%d seen before, %d reopened, %d flaky; %d fixed by this run; last exec/s %d.</p>" % (
+         run, len(cells), args.budget, elapsed, esc(state), len(fl), new, len(fl) - new, reopened, flaky, len(fixed),
+         execs_total),
      "<h2>Matrix</h2><table><tr><th>cell</th><th>target</th><th>profile</th><th>entitlements</th><th>hunt</th><th>seconds</th></tr>"]
 for c in cells:
     H.append("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>" % tuple(
         esc(str(c.get(k) or "none")) for k in ("name", "target", "profile", "entitlements", "hunt", "seconds")))
 H.append("</table>")
-H.append('<h2>Findings</h2><table id="findings"><tr><th>signature</th><th>class</th><th>margin</th><th>profile</th>'
-         "<th>entitlements</th><th>first seen</th><th>ops after minimization</th><th>status</th><th>reproducer</th></tr>")
-for i, f in enumerate(fl):
-    H.append('<tr><td><a href="#f%d">%s</a></td><td>%s</td><td>%.2f</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>'
-             '<td class="%s">%s</td><td>%s</td></tr>' % (
-                 i, esc(f["signature"]), esc(f["class"]), f["margin"], esc(f["profile"] or ""), esc(f["entitlements"]),
-                 "%ds" % f["first_seen"] if f["first_seen"] is not None else "?",
-                 "%s &rarr; %s" % (f["ops_before"], f["ops_after"]) if f["ops_after"] is not None else "%s (not minimized)" % f["ops_before"],
-                 "" if f["known"] else "new", "known" if f["known"] else "NEW" + (" (flaky)" if f["flaky"] else ""),
-                 '<a href="%s">%s</a>' % (esc(f["reproducer"]), esc(os.path.basename(f["reproducer"]))) if f["reproducer"] else "-"))
+H.append('<h2>Findings</h2><table id="findings"><tr><th>signature</th><th>class</th><th>best margin</th><th>cells</th>'
+         "<th>first seen (UTC)</th><th>runs</th><th>ops</th><th>status</th><th>reproducer</th></tr>")
+for i, r in enumerate(fl):
+    H.append('<tr><td><a href="#f%d">%s</a></td><td>%s</td><td>%.2f</td><td>%s</td><td>%s (run %s)</td><td>%d</td>'
+             '<td>%s</td><td class="%s">%s</td><td>%s</td></tr>' % (
+                 i, esc(r["signature"]), esc(r["class"]), r["best_margin"], esc(cells_text(r)), when(r["first_seen"]),
+                 r["first_run"] if r["first_run"] else "import", r["times_seen"],
+                 r["reproducer_ops"] if r["reproducer_ops"] is not None else "-", "new" if r["new"] else "",
+                 esc(r["label"]),
+                 '<a href="%s">%s</a>' % (esc(r["reproducer"]), esc(os.path.basename(r["reproducer"]))) if r["reproducer"] else "-"))
 if not fl:
     H.append('<tr><td colspan="9">no findings</td></tr>')
 H.append("</table>")
+if fixed:
+    H.append("<h2>Fixed by this run</h2><p>Their stored reproducers no longer give their signature.</p><ul>")
+    H += ["<li>%s (%s), first seen %s</li>" % (esc(r["signature"]), esc(r["class"]), when(r["first_seen"])) for r in fixed]
+    H.append("</ul>")
 
-H.append("<h2>Progress</h2>")
+H.append("<h2>Progress</h2><p>exec/s: libFuzzer's own figure; AFL++'s measured from its execs_done between "
+         "two updates of fuzzer_stats (its execs_per_sec counts calibration).</p>")
 targets = sorted({r["target"] for r in rows})
 for t in targets:
     H.append("<h3>%s</h3><div class=\"charts\">" % esc(t))
@@ -187,29 +211,35 @@ for t in targets:
     H.append("</div>")
 if not targets:
     H.append("<p>no samples</p>")
-H.append("<h2>Margins</h2>" + histogram("findings by margin", [f["margin"] for f in fl]))
+H.append("<h2>Margins</h2>" + histogram("findings by best margin", [r["best_margin"] for r in fl]))
 
 H.append("<h2>Address space at each failure</h2>")
-for i, f in enumerate(fl):
-    H.append('<div class="finding" id="f%d"><h3>%s</h3><p>%s, margin %.2f, on %s (%s), first seen %s, cells %s</p>' % (
-        i, esc(f["signature"]), esc(f["class"]), f["margin"], esc(f["profile"] or ""), esc(f["entitlements"]),
-        "%ds" % f["first_seen"] if f["first_seen"] is not None else "?", esc(", ".join(f["cells"]))))
-    if f["signature"] in svgs:
-        H.append('<div class="pic">%s</div>' % strip_prolog(svgs[f["signature"]]))
-    if f["reproducer"]:
-        H.append("<pre>%s</pre>" % esc(open(os.path.join(out, f["reproducer"])).read()))
+for i, r in enumerate(fl):
+    H.append('<div class="finding" id="f%d"><h3>%s</h3><p>%s, best margin %.2f, %s; first seen %s UTC (run %s), '
+             'seen by %d run(s); cells %s</p>' % (
+                 i, esc(r["signature"]), esc(r["class"]), r["best_margin"], esc(r["label"]), when(r["first_seen"]),
+                 r["first_run"] if r["first_run"] else "import", r["times_seen"], esc(cells_text(r))))
+    if r["signature"] in svgs:
+        H.append('<div class="pic">%s</div>' % strip_prolog(svgs[r["signature"]]))
+    if r["reproducer"]:
+        H.append("<pre>%s</pre>" % esc(open(os.path.join(out, r["reproducer"])).read()))
     H.append("</div>")
 H.append("</body></html>\n")
 
-summary = {"cells": len(cells), "budget_seconds": budget, "elapsed_seconds": elapsed, "state": state,
-           "findings": len(fl), "new": new, "known": len(fl) - new, "samples": len(rows),
-           "signatures": [{k: f[k] for k in ("signature", "class", "margin", "profile", "entitlements", "first_seen",
-                                              "ops_before", "ops_after", "known", "flaky", "reproducer", "cells")} for f in fl]}
-txt = ["vmex nightly: %d cell(s), %ds of %ds, %s; %d finding(s): %d new, %d known" % (
-    len(cells), elapsed, budget, state, len(fl), new, len(fl) - new)]
-for f in fl:
-    txt.append("  %-44s %-8s %7.2f %-5s %s" % (f["signature"], f["class"], f["margin"], "known" if f["known"] else "NEW",
-                                                f["reproducer"] or "-"))
+keys = ("signature", "class", "status", "first_seen", "first_run", "last_seen", "times_seen", "hits", "best_margin",
+        "reproducer_ops", "cells")
+summary = {"run": run, "cells": len(cells), "budget_seconds": args.budget, "elapsed_seconds": elapsed, "state": state,
+           "findings": len(fl), "new": new, "known": len(fl) - new, "reopened": reopened, "flaky": flaky,
+           "fixed": len(fixed), "samples": len(rows),
+           "signatures": [dict({k: r[k] for k in keys}, new=r["new"], reproducer=r["reproducer"]) for r in fl],
+           "fixed_signatures": [r["signature"] for r in fixed]}
+txt = ["vmex nightly run %d: %d cell(s), %ds of %ds, %s; %d finding(s): %d new, %d seen before, %d fixed" % (
+    run, len(cells), elapsed, args.budget, state, len(fl), new, len(fl) - new, len(fixed))]
+for r in fl:
+    txt.append("  %-44s %-8s %7.2f %-8s %s" % (r["signature"], r["class"], r["best_margin"], r["label"],
+                                               r["reproducer"] or "-"))
+for r in fixed:
+    txt.append("  %-44s %-8s %7s %-8s" % (r["signature"], r["class"], "", "FIXED"))
 write_atomic(os.path.join(out, "report.html"), "\n".join(H))
 write_atomic(os.path.join(out, "summary.json"), json.dumps(summary, indent=1) + "\n")
 write_atomic(os.path.join(out, "summary.txt"), "\n".join(txt) + "\n")

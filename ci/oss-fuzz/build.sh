@@ -32,7 +32,7 @@ common=(-std=c11 -D_GNU_SOURCE -I"$src/harness/include" -I"$src/harness" -I"$src
 # and the recorder are programs of their own, one folder deeper
 lib=()
 for f in "$src"/harness/*/*.c; do
-  case "$f" in */harness/cli/*) continue ;; esac
+  case "$f" in */harness/cli/*|*/harness/store/*) continue ;; esac   # store: SQLite, the command's
   o=$obj/$(basename "$f" .c).o
   # shellcheck disable=SC2086
   $CC $CFLAGS "${common[@]}" -c "$f" -o "$o"

@@ -28,6 +28,7 @@ static const cli_command *const commands[] = {
     &cli_targets_cmd,
     &cli_classes_cmd,
     &cli_hunt_cmd,
+    &cli_findings_cmd,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

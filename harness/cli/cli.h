@@ -159,12 +159,20 @@ void cli_unload(vmex_triage_input *in);
 /* ---------------------------------------------------------------- the commands */
 extern const cli_command cli_run_cmd, cli_check_cmd, cli_probe_cmd, cli_profiles_cmd, cli_minimize_cmd,
     cli_triage_cmd, cli_convert_cmd, cli_import_cmd, cli_stress_cmd, cli_diff_cmd, cli_bench_cmd, cli_plot_cmd,
-    cli_targets_cmd, cli_classes_cmd, cli_hunt_cmd;
+    cli_targets_cmd, cli_classes_cmd, cli_hunt_cmd, cli_findings_cmd;
 /* cli_bench.c: executions per second of VMEX_BENCH_NPROGS programs run in turn
  * on target for about `seconds` (0 with *why when it cannot run) */
 #define VMEX_BENCH_NPROGS 8
 double _vmex_bench_measure(vmex_model *m, vmex_program *progs, int target, double seconds, const char **why);
 /* bench_jsc.c: `vmex bench --jsc` */
 int _vmex_bench_jsc(int json, double seconds);
+
+/* `vmex triage --store FILE [--run ID]` (cli_findings_io.c): record t's
+ * groups in the findings store.  0 or -1 (reported). */
+int cli_findings_record_triage(const char *store, const char *run, const vmex_triage *t,
+                               const vmex_triage_input *ins);
+/* Before anything is written: the store is one (or not there yet) and has
+ * run ID.  0 or -1 (reported). */
+int cli_findings_store_ok(const char *store, const char *run);
 
 #endif

@@ -19,13 +19,15 @@
 
 #define WHATIF_DEFAULT "ios13-3gb,ios14-3gb,ios16-3gb,ios17.4-3gb"
 
-enum { O_OUT = CLI_FUZZ__COUNT, O_KNOWN, O_HTML, O_WHATIF };
+enum { O_OUT = CLI_FUZZ__COUNT, O_KNOWN, O_HTML, O_WHATIF, O_STORE, O_RUN };
 static const cli_opt opts[] = {
     CLI_FUZZ_OPTS,
     [O_OUT] = {NULL, 'o', "DIR", "the output directory (made if needed)"},
     [O_KNOWN] = {"known", 0, "DIR", "mark signatures that a reproducer there already has"},
     [O_HTML] = {"html", 0, "FILE", "also write one self-contained HTML page"},
     [O_WHATIF] = {"whatif", 0, "P,P...", "the profiles of the page's what-if table\n(default " WHATIF_DEFAULT ")"},
+    [O_STORE] = {"store", 0, "FILE", "also record the signatures in this findings store\n(see vmex findings)"},
+    [O_RUN] = {"run", 0, "ID", "with --store: as seen by this run (default: a run of its own)"},
     {0},
 };
 
@@ -38,7 +40,7 @@ CLI_COMMAND(triage, .usage = "triage INPUT... -o DIR\ntriage REPORT... [--html F
 
 typedef struct args {
     cli_fuzz c;
-    const char *dir, *known, *html, *whatif;
+    const char *dir, *known, *html, *whatif, *store, *run;
     cli_pathv paths;
     char wnames[VMEX_WHATIF_MAX][32];
     const char *wlist[VMEX_WHATIF_MAX];
@@ -92,6 +94,8 @@ static int parse(int argc, char **argv, args *a, int *status)
         else if (k == O_KNOWN) a->known = v;
         else if (k == O_HTML) a->html = v;
         else if (k == O_WHATIF) a->whatif = v;
+        else if (k == O_STORE) a->store = v;
+        else if (k == O_RUN) a->run = v;
         else bad = cli_fuzz_opt(&a->c, k, v) != 0;
     }
     cli_args_free(&p);
@@ -113,6 +117,12 @@ static int parse(int argc, char **argv, args *a, int *status)
                    "[--profile P] [--entitlement E] [--hunt POLICY]");
         bad = 1;
     }
+    if (!bad && a->run && !a->store) {
+        cli_errorf("--run goes with --store");
+        bad = 1;
+    }
+    if (!bad && a->store && cli_findings_store_ok(a->store, a->run))
+        bad = 1;
     if (bad || cli_fuzz_hunt(&a->c))
         return -1;
     if (a->html)   /* a bad --whatif list is a usage error before anything is written */
@@ -241,7 +251,8 @@ int cli_cmd_triage(int argc, char **argv)
     vmex_triage_mark_known(&t, ksigs.v, kfiles.v, ksigs.n);
     int new_found = reproducers(&t, ins, &a);
     cli_outb(vmex_triage_table(&t, a.dir, cli_out()));
-    if (write_reports(&t, ins, &a) == 0)
+    if (write_reports(&t, ins, &a) == 0 &&
+        (!a.store || cli_findings_record_triage(a.store, a.run, &t, ins) == 0))
         status = new_found;
 out:
     for (size_t i = 0; ins && i < a.paths.n; i++)

@@ -5,11 +5,9 @@
  * --html one self-contained page.  Exit 1 when a signature is new (not in
  * the --known reproducers), 2 on bad input, when nothing is written.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "report/whatif.h"
@@ -207,10 +205,8 @@ int cli_cmd_triage(int argc, char **argv)
         cli_errorf("%zu of %zu inputs could not be read; nothing written", unreadable, a.paths.n);
         goto out;
     }
-    if (mkdir(a.dir, 0777) && errno != EEXIST) {
-        cli_errorf("cannot create '%s': %s", a.dir, strerror(errno));
+    if (cli_make_dirs(a.dir))   /* made, with every file, only when all can be written */
         goto out;
-    }
     if (vmex_triage_group_inputs(ins, a.paths.n, &a.c.hunt, &t)) {
         cli_errorf("out of memory");
         goto out;

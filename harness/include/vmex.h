@@ -273,6 +273,9 @@ typedef struct vmex_layout {
 /* The linux window's base: above the 2-30 TiB range mimalloc uses for its
  * aligned hints and below PIE executables (~85 TiB), 1 GiB aligned. */
 #define VMEX_LINUX_BASE 0x300000000000ull
+/* Its largest size, which `set window` accepts and the executor confines
+ * to: [48 TiB, 64 TiB), below PIE executables. */
+#define VMEX_LINUX_WINDOW_MAX (16ull << 40)
 #define VMEX_LINUX_PAGE 0x1000ull
 /* Does this kernel place 2 MiB-multiple anonymous maps 2 MiB aligned
  * (kernels >= 6.7)?  Probed once per process (two 2 MiB maps). */

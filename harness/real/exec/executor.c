@@ -763,7 +763,8 @@ int main(int argc, char **argv)
     sa.sa_flags = SA_ONSTACK | SA_NODEFER;
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
-    if (window < (2u << 20) || window % (2u << 20) || base + window > TOP / 2) {
+    /* the bounds `set window` has (model/profile.c): 16t fits, as the README says */
+    if (window < (2u << 20) || window % (2u << 20) || window > VMEX_LINUX_WINDOW_MAX || base + window > TOP) {
         say_error("bad window size", "");
         reply('E');
         return 1;

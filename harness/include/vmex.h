@@ -405,7 +405,7 @@ int vmex_signature(int cls, int op_kind, uint64_t req, const char *profile, char
 typedef struct vmex_run_env {
     char     exec_dir[4096];  /* VMEX_EXEC_DIR: where the executors are; "" = next to this
                                  program, else one level up */
-    uint32_t hang_ms;         /* VMEX_HANG_MS: a run that takes longer is a hang (default 10000) */
+    uint32_t hang_ms;         /* VMEX_HANG_MS: an op that takes longer is a hang (default 10000) */
 } vmex_run_env;
 #define VMEX_DEFAULT_HANG_MS 10000
 void vmex_run_env_read(vmex_run_env *e);

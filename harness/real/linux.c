@@ -16,8 +16,8 @@
  * minus what the program holds (the bytes of its live mappings that are
  * still mapped plus its live malloc blocks), and is map-count when the
  * process is at vm.max_map_count.  A run whose executor dies is a crash at
- * the op it was running; one that does not finish within the hang limit
- * (vmex_run_env: VMEX_HANG_MS, default 10000) is a hang.  Both are findings
+ * the op it was running; one whose op does not finish within the hang
+ * limit (vmex_run_env: VMEX_HANG_MS, default 10000, per op) is a hang.  Both are findings
  * without a hunt, and under a hunt that names them.
  *
  * Target linux runs whole programs: it has no steps (vmex_model_start
@@ -166,6 +166,37 @@ static int read_byte(int fd, int ms)
         ssize_t k = read(fd, &c, 1);
         if (k < 0 && errno == EINTR) continue;
         return k == 1 ? c : -1;
+    }
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Wait for the reply to a run: the byte, -1 on EOF or error, -2 when one
+ * op ran longer than hang_ms.  The limit is per op, not per run: the
+ * executor's progress (the op it is at) restarts the clock, so a long
+ * program is never a hang on a slow or busy machine, and a hang is at the
+ * op that hangs, the same op in every replay. */
+static int wait_run(struct vmex_linux *x, uint32_t hang_ms)
+{
+    uint32_t at = __atomic_load_n(&x->hdr->progress, __ATOMIC_ACQUIRE);
+    int64_t deadline = now_ms() + hang_ms;
+    for (;;) {
+        int64_t left = deadline - now_ms();
+        int c = read_byte(x->reply, left <= 0 ? 0 : left < 100 ? (int)left : 100);
+        if (c != -2)
+            return c;
+        uint32_t p = __atomic_load_n(&x->hdr->progress, __ATOMIC_ACQUIRE);
+        if (p != at) {
+            at = p;
+            deadline = now_ms() + hang_ms;
+        } else if (now_ms() >= deadline) {
+            return -2;
+        }
     }
 }
 
@@ -320,7 +351,7 @@ static int run_once(struct vmex_linux *x, const vmex_program *p, uint32_t n, uin
     unsigned char go = 'X';
     ssize_t k;
     while ((k = write(x->cmd, &go, 1)) < 0 && errno == EINTR) {}
-    int c = k == 1 ? read_byte(x->reply, (int)hang_ms) : -1;
+    int c = k == 1 ? wait_run(x, hang_ms) : -1;
     if (c == 'D') {
         if (h->signal) {
             *died = VMEX_CRASH;

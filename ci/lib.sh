@@ -79,7 +79,7 @@ vmex_build_engine() {
   echo "$dir"
 }
 
-# Chromium, for screenshots of the nightly report (tests/nightly.sh).
+# Chromium, for screenshots of the nightly report (tests/e2e/nightly.sh).
 vmex_install_chromium() {
   command -v chromium >/dev/null && return 0
   local sudo=""

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fmt.h"
 #include "cli/cli.h"
 #include "report/plot.h"
 #include "report/report.h"
@@ -99,12 +100,12 @@ const char *cli_hs(uint64_t v, char *buf, size_t n)
 
 const char *cli_hc(uint64_t v, char *buf, size_t n)
 {
-    vmex_count_text(v, buf, n);
+    vmex_human_count(v, buf, n);
     return buf;
 }
 
 const char *cli_gr(uint64_t v, char *buf, size_t n)
 {
-    vmex_grouped_text(v, buf, n);
+    vmex_grouped(v, buf, n);
     return buf;
 }

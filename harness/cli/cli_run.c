@@ -253,7 +253,7 @@ static int run_one(runner *R, const char *file, const vmex_program *prog, int p,
     R->c.calls = 0;
     char ents[160], svgpath[4096] = "";
     vmex_ents_text(L.ents, ents, sizeof ents);
-    if (!R->whatif && !a->json && L.target != VMEX_TARGET_XNU)
+    if (!R->whatif && !a->json && !vmex_target_has(L.target, VMEX_CAP_DEVICE))
         cli_outf("%s%s: %s, %" PRIu32 " ops\n", R->runidx ? "\n" : "", file, L.profile, prog->nops);
     else if (!R->whatif && !a->json)
         cli_outf("%s%s: profile %s, entitlements %s, %" PRIu32 " ops\n", R->runidx ? "\n" : "", file, L.profile,

@@ -185,7 +185,7 @@ int codec_set_key_ok(const vmex_config *c, int key, uint64_t v)
 {
     if (!set_value_ok(key, v) || !vmex_set_applies(key, c->target)) return 0;
     uint64_t alloc = (c->set_mask >> VMEX_SET_ALLOCATOR & 1) ? c->set[VMEX_SET_ALLOCATOR] : VMEX_ALLOC_KERNEL;
-    if (key == VMEX_SET_ALLOCATOR) return c->target == VMEX_TARGET_LINUX || v == VMEX_ALLOC_KERNEL;
+    if (key == VMEX_SET_ALLOCATOR) return vmex_target_runs_allocator(c->target, (int)v);
     if (key == VMEX_SET_MMAP_THRESHOLD) return alloc == VMEX_ALLOC_GLIBC;
     if (key == VMEX_SET_RETAIN) return alloc == VMEX_ALLOC_JEMALLOC;
     return 1;

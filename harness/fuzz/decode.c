@@ -93,7 +93,7 @@ static void header_decode(const uint8_t *d, size_t n, header *h)
         return;
     uint8_t t = get8(&r);
     h->cfg.target = codec_target_runs(t) ? t : VMEX_TARGET_XNU;
-    int xnu = h->cfg.target == VMEX_TARGET_XNU;   /* profile and entitlements are xnu's */
+    int xnu = vmex_target_has(h->cfg.target, VMEX_CAP_DEVICE);   /* profile and entitlements are xnu's */
     if (!HAVE(1))
         return;
     uint8_t pi = get8(&r);

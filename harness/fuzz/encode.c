@@ -2,7 +2,7 @@
  * encode.c - the canonical encoder of the byte encoding (format: codec.h):
  * the shortest form of every value that decodes to exactly that value,
  * and the normalization of what v1 cannot express.  Once shipped, the
- * format is frozen: the golden inputs of tests/test_encode.c pin it, and a
+ * format is frozen: the golden inputs of tests/unit/test_encode.c pin it, and a
  * change means version 2.
  */
 #include <stdlib.h>
@@ -277,8 +277,9 @@ int _vmex_encode_offsets(const vmex_program *p, const vmex_layout *L, vmex_buf *
     char prof[sizeof c->profile + 1];
     memcpy(prof, c->profile, sizeof c->profile);
     prof[sizeof c->profile] = '\0';
-    put8(&w, target == VMEX_TARGET_XNU ? (uint32_t)profile_index(prof) : HDR_NONE8);
-    put8(&w, target == VMEX_TARGET_XNU ? c->ents & ((1u << VMEX_ENT__COUNT) - 1) : 0);
+    int device = vmex_target_has(target, VMEX_CAP_DEVICE);
+    put8(&w, device ? (uint32_t)profile_index(prof) : HDR_NONE8);
+    put8(&w, device ? c->ents & ((1u << VMEX_ENT__COUNT) - 1) : 0);
     put8(&w, mask);
     if (vmex_buf_put(out, w.b, (size_t)w.n) < 0)
         return -1;

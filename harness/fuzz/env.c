@@ -30,13 +30,13 @@ int vmex_decode_layout_env(const uint8_t *data, size_t n, const vmex_fuzz_env *e
     vmex_decode_config(data, n, &cfg);
     if (e->target >= 0 && e->target < VMEX_TARGET__COUNT && cfg.target != e->target) {
         cfg.target = (uint8_t)e->target;
-        if (cfg.target != VMEX_TARGET_XNU) {
+        if (!vmex_target_has(cfg.target, VMEX_CAP_DEVICE)) {
             cfg.profile[0] = '\0';
             cfg.ents = 0;
         }
         filter_sets(&cfg);
     }
-    if (cfg.target != VMEX_TARGET_XNU) {
+    if (!vmex_target_has(cfg.target, VMEX_CAP_DEVICE)) {
         env_profile = NULL;
         for (int k = 0; k < VMEX_SET__COUNT; k++)
             if (e->set_mask >> k & 1) {
@@ -49,7 +49,7 @@ int vmex_decode_layout_env(const uint8_t *data, size_t n, const vmex_fuzz_env *e
          * recorded with extended-virtual-addressing must not grant it */
         cfg.ents = 0;
     }
-    uint32_t ents = cfg.target == VMEX_TARGET_XNU ? e->ents : 0;
+    uint32_t ents = vmex_target_has(cfg.target, VMEX_CAP_DEVICE) ? e->ents : 0;
     int rc = vmex_layout_resolve(&cfg, env_profile, ents, L, &err);
     if (rc) {
         cfg.set_mask = 0;      /* no combination of valid values fails today; be safe */
@@ -67,9 +67,11 @@ int vmex_mutation_layout(const uint8_t *data, size_t n, const vmex_fuzz_env *e, 
 {
     vmex_config eff;
     if (vmex_decode_layout_env(data, n, e, L, &eff)) return -1;
-    if (L->target != VMEX_TARGET_LINUX) return 0;
+    /* a real backend's mutations see the holes of its model twin */
+    int model = vmex_target_model_of(L->target);
+    if (model < 0 || model == L->target) return 0;
     vmex_error err = {0};
-    eff.target = VMEX_TARGET_LINUX_MODEL;
+    eff.target = (uint8_t)model;
     eff.set_mask &= ~((1u << VMEX_SET_ALLOCATOR) | (1u << VMEX_SET_MMAP_THRESHOLD) | (1u << VMEX_SET_RETAIN));
     return vmex_layout_resolve(&eff, NULL, 0, L, &err);
 }

@@ -17,7 +17,7 @@ void mctx_init(mctx *m, vmex_program *p, const vmex_layout *L, vmex_model *scrat
     memset(m, 0, sizeof *m);
     m->p = p;
     m->L = L;
-    m->scratch = L->target == VMEX_TARGET_LINUX ? NULL : scratch;   /* never the real backend: linux-model's holes come from vmex_mutation_layout */
+    m->scratch = vmex_target_has(L->target, VMEX_CAP_STEPS) ? scratch : NULL;   /* never the real backend: linux-model's holes come from vmex_mutation_layout */
     m->r.s = 0x5eed5eed00000000ull ^ (uint64_t)seed * VMEX_GOLDEN_GAMMA;
     uint64_t pages = (L->max_offset - L->base) / VMEX_PAGE;
     m->lg_pages = pages > 1 ? (uint64_t)(63 - __builtin_clzll(pages)) : 0;

@@ -104,7 +104,7 @@ static int for_target(parser *ps, const tok *t, int ok, const char *what)
 {
     if (ok) return 0;
     return fail(ps, t->col, "%s does not apply to target %s%s", what, vmex_target_name(ps->p->cfg.target),
-                ps->p->cfg.target == VMEX_TARGET_XNU ? " (write 'target linux' or 'target linux-model' first)"
+                vmex_target_has(ps->p->cfg.target, VMEX_CAP_DEVICE) ? " (write 'target linux' or 'target linux-model' first)"
                                                      : " (it is an xnu setting)");
 }
 
@@ -129,14 +129,14 @@ static int header_line(parser *ps)
             return fail(ps, t[1].col, "unknown target '%.*s' (xnu, linux-model, linux)", TQ(&t[1]));
         if (!target_supported(k))
             return fail(ps, t[1].col, "target '%s' is not supported yet", t[1].s);
-        if (k != VMEX_TARGET_XNU && (ps->have_profile || cfg->ents || cfg->set_mask))
+        if (!vmex_target_has(k, VMEX_CAP_DEVICE) && (ps->have_profile || cfg->ents || cfg->set_mask))
             return fail(ps, t[0].col, "'target' must come before profile, entitlement and set lines");
         cfg->target = (uint8_t)k;
         ps->have_target = 1;
     } else if (tokeq(&t[0], "profile")) {
         if (ps->have_profile)
             return fail(ps, t[0].col, "duplicate 'profile' line");
-        if (for_target(ps, &t[0], cfg->target == VMEX_TARGET_XNU, "'profile'") < 0)
+        if (for_target(ps, &t[0], vmex_target_has(cfg->target, VMEX_CAP_DEVICE), "'profile'") < 0)
             return -1;
         if ((size_t)t[1].len >= sizeof cfg->profile || !vmex_profile_valid(t[1].s))
             return fail(ps, t[1].col, "unknown profile '%.*s' (see 'vmex profiles')", TQ(&t[1]));
@@ -144,7 +144,7 @@ static int header_line(parser *ps)
         ps->have_profile = 1;
     } else if (tokeq(&t[0], "entitlement")) {
         uint32_t bit;
-        if (for_target(ps, &t[0], cfg->target == VMEX_TARGET_XNU, "'entitlement'") < 0)
+        if (for_target(ps, &t[0], vmex_target_has(cfg->target, VMEX_CAP_DEVICE), "'entitlement'") < 0)
             return -1;
         if (vmex_ent_parse(t[1].s, &bit) < 0) {
             char known[160] = "";

@@ -1,6 +1,6 @@
 /*
  * libmalloc.c - the malloc of an iOS app, as the xnu backend models it
- * (../shared/docs/xnu-model.md §5):
+ * (docs/xnu-model.md §5):
  *   - nano (<= 256 B, 16 B quantum) inside the fixed 512 MiB nano region;
  *     when it is full (or nano is off) requests go to tiny;
  *   - tiny (<= 1008 B, 16 B quantum): 1 MiB regions aligned to 1 MiB, of

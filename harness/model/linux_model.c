@@ -1,6 +1,6 @@
 /*
  * linux_model.c - the linux-model backend: Linux's placement rules with the
- * kernel as the allocator (linux-real.md), on the simulated address space
+ * kernel as the allocator (docs/linux-real.md), on the simulated address space
  * of sim.c.  The real kernel is the linux backend (real/linux.c); vmex diff
  * holds the two against each other.
  *

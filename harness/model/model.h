@@ -8,7 +8,7 @@
 
 #include "core/core.h"
 
-/* libmalloc.c: libmalloc's size classes as the model has them (xnu-model.md §5;
+/* libmalloc.c: libmalloc's size classes as the model has them (docs/xnu-model.md §5;
  * the block counts from libmalloc's magazine_zone.h).  Index 0 nano, 1
  * tiny, 2 small; a malloc above VMEX_MALLOC_LARGE is a large block. */
 #define VMEX_MALLOC_LARGE (15 * 1024)

@@ -4,7 +4,7 @@
  * space (xnu) and a Linux window (linux-model, linux).  Which `set` keys a
  * target takes follows its capabilities (vmex_target_has).
  *
- * Every number here comes from ../shared/docs/xnu-model.md (read from
+ * Every number here comes from docs/xnu-model.md (read from
  * apple-oss-distributions/xnu and libmalloc) unless a comment names a
  * better source.  Section numbers below refer to that document.
  */
@@ -72,7 +72,7 @@ static const struct {
     [VMEX_SET_MALLOC_ENTROPY] = {"malloc-entropy", T_INT, 0, 0, 127, "entropic-range random r"},
     /* 0 means "the profile's default" */
     [VMEX_SET_FOOTPRINT_LIMIT] = {"footprint-limit", T_SIZE, 0, VMEX_PAGE, VMEX_MAX_VALUE - 1, "jetsam limit"},
-    /* linux-real.md: the window is aligned to >= 2 MiB; 16 TiB keeps it
+    /* docs/linux-real.md: the window is aligned to >= 2 MiB; 16 TiB keeps it
      * below PIE executables from VMEX_LINUX_BASE. */
     [VMEX_SET_WINDOW] = {"window", T_SIZE, 1 * GiB, 2 * MiB, VMEX_LINUX_WINDOW_MAX, "address window size", VMEX_CAP_WINDOW},
     [VMEX_SET_ALLOCATOR] = {"allocator", T_ENUM, VMEX_ALLOC_KERNEL, 0, VMEX_ALLOC__COUNT - 1,

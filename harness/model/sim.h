@@ -11,7 +11,7 @@
 #include "model/backend.h"
 #include "model/store.h"
 
-/* VM tags (xnu-model.md §3) */
+/* VM tags (docs/xnu-model.md §3) */
 enum { VMEX_TAG_MALLOC_SMALL = 2, VMEX_TAG_MALLOC_LARGE = 3, VMEX_TAG_MALLOC_TINY = 7, VMEX_TAG_MALLOC_NANO = 11,
        VMEX_TAG_STACK = 30, VMEX_TAG_DYLD = 60 };
 

@@ -8,7 +8,7 @@
  *
  * Every operation is O(log n) expected, plus O(k) for the k entries an
  * unmap removes.  reset() allocates nothing.  Checked op-for-op against
- * store_naive.c in tests/test_store.c.
+ * store_naive.c in tests/unit/test_store.c.
  */
 #include "core/core.h"
 #include "model/store.h"

@@ -2,7 +2,7 @@
  * xnu.c - the xnu backend: the vm_map of an iOS app (its libmalloc is
  * libmalloc.c, the ops they share are sim.c).
  *
- * Placement follows ../shared/docs/xnu-model.md §3 (vm_map_enter,
+ * Placement follows docs/xnu-model.md §3 (vm_map_enter,
  * vm_map_store): first fit, bottom-up, from a hint, never wrapping, over
  * the holes of [max(min_offset, page), max_offset).  Anonymous maps above
  * 128 MiB span several entries.  `fixed` mmap replaces what is there

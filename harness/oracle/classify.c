@@ -7,7 +7,7 @@
  *              window);
  *   map-count  the real process is at vm.max_map_count while address space
  *              was free: its own class, never called fragmentation
- *              (linux-real.md);
+ *              (docs/linux-real.md);
  *   exhausted  bigger than the room: all free space of a model's map, or on
  *              the real kernel the window minus what the program holds;
  *   frag       smaller: the room is there, no hole fits.

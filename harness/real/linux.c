@@ -6,7 +6,7 @@
  * executor (vmex-exec, vmex-exec-jemalloc or vmex-exec-mimalloc) with
  * posix_spawn, once per window and allocator, and keeps it: the executor
  * confines itself to the window once and resets per run by the measured
- * recipe of its allocator (linux-real.md).  The program travels in a memfd;
+ * recipe of its allocator (docs/linux-real.md).  The program travels in a memfd;
  * a pipe byte starts a run and a pipe byte ends it.  Our ends of the pipes
  * and the memfd are O_CLOEXEC, so no other child keeps the executor alive,
  * and the executor dies with its parent.

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fmt.h"
 #include "report/chart.h"
 #include "report/plot.h"
 #include "report/svg.h"
@@ -139,7 +140,7 @@ static void title(vmex_svg *g, const char *s, double x)
 
 static const char *count(double v, char *buf, size_t n)
 {
-    vmex_count_text((uint64_t)llround(v), buf, n);
+    vmex_human_count((uint64_t)llround(v), buf, n);
     return buf;
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/fmt.h"
 #include "report/plot.h"
 #include "report/report.h"
 #include "report/svg.h"
@@ -16,46 +17,6 @@
 #define C_FOOT    "#b07aa1"
 #define C_FIND    "#c0392b"
 
-/* ---------------------------------------------------------------- counts */
-
-void vmex_count_text(uint64_t v, char *buf, size_t n)
-{
-    static const char suf[] = "kMGT";
-    if (v < 1000) {
-        snprintf(buf, n, "%" PRIu64, v);
-        return;
-    }
-    double x = (double)v;
-    int u = -1;
-    while (x >= 999.95 && u < 3) {
-        x /= 1000;
-        u++;
-    }
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, x < 9.995 ? "%.2f" : x < 99.95 ? "%.1f" : "%.0f", x);
-    char *dot = strchr(tmp, '.');
-    if (dot) {
-        char *e = tmp + strlen(tmp);
-        while (e > dot + 1 && e[-1] == '0')
-            *--e = '\0';
-        if (e == dot + 1)
-            *dot = '\0';
-    }
-    snprintf(buf, n, "%s%c", tmp, suf[u]);
-}
-
-void vmex_grouped_text(uint64_t v, char *buf, size_t n)
-{
-    char tmp[32];
-    int len = snprintf(tmp, sizeof tmp, "%" PRIu64, v), o = 0;
-    for (int i = 0; i < len && (size_t)o + 2 < n; i++) {
-        if (i && (len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = tmp[i];
-    }
-    buf[o] = '\0';
-}
-
 static const char *hs(uint64_t v, char *buf, size_t n)
 {
     vmex_human_size(v, buf, n);
@@ -63,12 +24,12 @@ static const char *hs(uint64_t v, char *buf, size_t n)
 }
 static const char *hc(uint64_t v, char *buf, size_t n)
 {
-    vmex_count_text(v, buf, n);
+    vmex_human_count(v, buf, n);
     return buf;
 }
 static const char *gr(uint64_t v, char *buf, size_t n)
 {
-    vmex_grouped_text(v, buf, n);
+    vmex_grouped(v, buf, n);
     return buf;
 }
 #define HS(v) hs((v), (char[32]){0}, 32)

@@ -8,11 +8,6 @@
 #include "vmex.h"
 #include "stress/stress.h"
 
-/* An op count with decimal units: "950", "12.3k", "4.5M", "1.2G". */
-void vmex_count_text(uint64_t v, char *buf, size_t n);
-/* 1234567 -> "1,234,567" */
-void vmex_grouped_text(uint64_t v, char *buf, size_t n);
-
 /* plot.svg: the bytes panel (free, largest hole, the failed request; the
  * footprint when it matters) on a log scale over ops, a strip with the
  * fragmentation below, the first finding as a vertical line through both. */

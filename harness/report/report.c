@@ -120,7 +120,7 @@ int vmex_json_op(vmex_buf *b, const vmex_program *p, const vmex_op *op, const vm
                           status_name(r->status));
     if (ok && places(op->kind)) {
         rc |= vmex_buf_printf(b, ",\"addr\":%" PRIu64, r->addr);
-        if (p->cfg.target != VMEX_TARGET_XNU && r->addr >= VMEX_LINUX_BASE)   /* from the window's base */
+        if (vmex_target_has(p->cfg.target, VMEX_CAP_WINDOW) && r->addr >= VMEX_LINUX_BASE)   /* from the window's base */
             rc |= vmex_buf_printf(b, ",\"off\":%" PRIu64, (uint64_t)(r->addr - VMEX_LINUX_BASE));
     }
     rc |= vmex_buf_printf(b, ",\"size\":%" PRIu64, op->kind == VMEX_OP_CHECK ? op->size : r->size);
@@ -133,7 +133,7 @@ int vmex_json_op(vmex_buf *b, const vmex_program *p, const vmex_op *op, const vm
         rc |= vmex_json_str(b, vmex_class_name(r->cls));
         rc |= vmex_buf_printf(b, ",\"req\":%" PRIu64 ",\"margin\":", r->req);
         rc |= vmex_json_double(b, r->margin);
-        if (p->cfg.target == VMEX_TARGET_LINUX)
+        if (vmex_target_has(p->cfg.target, VMEX_CAP_REAL))
             rc |= vmex_buf_printf(b, ",\"held\":%" PRIu64, r->live);
     }
     if (!ok && (r->why == VMEX_WHY_ERRNO || r->why == VMEX_WHY_CRASH))

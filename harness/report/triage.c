@@ -137,7 +137,7 @@ void vmex_triage_free(vmex_triage *t)
 void vmex_pin_layout(vmex_program *p, const vmex_layout *L)
 {
     p->cfg.target = L->target;
-    if (L->target != VMEX_TARGET_XNU) {
+    if (vmex_target_has(L->target, VMEX_CAP_WINDOW)) {
         p->cfg.set[VMEX_SET_WINDOW] = L->window;
         p->cfg.set[VMEX_SET_ALLOCATOR] = L->allocator;
         p->cfg.set_mask |= 1ull << VMEX_SET_WINDOW | 1ull << VMEX_SET_ALLOCATOR;

@@ -55,11 +55,11 @@ int vmex_outcome_text(vmex_buf *b, const vmex_op *op, const vmex_opres *r, const
     } else if (r->cls == VMEX_JETSAM) {
         rc |= vmex_buf_printf(b, "FAILED jetsam: %s (footprint %s, limit %s)", vmex_reason_text(r->why),
                               HS(r->value), HS(L->footprint_limit));
-    } else if (L->target == VMEX_TARGET_LINUX && (r->cls == VMEX_CRASH || r->cls == VMEX_HANG)) {
+    } else if (vmex_target_has(L->target, VMEX_CAP_REAL) && (r->cls == VMEX_CRASH || r->cls == VMEX_HANG)) {
         rc |= vmex_buf_printf(b, "FAILED %s: %s", vmex_class_name(r->cls), vmex_reason_text(r->why));
         if (r->value)
             rc |= vmex_buf_printf(b, " (signal %d)", (int)r->value);
-    } else if (L->target == VMEX_TARGET_LINUX && r->cls != VMEX_OK) {
+    } else if (vmex_target_has(L->target, VMEX_CAP_REAL) && r->cls != VMEX_OK) {
         /* the real side is judged against what the program holds (linux.c) */
         vmex_margin_text(r->margin, mg, sizeof mg);
         rc |= vmex_buf_printf(b, "FAILED %s: %s (req %s, held %s of %s, margin %s)%s", vmex_class_name(r->cls),

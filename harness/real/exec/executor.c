@@ -2,7 +2,7 @@
  * executor.c - vmex-exec, the executor of target linux (protocol: proto.h).
  *
  * A small, never sanitized process that runs programs on the real kernel
- * and a real allocator inside one address window, as linux-real.md
+ * and a real allocator inside one address window, as docs/linux-real.md
  * measured it:
  *   - confinement: every gap of [mmap_min_addr, 0x7ffffffff000) outside
  *     the window is filled with PROT_NONE, MAP_NORESERVE maps (at most
@@ -13,7 +13,7 @@
  *   - reset per run, by allocator: the kernel: munmap(window); glibc,
  *     jemalloc and mimalloc: a fork of the pristine executor per run (their
  *     state cannot be taken back in-process).  jemalloc runs in an arena
- *     whose extent hooks map in the window, made once after confining.  linux-real.md's
+ *     whose extent hooks map in the window, made once after confining.  docs/linux-real.md's
  *     in-process recipe for it (arena.<i>.destroy, then munmap the window)
  *     is not safe here: jemalloc's global metadata (base 0, the radix tree
  *     of extents) grows with the addresses in use, and once confined its
@@ -50,7 +50,7 @@
 
 #define PAGE 4096ull
 #define TOP 0x7ffffffff000ull            /* x86_64 TASK_SIZE (4-level paging) */
-#define STACK_GAP (1ull << 20)           /* linux-real.md: leave < 1 MiB under [stack] */
+#define STACK_GAP (1ull << 20)           /* docs/linux-real.md: leave < 1 MiB under [stack] */
 
 static vmex_xhdr *H;
 static uint8_t *SHM;
@@ -587,7 +587,7 @@ static void run_op(const vmex_xop *op, vmex_xres *r)
         if (op->kind == VMEX_OP_REALLOC) src->kind = S_NONE;
         r->addr = got.addr;
 #if defined(VMEX_EXEC_JEMALLOC)
-        r->addr &= ~(PAGE - 1);   /* linux-real.md: cache-oblivious random sub-page offsets; pages are stable */
+        r->addr &= ~(PAGE - 1);   /* docs/linux-real.md: cache-oblivious random sub-page offsets; pages are stable */
 #endif
         r->size = got.size;
         break;
@@ -703,7 +703,7 @@ static void serve(void)
         if (pid == 0) {
             prctl(PR_SET_PDEATHSIG, SIGKILL);
 #if !defined(VMEX_EXEC_MIMALLOC) && !defined(VMEX_EXEC_JEMALLOC)
-            mallopt(M_ARENA_MAX, 1);   /* linux-real.md: one arena */
+            mallopt(M_ARENA_MAX, 1);   /* docs/linux-real.md: one arena */
             if (threshold) mallopt(M_MMAP_THRESHOLD, (int)threshold);   /* fixed: no dynamic history */
 #endif
             run_program();

@@ -2,7 +2,7 @@
  * test_whatif.c - tests of the what-if analysis (report/whatif.c) and a
  * run in words (report/verdict.c): the entitlement subsets, the grid of a
  * program that fragments ios16-3gb's map but fits on ios16-4gb or with
- * extended-virtual-addressing (the verdicts worked out in tests/cli.sh's
+ * extended-virtual-addressing (the verdicts worked out in tests/e2e/cli.sh's
  * frag.vmex), the table and the page's sentence about it.
  */
 #include <math.h>

@@ -2,68 +2,21 @@
  * test_linux_model.c - target linux-model against hand-computed placements.
  *
  * The window is [B, B + W) with B = VMEX_LINUX_BASE (0x300000000000).
- * Linux places top-down (linux-real.md): the highest hole that fits, at
+ * Linux places top-down (docs/linux-real.md): the highest hole that fits, at
  * its top.  With the 2 MiB rule (kernels >= 6.7), an anonymous map whose
  * length is a multiple of 2 MiB and that has no hint goes into the highest
  * hole of length >= len + 2 MiB, at rounddown(hole top - len, 2 MiB).
  * Every expected address below is that arithmetic, done by hand.  Then
  * the fast store is checked against the naive one on random programs.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <cmocka.h>
 
 #include "fuzz/fuzz.h"
-#include "vmex.h"
+#include "helpers/fixture.h"
 
 #define KiB (1ull << 10)
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)
 #define B VMEX_LINUX_BASE
-
-typedef struct run {
-    vmex_program p;
-    vmex_layout L;
-    vmex_result r;
-    vmex_opres ops[256];
-    uint32_t nops;
-} run;
-
-static void record(void *ctx, const vmex_op *op, const vmex_opres *r)
-{
-    run *x = ctx;
-    if (x->nops < 256) x->ops[x->nops++] = *r;
-}
-
-static vmex_model *model;
-
-static run *go(const char *text)
-{
-    static run x;
-    vmex_error err = {0};
-    vmex_program_free(&x.p);
-    memset(&x, 0, sizeof x);
-    vmex_program_init(&x.p);
-    if (vmex_parse(text, strlen(text), "test", &x.p, &err)) {
-        vmex_error_print(&err, stderr);
-        fail_msg("parse failed");
-    }
-    if (vmex_layout_resolve(&x.p.cfg, NULL, 0, &x.L, &err)) {
-        vmex_error_print(&err, stderr);
-        fail_msg("resolve failed");
-    }
-    vmex_runopts o;
-    vmex_runopts_init(&o);
-    o.keep_going = 1;
-    o.on_op = record;
-    o.ctx = &x;
-    assert_int_equal(vmex_model_run(model, &x.L, &x.p, &o, &x.r), 0);
-    return &x;
-}
 
 static void test_layout(void **state)
 {
@@ -279,7 +232,7 @@ static void test_fast_vs_naive(void **state)
 
 int main(void)
 {
-    model = vmex_model_new(VMEX_STORE_FAST);
+    fx_keep_going = 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layout),        cmocka_unit_test(test_top_down),
         cmocka_unit_test(test_thp_rule),      cmocka_unit_test(test_thp_padded_search),
@@ -287,7 +240,5 @@ int main(void)
         cmocka_unit_test(test_touch_realloc), cmocka_unit_test(test_fast_vs_naive),
         cmocka_unit_test(test_shared_plain),
     };
-    int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    vmex_model_free(model);
-    return rc;
+    return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

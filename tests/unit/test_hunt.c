@@ -9,21 +9,12 @@
  *   H3 [0x2A0000000, 0x2D8000000)  896 MiB  (nano end .. max_offset)
  * 2907 MiB in all, 1753 MiB the largest.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <cmocka.h>
 
-#include "vmex.h"
+#include "helpers/fixture.h"
 
 #define KiB (1ull << 10)
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)
-
-static vmex_model *model;
 
 /* ------------------------------------------------------------ parse */
 
@@ -502,18 +493,6 @@ static void test_hunted_jetsam(void **state)
     vmex_program_free(&p);
 }
 
-static int setup(void **state)
-{
-    model = vmex_model_new(VMEX_STORE_FAST);
-    return model ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    vmex_model_free(model);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -523,5 +502,5 @@ int main(void)
         cmocka_unit_test(test_signature),      cmocka_unit_test(test_hunted_runs),
         cmocka_unit_test(test_hunted_try),     cmocka_unit_test(test_hunted_jetsam),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

@@ -1,64 +1,22 @@
 #!/usr/bin/env bash
-# tests/cli.sh - the `vmex` command on good and bad input: exit codes, the
+# tests/e2e/cli.sh - the `vmex` command on good and bad input: exit codes, the
 # summary lines, JSON Lines validity, located errors, SVG output and atomic
 # writes; the fuzzing commands convert, minimize and triage; every
 # command's help from its option table, option parsing, and vmex plot.
-# Usage: tests/cli.sh PATH-TO-VMEX REPO-ROOT
+# Usage: tests/e2e/cli.sh PATH-TO-VMEX REPO-ROOT
 set -u
 
-VMEX=${1:?usage: tests/cli.sh PATH-TO-VMEX REPO-ROOT}
-ROOT=${2:?usage: tests/cli.sh PATH-TO-VMEX REPO-ROOT}
+VMEX=${1:?usage: tests/e2e/cli.sh PATH-TO-VMEX REPO-ROOT}
+ROOT=${2:?usage: tests/e2e/cli.sh PATH-TO-VMEX REPO-ROOT}
 case $VMEX in /*) ;; *) VMEX=$PWD/$VMEX ;; esac
+case $ROOT in /*) ;; *) ROOT=$PWD/$ROOT ;; esac
 [ -x "$VMEX" ] || { echo "cli.sh: $VMEX is not executable" >&2; exit 1; }
-PY=${PYTHON:-python3}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/vmex-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
 
-passed=0
-fail() {
-    echo "FAIL: $*" >&2
-    for f in out err; do
-        [ -s "$T/$f" ] && { echo "--- std$f:" >&2; head -c 3000 "$T/$f" >&2; echo >&2; }
-    done
-    echo "$passed passed, 1 failed" >&2
-    exit 1
-}
-ok() { passed=$((passed + 1)); }
-
-# run CODE ARGS...: run vmex with stdout in $T/out, stderr in $T/err and
-# assert the exit status
-run() {
-    local want=$1
-    shift
-    "$VMEX" "$@" >"$T/out" 2>"$T/err"
-    local got=$?
-    [ "$got" -eq "$want" ] || fail "vmex $* exited $got, expected $want"
-    ok
-}
-has() {     # has FILE PATTERN (fixed string)
-    grep -qF -- "$2" "$T/$1" || fail "std$1 of the last command lacks '$2'"
-    ok
-}
-hasre() {   # hasre FILE REGEX (extended)
-    grep -qE -- "$2" "$T/$1" || fail "std$1 of the last command does not match /$2/"
-    ok
-}
-empty() {
-    [ ! -s "$T/$1" ] || fail "std$1 of the last command is not empty"
-    ok
-}
-json_lines() {  # every line of stdout is a JSON value
-    $PY -c 'import json,sys; [json.loads(l) for l in sys.stdin]' <"$T/out" || fail "stdout is not JSON Lines"
-    ok
-}
-pycheck() {     # pycheck 'python code over rows (a list of the JSON lines)'
-    $PY -c "import json,sys
-rows=[json.loads(l) for l in sys.stdin]
-$1" <"$T/out" || fail "JSON check failed: $1"
-    ok
-}
+source "$ROOT/tests/helpers/lib.sh"
 
 # ---------------------------------------------------------------- inputs
 cat >ok.vmex <<'EOF'

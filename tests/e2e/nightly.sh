@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# tests/nightly.sh - `ci/nightly --minutes 1` over two cells (ios16-3gb with
+# tests/e2e/nightly.sh - `ci/nightly --minutes 1` over two cells (ios16-3gb with
 # and without extended-virtual-addressing, corpora copied to a temporary
 # directory) must write report.html with the findings table and inline
 # SVGs, and summary.json with findings > 0; a screenshot of the report in
 # headless Chromium must show it (size 1400x2000, many distinct colours).
 # Skips (77) without clang or when Chromium cannot be installed.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source ci/lib.sh
 command -v clang >/dev/null || { echo "SKIP: clang is not installed"; exit 77; }
 vmex_install_chromium >/dev/null 2>&1 || true

@@ -17,7 +17,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include "../targets/report_finding.c"
+#include "../../targets/report_finding.c"
 
 static int class_pipe = -1;
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# tests/lists.sh - the lists and defaults the command prints for the ci/
+# tests/e2e/lists.sh - the lists and defaults the command prints for the ci/
 # scripts: `vmex targets` (targets/targets.txt, as CMake compiled it in),
 # `vmex classes`, `vmex hunt --default [--for stress|TARGET]` and
 # `vmex hunt POLICY`; ci/lib.sh's readers agree with them.
-# Usage: tests/lists.sh PATH-TO-VMEX REPO-ROOT
+# Usage: tests/e2e/lists.sh PATH-TO-VMEX REPO-ROOT
 set -u
-VMEX=${1:?usage: tests/lists.sh PATH-TO-VMEX REPO-ROOT}
-ROOT=${2:?usage: tests/lists.sh PATH-TO-VMEX REPO-ROOT}
+VMEX=${1:?usage: tests/e2e/lists.sh PATH-TO-VMEX REPO-ROOT}
+ROOT=${2:?usage: tests/e2e/lists.sh PATH-TO-VMEX REPO-ROOT}
 T=$(mktemp -d "${TMPDIR:-/tmp}/vmex-lists.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 passed=0

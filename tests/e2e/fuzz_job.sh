@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# tests/fuzz_job.sh - the main job end to end: `ci/fuzz --seconds 30` on
+# tests/e2e/fuzz_job.sh - the main job end to end: `ci/fuzz --seconds 30` on
 # ios16-3gb must find a frag and write a minimized reproducer of at most 12
 # ops that `vmex check` accepts.  Skips (77) without clang.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 command -v clang >/dev/null || { echo "SKIP: clang is not installed"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

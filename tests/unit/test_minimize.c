@@ -7,23 +7,14 @@
  * hand on the pristine ios16-3gb layout (holes H1 1753m at 0x102400000,
  * H2 258m at 0x16FE00000, H3 896m at 0x2A0000000).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
-#include <cmocka.h>
 
+#include "helpers/fixture.h"
 #include "fuzz/minimize.h"
-#include "vmex.h"
 
 #define MiB (1ull << 20)
-
-static vmex_model *model;
 
 /* ------------------------------------------------------------ helpers */
 
@@ -478,23 +469,11 @@ static void test_annotated(void **state)
     vmex_program_free(&out);
 }
 
-static int setup(void **state)
-{
-    model = vmex_model_new(VMEX_STORE_FAST);
-    return model ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    vmex_model_free(model);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reproducers), cmocka_unit_test(test_handles),   cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_no_finding),  cmocka_unit_test(test_annotated),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

@@ -16,15 +16,9 @@
  * (0x102400000), 258m and 896m; 5 pristine entries (binary, dyld, stack,
  * shared region, nano).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-#include <cmocka.h>
 
+#include "helpers/fixture.h"
 #include "fuzz/feedback.h"
-#include "vmex.h"
 
 #define MiB (1ull << 20)
 
@@ -37,7 +31,6 @@
 /* the first index of class c's block */
 #define BLOCK(c) (((c) - 1) * VMEX_FB_CLASS_BLOCK)
 
-static vmex_model *model;
 static uint8_t ctr[VMEX_FEATURES];
 
 /* Run text (no hunt: the default rule stops at the first failure >= 1m)
@@ -311,18 +304,6 @@ static void test_saturates(void **state)
     vmex_program_free(&p);
 }
 
-static int setup(void **state)
-{
-    model = vmex_model_new(VMEX_STORE_FAST);
-    return model ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    vmex_model_free(model);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,5 +312,5 @@ int main(void)
         cmocka_unit_test(test_other_classes), cmocka_unit_test(test_footprint_level),
         cmocka_unit_test(test_saturates),     cmocka_unit_test(test_class_blocks),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

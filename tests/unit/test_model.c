@@ -2,59 +2,14 @@
  * test_model.c - the XNU model against hand-computed expectations.
  *
  * Every expected address and size below is worked out by hand from
- * ../shared/docs/xnu-model.md (the comment next to it shows the sum), not
+ * docs/xnu-model.md (the comment next to it shows the sum), not
  * taken from a run of the model.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-#include <cmocka.h>
 
-#include "vmex.h"
+#include "helpers/fixture.h"
 
 #define GiB (1ull << 30)
 #define MiB (1ull << 20)
-
-typedef struct run {
-    vmex_program p;
-    vmex_layout L;
-    vmex_result r;
-    vmex_opres ops[512];
-    uint32_t nops;
-} run;
-
-static void record(void *ctx, const vmex_op *op, const vmex_opres *r)
-{
-    run *x = ctx;
-    if (x->nops < 512) x->ops[x->nops++] = *r;
-}
-
-static vmex_model *model;
-
-static run *go(const char *text)
-{
-    static run x;
-    vmex_error err = {0};
-    vmex_program_free(&x.p);
-    memset(&x, 0, sizeof x);
-    vmex_program_init(&x.p);
-    if (vmex_parse(text, strlen(text), "test", &x.p, &err)) {
-        vmex_error_print(&err, stderr);
-        fail_msg("parse failed");
-    }
-    if (vmex_layout_resolve(&x.p.cfg, NULL, 0, &x.L, &err)) {
-        vmex_error_print(&err, stderr);
-        fail_msg("resolve failed");
-    }
-    vmex_runopts o;
-    vmex_runopts_init(&o);
-    o.on_op = record;
-    o.ctx = &x;
-    assert_int_equal(vmex_model_run(model, &x.L, &x.p, &o, &x.r), 0);
-    return &x;
-}
 
 static void layout(const char *profile, uint32_t ents, vmex_layout *L)
 {
@@ -384,18 +339,6 @@ static void test_jumbo_capacity(void **state)
     }
 }
 
-static int setup(void **state)
-{
-    model = vmex_model_new(VMEX_STORE_FAST);
-    return model ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    vmex_model_free(model);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,5 +350,5 @@ int main(void)
         cmocka_unit_test(test_libmalloc_release), cmocka_unit_test(test_footprint),
         cmocka_unit_test(test_jit),          cmocka_unit_test(test_jumbo_capacity),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

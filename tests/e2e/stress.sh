@@ -1,18 +1,17 @@
 #!/usr/bin/env bash
-# tests/stress.sh - `vmex stress` end to end: every shipped workload for a
+# tests/e2e/stress.sh - `vmex stress` end to end: every shipped workload for a
 # short run, twice with one seed (byte-identical series.csv) and once with
 # another (a different series); the output files and their formats; the
 # reproducer of a finding passes `vmex check`; bad input exits 2 with a
 # located error and writes nothing; files are written atomically.
-# Usage: tests/stress.sh PATH-TO-VMEX REPO-ROOT
+# Usage: tests/e2e/stress.sh PATH-TO-VMEX REPO-ROOT
 set -u
 
-VMEX=${1:?usage: tests/stress.sh PATH-TO-VMEX REPO-ROOT}
-ROOT=${2:?usage: tests/stress.sh PATH-TO-VMEX REPO-ROOT}
+VMEX=${1:?usage: tests/e2e/stress.sh PATH-TO-VMEX REPO-ROOT}
+ROOT=${2:?usage: tests/e2e/stress.sh PATH-TO-VMEX REPO-ROOT}
 case $VMEX in /*) ;; *) VMEX=$PWD/$VMEX ;; esac
 case $ROOT in /*) ;; *) ROOT=$PWD/$ROOT ;; esac
 [ -x "$VMEX" ] || { echo "stress.sh: $VMEX is not executable" >&2; exit 1; }
-PY=${PYTHON:-python3}
 WL=$ROOT/corpora/workloads
 OPS=200000
 
@@ -20,42 +19,8 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/vmex-stress.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
 
-passed=0
-fail() {
-    echo "FAIL: $*" >&2
-    for f in out err; do
-        [ -s "$T/$f" ] && { echo "--- std$f:" >&2; head -c 3000 "$T/$f" >&2; echo >&2; }
-    done
-    echo "$passed passed, 1 failed" >&2
-    exit 1
-}
-ok() { passed=$((passed + 1)); }
+source "$ROOT/tests/helpers/lib.sh"
 
-# run CODE ARGS...: vmex with stdout in $T/out and stderr in $T/err; the
-# exit status must be CODE (a list like "0|1" allows either)
-run() {
-    local want=$1
-    shift
-    "$VMEX" "$@" >"$T/out" 2>"$T/err"
-    local got=$?
-    [[ "|$want|" == *"|$got|"* ]] || fail "vmex $* exited $got, expected $want"
-    last=$got
-    ok
-}
-has() {     # has FILE PATTERN (fixed string)
-    grep -qF -- "$2" "$T/$1" || fail "std$1 of the last command lacks '$2'"
-    ok
-}
-hasre() {   # hasre FILE REGEX (extended)
-    grep -qE -- "$2" "$T/$1" || fail "std$1 of the last command does not match /$2/"
-    ok
-}
-no_tmp() {  # no temporary file of an atomic write is left anywhere here
-    local left
-    left=$(find "$T" -name '*.tmp.*' | head -3)
-    [ -z "$left" ] || fail "temporary files left: $left"
-    ok
-}
 # check_run DIR CODE: the files of a run and their formats
 check_run() {
     local d=$1 code=$2

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# tests/trace.sh - real traces end to end: record a small C program with
+# tests/e2e/trace.sh - real traces end to end: record a small C program with
 # libvmex-record.so (LD_PRELOAD), import the trace, replay it with
 # `vmex run --json`, and check the call counts and the live-byte curve
 # against what the program is known to do; record a threaded program that
 # forks (every trace must import: no lost or doubled handle); record
 # python3; import the shipped trace and the strace fixture; bad traces.
-# Usage: tests/trace.sh PATH-TO-VMEX REPO-ROOT PATH-TO-LIBVMEX-RECORD.SO
+# Usage: tests/e2e/trace.sh PATH-TO-VMEX REPO-ROOT PATH-TO-LIBVMEX-RECORD.SO
 # Exits 77 (skipped) when there is no C compiler or LD_PRELOAD does not
 # take effect here (a static or setuid shell, musl without preload, ...).
 set -u
 
-VMEX=${1:?usage: tests/trace.sh PATH-TO-VMEX REPO-ROOT PATH-TO-LIBVMEX-RECORD.SO}
-ROOT=${2:?usage: tests/trace.sh PATH-TO-VMEX REPO-ROOT PATH-TO-LIBVMEX-RECORD.SO}
-LIB=${3:?usage: tests/trace.sh PATH-TO-VMEX REPO-ROOT PATH-TO-LIBVMEX-RECORD.SO}
+VMEX=${1:?usage: tests/e2e/trace.sh PATH-TO-VMEX REPO-ROOT PATH-TO-LIBVMEX-RECORD.SO}
+ROOT=${2:?usage: tests/e2e/trace.sh PATH-TO-VMEX REPO-ROOT PATH-TO-LIBVMEX-RECORD.SO}
+LIB=${3:?usage: tests/e2e/trace.sh PATH-TO-VMEX REPO-ROOT PATH-TO-LIBVMEX-RECORD.SO}
 case $VMEX in /*) ;; *) VMEX=$PWD/$VMEX ;; esac
 case $LIB in /*) ;; *) LIB=$PWD/$LIB ;; esac
 [ -x "$VMEX" ] || { echo "trace.sh: $VMEX is not executable" >&2; exit 1; }

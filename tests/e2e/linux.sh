@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/linux.sh VMEX SRC - the real backend: linux-model against the kernel
+# tests/e2e/linux.sh VMEX SRC - the real backend: linux-model against the kernel
 # on 1000 random programs and on the shipped hole-punch, determinism of
 # real runs, and the glibc threshold pair.  Skips (77) with the reason when
 # the real backend cannot run on this machine (no /proc/self/maps, no

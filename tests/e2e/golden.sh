@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# tests/golden.sh - behaviour that a restructuring must not move, byte for byte.
+# tests/e2e/golden.sh - behaviour that a restructuring must not move, byte for byte.
 #
-#   tests/golden.sh VMEX SOURCE_DIR            compare with tests/golden/
-#   tests/golden.sh VMEX SOURCE_DIR --record   write tests/golden/ anew
+#   tests/e2e/golden.sh VMEX SOURCE_DIR            compare with tests/golden/
+#   tests/e2e/golden.sh VMEX SOURCE_DIR --record   write tests/golden/ anew
 #
 # What is pinned: every shipped reproducer's `vmex run --json --keep-going`
 # (target linux ones only where the executor runs here, else they are
@@ -15,6 +15,8 @@
 # exactly which outputs a change moved.
 set -uo pipefail
 vmex=$1 src=$2 mode=${3:-}
+case $vmex in /*) ;; *) vmex=$PWD/$vmex ;; esac
+case $src in /*) ;; *) src=$PWD/$src ;; esac
 golden=$src/tests/golden
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/gate.sh MODE - ci/gate end to end, short runs (--seconds-per-target 3).
+# tests/e2e/gate.sh MODE - ci/gate end to end, short runs (--seconds-per-target 3).
 #   clean       the clean tree passes.  The hunt is 'frag:margin>=1000000',
 #               out of reach on purpose: a real hunt finds NEW frag
 #               signatures within seconds, which is the gate doing its job.
@@ -13,9 +13,9 @@
 #               input of 16+ bytes: a harness crash, exit 3.
 # Skips (77) without clang.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 command -v clang >/dev/null || { echo "SKIP: clang is not installed"; exit 77; }
-mode=${1:?usage: tests/gate.sh clean|regression|new|harness}
+mode=${1:?usage: tests/e2e/gate.sh clean|regression|new|harness}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; cat "$tmp/out.txt" 2>/dev/null | tail -n 40; exit 1; }
@@ -92,6 +92,6 @@ PY
   grep -q 'HARNESS CRASH in fuzz_text' "$tmp/out.txt" || fail "the harness crash is not named"
   valid_reports "$tmp/g"
   ;;
-*) echo "usage: tests/gate.sh clean|regression|new|harness"; exit 2 ;;
+*) echo "usage: tests/e2e/gate.sh clean|regression|new|harness"; exit 2 ;;
 esac
 echo "1 passed, 0 failed"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# tests/fuzz_smoke.sh - run each libFuzzer target briefly (ASan + UBSan) from
+# tests/e2e/fuzz_smoke.sh - run each libFuzzer target briefly (ASan + UBSan) from
 # its seed corpus.  The hunt is set out of reach so fuzz_xnu runs like the
 # others: any abort here is a harness bug.  Skips (77) without clang.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source ci/lib.sh
 command -v clang >/dev/null || { echo "SKIP: clang is not installed"; exit 77; }
 dir=$(vmex_build_engine libfuzzer) || { echo "FAIL: building the libFuzzer targets"; exit 1; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/triage_html.sh VMEX SRCDIR - `vmex triage --html` on two crash files
+# tests/e2e/triage_html.sh VMEX SRCDIR - `vmex triage --html` on two crash files
 # (binary encodings of shipped reproducers) writes one self-contained HTML
 # page that holds every signature of triage.json, an inline <svg> per
 # signature, the what-if table and its summary in words; a bad --whatif

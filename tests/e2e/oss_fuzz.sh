@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# tests/oss_fuzz.sh - ci/oss-fuzz/build.sh in a simulated OSS-Fuzz build
+# tests/e2e/oss_fuzz.sh - ci/oss-fuzz/build.sh in a simulated OSS-Fuzz build
 # environment (clang, ASan + libFuzzer, temporary $OUT/$SRC/$WORK), then each
 # built target runs its unzipped seed corpus (-runs=0, then 2000 runs with the
 # hunt out of reach: any crash is a harness bug).  Checks the seed zips,
 # .options and .dict files.  Skips (77) without clang.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 command -v clang >/dev/null || { echo "SKIP: clang is not installed"; exit 77; }
 command -v clang++ >/dev/null || { echo "SKIP: clang++ is not installed"; exit 77; }
 tmp=$(mktemp -d)

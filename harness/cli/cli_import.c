@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/file.h"
 #include "import/import.h"
 
 #define IMPORT_TEXT_LIMIT (64u << 20)   /* what `vmex run` reads of a .vmex file */
@@ -95,6 +96,8 @@ int cli_cmd_import(int argc, char **argv)
     vmex_import_stats st;
     vmex_error err;
     memset(&err, 0, sizeof err);
+    if (!strcmp(in, "-"))
+        vmex_file_note_fd(0);   /* stdin from a file is an input too: -o cannot name it */
     int rc = !strcmp(in, "-") ? vmex_import_stream(stdin, "<stdin>", &o, &p, &st, &err)
                               : vmex_import_file(in, &o, &p, &st, &err);
     if (rc) {

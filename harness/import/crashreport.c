@@ -6,6 +6,7 @@
  * are read by crashtext.c.  docs/crash-reports.md lists the fields used.
  */
 #include "core/core.h"
+#include "core/file.h"
 #include "import/crashparse.h"
 
 #include <ctype.h>
@@ -486,8 +487,7 @@ out:
 
 int vmex_report_parse_file(const char *path, vmex_report *r, vmex_error *err)
 {
-    memset(err, 0, sizeof *err);
-    FILE *f = fopen(path, "rb");
+    FILE *f = vmex_file_open(path, err);   /* a regular file only: clears err */
     char *data = NULL;
     size_t len = 0;
     int e = 0;
@@ -510,7 +510,8 @@ int vmex_report_parse_file(const char *path, vmex_report *r, vmex_error *err)
         }
         fclose(f);
     } else {
-        e = errno;
+        vmex_report_free(r);
+        return -1;
     }
     if (e || len > VMEX_REPORT_MAX_FILE) {
         free(data);

@@ -45,4 +45,27 @@ static inline void text_target_roundtrip(const vmex_program *p)
     VMEX_FUZZ_ASSERT(a.len == b.len && !memcmp(a.p, b.p, a.len), "print is not stable");
 }
 
+/* An importer target: data imported as format (enum vmex_trace_format)
+ * must import or be refused with an error that says what; what it imports
+ * must round-trip. */
+#ifdef VMEX_IMPORT_H
+static inline void text_target_import(const uint8_t *data, size_t size, int format)
+{
+    static vmex_program p;
+    static int ready;
+    vmex_import_opts o = {format, 1u << 14, NULL};
+    vmex_import_stats st;
+    vmex_error err;
+    if (!ready) {
+        vmex_program_init(&p);
+        ready = 1;
+    }
+    memset(&err, 0, sizeof err);
+    if (vmex_import((const char *)data, size, "input", &o, &p, &st, &err))
+        text_target_refused(&err, 0);   /* an empty input has no line to blame */
+    else
+        text_target_roundtrip(&p);
+}
+#endif
+
 #endif

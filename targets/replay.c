@@ -15,16 +15,15 @@
  * exit 0 when none failed, 1 otherwise, 2 on bad usage, 77 when nothing
  * ran because target linux cannot run on this machine (each input says so).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "fuzz/fuzz.h"
 #include "target.h"
 
@@ -36,35 +35,15 @@ static int ends_with(const char *s, const char *suf)
     return a >= b && !strcmp(s + a - b, suf);
 }
 
+/* the input, through the one way inputs are read (core/file.h: regular
+ * files only, so a FIFO or a device fails at once instead of hanging) */
 static int read_all(const char *path, uint8_t **data, size_t *n)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    size_t cap = 4096, len = 0;
-    uint8_t *buf = malloc(cap);
-    for (;;) {
-        if (!buf) break;
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (len < cap) break;
-        uint8_t *nb = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    int bad = ferror(f) || !buf;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return -1;
-    }
-    *data = buf;
-    *n = len;
-    return 0;
+    vmex_error err;
+    if (vmex_file_read(path, 64u << 20, (char **)data, n, &err) == 0)
+        return 0;
+    fprintf(stderr, "%s: %s\n", path, err.msg);
+    return -1;
 }
 
 /* In the child: prepare the input and run the target once. */
@@ -72,10 +51,8 @@ static void child(const char *path, int expect)
 {
     uint8_t *data;
     size_t n;
-    if (read_all(path, &data, &n)) {
-        fprintf(stderr, "cannot read %s: %s\n", path, strerror(errno));
+    if (read_all(path, &data, &n))
         _exit(3);
-    }
     if (ends_with(path, ".vmex") && !vmex_target_takes_text) {
         vmex_program p;
         vmex_error err = {0};
@@ -194,49 +171,18 @@ static void run_one(const char *path)
     }
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-static void walk(const char *path)
+/* PATH and the files under it (core/file.h: sorted, hidden names skipped,
+ * each directory and file once, so a symlink cycle ends) */
+static void walk(const char *path, vmex_walk *w)
 {
-    struct stat st;
-    if (stat(path, &st)) {
-        printf("FAIL %s: %s\n", path, strerror(errno));
+    vmex_error err;
+    size_t from = w->n;
+    if (vmex_walk_path(w, path, NULL, &err)) {
+        printf("FAIL %s: %s\n", err.file[0] ? err.file : path, err.msg);
         failed++;
-        return;
     }
-    if (!S_ISDIR(st.st_mode)) {
-        run_one(path);
-        return;
-    }
-    DIR *d = opendir(path);
-    if (!d) {
-        printf("FAIL %s: %s\n", path, strerror(errno));
-        failed++;
-        return;
-    }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) exit(2);
-            names = nn;
-        }
-        size_t len = strlen(path) + strlen(e->d_name) + 2;
-        names[n] = malloc(len);
-        if (!names[n]) exit(2);
-        snprintf(names[n++], len, "%s/%s", path, e->d_name);
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        walk(names[i]);
-        free(names[i]);
-    }
-    free(names);
+    for (size_t i = from; i < w->n; i++)
+        run_one(w->v[i]);
 }
 
 int main(int argc, char **argv)
@@ -250,7 +196,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [--findings-ok] PATH...\n", argv[0]);
         return 2;
     }
-    for (; i < argc; i++) walk(argv[i]);
+    vmex_walk w = {0};
+    for (; i < argc; i++) walk(argv[i], &w);
+    vmex_walk_free(&w);
     if (unavailable) {
         printf("%d passed, %d failed, %d not run: the real backend cannot run here\n", passed, failed, unavailable);
         return failed ? 1 : passed ? 0 : 77;   /* nothing ran: a skip for ctest */

@@ -19,9 +19,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-/* 1 when the target reads .vmex text (fuzz_text), 0 for the binary encoding:
- * its input column in targets/targets.txt, which the build passes as
- * VMEX_FUZZ_TARGET_TEXT */
+/* 1 when the target takes a file's bytes as they are (fuzz_text and the
+ * other text formats), 0 for the binary encoding: its input column in
+ * targets/targets.txt, which the build passes as VMEX_FUZZ_TARGET_TEXT */
 extern const int vmex_target_takes_text;
 /* 1 when the target runs programs of this config (a .vmex reproducer of
  * another target is skipped by the replay engine) */

@@ -67,7 +67,7 @@ done
 # a hunter is hunter.c + hunter_this.c with the row as compile definitions,
 # any other targets/NAME.c (the rows come on fd 3: stdin stays the loop body's)
 while read -r t backend input hunts <&3; do
-  defs=(-DVMEX_FUZZ_TARGET_TEXT=$([ "$input" = text ] && echo 1 || echo 0))
+  defs=(-DVMEX_FUZZ_TARGET_TEXT=$([ "$input" != program ] && echo 1 || echo 0))
   unit=$src/targets/$t.c glue=()
   if [ "$hunts" != - ]; then
     unit=$src/targets/hunter_this.c glue=("$obj/hunter.o")
@@ -77,7 +77,8 @@ while read -r t backend input hunts <&3; do
   # shellcheck disable=SC2086
   $CC $CFLAGS "${common[@]}" -DVMEX_LIBFUZZER=1 "${defs[@]}" -c "$unit" -o "$obj/$t.o"
   # shellcheck disable=SC2086
-  $CXX $CXXFLAGS $LIB_FUZZING_ENGINE "$obj/$t.o" "${glue[@]}" "$obj/report_finding.o" "$obj/libvmexcore.a" -lm -o "$OUT/$t"
+  $CXX $CXXFLAGS $LIB_FUZZING_ENGINE "$obj/$t.o" "${glue[@]}" "$obj/report_finding.o" "$obj/libvmexcore.a" -lm \
+    $(pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -o "$OUT/$t"
   if [ -d "$src/corpora/$t" ]; then
     python3 - "$src/corpora/$t" "$OUT/${t}_seed_corpus.zip" <<'PY'
 import os, sys, zipfile

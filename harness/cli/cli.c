@@ -108,8 +108,8 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     const cli_command *c = find(cmd);
-    if (c)
-        return c->run(argc - 1, argv + 1);
+    if (c)   /* the files a command staged but did not commit are written or dropped */
+        return cli_files_end(c->run(argc - 1, argv + 1));
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
         return help(argc, argv);
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {

@@ -6,8 +6,8 @@
  * Output: standard output is buffered (cli_outf) and written once by
  * cli_finish(), which turns a failed write into exit status 2, so an error
  * found on the way leaves no partial output; errors go to stderr as
- * "vmex: error: ...".  Files are written atomically (FILE.tmp.PID, then
- * rename).  Exit status: 0 ok, 1 a finding or a failed check, 2 a usage
+ * "vmex: error: ...".  Files are staged and written at the end, atomically
+ * (FILE.tmp.PID, then rename), and only when the command ends well.  Exit status: 0 ok, 1 a finding or a failed check, 2 a usage
  * or input error.
  *
  * Options (cli_opt.c): a command's cli_command names its options; getopt_long
@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "vmex.h"
+#include "core/file.h"   /* vmex_walk: cli_pathv */
 #include "report/triage.h"   /* vmex_triage_input: what cli_load fills */
 
 /* ---------------------------------------------------------------- output (cli_out.c) */
@@ -37,11 +38,29 @@ vmex_buf *cli_out(void);
 void cli_outb(int rc);
 /* Write the buffered output; returns the exit status to use. */
 int  cli_finish(int status);
-/* Drop the buffered output (an error: nothing is written). */
+/* Drop the buffered output and the staged files (an error: nothing is written). */
 void cli_discard(void);
+
+/* ---------------------------------------------------------------- files (cli_write.c)
+ * Files are staged and written when the command ends well (cli_finish,
+ * or main): exit 0 or 1 writes them all, each to FILE.tmp.PID renamed into
+ * place; exit 2 writes none.  Staging refuses at once what cannot work: a
+ * directory, a missing or unwritable folder, an input of the command (by
+ * device and inode), a path written twice.  Each returns 0 or -1 (reported). */
 int  cli_write_atomic(const char *path, const char *data, size_t len);
-/* mkdir -p; 0 or -1 (reported) */
+/* mkdir -p at the commit, checked now */
 int  cli_make_dirs(const char *path);
+/* mkdir -p now, for what must exist before the command's work (a database
+ * the command opens); 0 or -1 (reported) */
+int  cli_make_dirs_now(const char *path);
+/* remove a stale output of an earlier run at the commit */
+int  cli_remove_output(const char *path);
+/* write everything staged; 0 or -1 (reported: nothing of it is left) */
+int  cli_files_commit(void);
+void cli_files_discard(void);
+/* the end of a command with this exit status: commits (0, 1) or discards;
+ * the status to exit with (2 when the commit failed) */
+int  cli_files_end(int status);
 /* numbers as text into a temporary, for a format's arguments: HS(v) a
  * size ("1.5g"), HC(v) a count ("12.3k"), GR(v) digits grouped ("1,234") */
 const char *cli_hs(uint64_t v, char *buf, size_t n);
@@ -113,16 +132,16 @@ int  cli_check_profile(const char *name);
 int  cli_parse_count(const char *opt, const char *v, uint64_t *out, uint64_t max);
 
 /* ---------------------------------------------------------------- paths (cli_input.c) */
-typedef struct cli_pathv {
-    char **v;
-    size_t n, cap;
-} cli_pathv;
+/* paths (core/file.h: a walk's list; v, n and cap as in any vector) */
+typedef vmex_walk cli_pathv;
 int  cli_pathv_add(cli_pathv *pv, const char *s);
 void cli_pathv_free(cli_pathv *pv);
 int  cli_ends_with(const char *s, const char *suf);
-/* *.vmex under dir, recursively, sorted */
+/* *.vmex under dir, recursively, sorted (vmex_walk_path: symlinks
+ * followed, every directory and file once, hidden names skipped) */
 int  cli_collect_dir(const char *dir, cli_pathv *out, int depth);
-/* every regular file under path (not hidden, not triage.json), sorted */
+/* path, or every file under it (not hidden, not triage.json or AFL++'s
+ * README.txt), as cli_collect_dir */
 int  cli_collect_all(const char *path, cli_pathv *out, int depth);
 /* a whole file, at most 64 MiB; 0 or -1 (reported) */
 int  cli_read_file(const char *path, uint8_t **data, size_t *n);

@@ -84,7 +84,7 @@ vmex_fdb *cli_fdb_open(const fargs *a, int create)
         char *slash = strrchr(dir, '/');
         if (slash && slash != dir) {
             *slash = '\0';
-            if (cli_make_dirs(dir))
+            if (cli_make_dirs_now(dir))
                 return NULL;
         }
     }

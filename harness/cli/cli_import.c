@@ -328,6 +328,8 @@ int cli_cmd_import(int argc, char **argv)
     int is_stdin = !strcmp(a.in, "-");
     const char *label = is_stdin ? "<stdin>" : a.in;
     vmex_error err;
+    if (is_stdin)
+        vmex_file_note_fd(0);   /* stdin from a file is an input too: -o cannot name it */
     FILE *f = is_stdin ? stdin : vmex_file_open(a.in, &err);
     if (!f) {
         print_error(&err, label);

@@ -7,7 +7,6 @@
  * header, else the default profile; with --target, as that target's fuzz
  * target decodes it, its VMEX_* environment included.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "core/file.h"
 #include "fuzz/fuzz.h"
 
 #define INPUT_LIMIT (64u << 20)
@@ -39,15 +39,7 @@ int cli_pathv_add(cli_pathv *pv, const char *s)
 
 void cli_pathv_free(cli_pathv *pv)
 {
-    for (size_t i = 0; i < pv->n; i++)
-        free(pv->v[i]);
-    free(pv->v);
-    memset(pv, 0, sizeof *pv);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    vmex_walk_free(pv);
 }
 
 int cli_ends_with(const char *s, const char *suf)
@@ -56,146 +48,46 @@ int cli_ends_with(const char *s, const char *suf)
     return n > k && !strcmp(s + n - k, suf);
 }
 
-/* dir/name, or NULL (reported) */
-static char *join(const char *dir, const char *name)
+static int want_vmex(const char *name) { return cli_ends_with(name, ".vmex"); }
+
+/* a triage input: not triage's own triage.json, nor the README.txt AFL++
+ * leaves in every crashes/ directory */
+static int want_input(const char *name) { return strcmp(name, "triage.json") && strcmp(name, "README.txt"); }
+
+static int walk(const char *path, cli_pathv *out, vmex_walk_want want)
 {
-    size_t len = strlen(dir) + strlen(name) + 2;
-    char *full = malloc(len);
-    if (!full) {
-        cli_errorf("out of memory");
-        return NULL;
-    }
-    int slash = dir[0] && dir[strlen(dir) - 1] == '/';
-    snprintf(full, len, "%s%s%s", dir, slash ? "" : "/", name);
-    return full;
+    vmex_error err;
+    if (vmex_walk_path(out, path, want, &err) == 0)
+        return 0;
+    cli_errorf("%s: %s", err.file[0] ? err.file : path, err.msg);
+    return -1;
 }
 
-/* *.vmex under dir, recursively, in sorted order (symlinked directories
- * are not followed, so there are no cycles). */
 int cli_collect_dir(const char *dir, cli_pathv *out, int depth)
 {
-    if (depth > 64) {
-        cli_errorf("'%s': directories nested too deeply", dir);
+    struct stat st;
+    (void)depth;
+    int e = stat(dir, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+    if (e) {
+        cli_errorf("cannot open directory '%s': %s", dir, strerror(e));
         return -1;
     }
-    DIR *d = opendir(dir);
-    if (!d) {
-        cli_errorf("cannot open directory '%s': %s", dir, strerror(errno));
-        return -1;
-    }
-    cli_pathv names = {0};
-    struct dirent *e;
-    int rc = 0;
-    errno = 0;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        if (cli_pathv_add(&names, e->d_name)) {
-            cli_errorf("out of memory");
-            rc = -1;
-            break;
-        }
-    }
-    if (!rc && errno) {
-        cli_errorf("cannot read directory '%s': %s", dir, strerror(errno));
-        rc = -1;
-    }
-    closedir(d);
-    if (names.n)
-        qsort(names.v, names.n, sizeof *names.v, cmp_str);
-    for (size_t i = 0; i < names.n && !rc; i++) {
-        char *full = join(dir, names.v[i]);
-        struct stat st;
-        if (!full) {
-            rc = -1;
-        } else if (lstat(full, &st) != 0) {
-            cli_errorf("cannot open '%s': %s", full, strerror(errno));
-            rc = -1;
-        } else if (S_ISDIR(st.st_mode)) {
-            rc = cli_collect_dir(full, out, depth + 1);
-        } else if (cli_ends_with(names.v[i], ".vmex") && cli_pathv_add(out, full)) {
-            cli_errorf("out of memory");
-            rc = -1;
-        }
-        free(full);
-    }
-    cli_pathv_free(&names);
-    return rc;
+    return walk(dir, out, want_vmex);
 }
 
 int cli_collect_all(const char *path, cli_pathv *out, int depth)
 {
-    struct stat st;
-    if (stat(path, &st)) {
-        cli_errorf("%s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (!S_ISDIR(st.st_mode))
-        return cli_pathv_add(out, path) ? -1 : 0;
-    if (depth > 32)
-        return 0;
-    DIR *d = opendir(path);
-    if (!d) {
-        cli_errorf("%s: %s", path, strerror(errno));
-        return -1;
-    }
-    cli_pathv names = {0};
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (e->d_name[0] != '.' && strcmp(e->d_name, "triage.json"))
-            cli_pathv_add(&names, e->d_name);
-    closedir(d);
-    int rc = 0;
-    for (size_t i = 0; i < names.n && !rc; i++) {
-        size_t len = strlen(path) + strlen(names.v[i]) + 2;
-        char *full = malloc(len);
-        if (!full) {
-            rc = -1;
-            break;
-        }
-        snprintf(full, len, "%s/%s", path, names.v[i]);
-        rc = cli_collect_all(full, out, depth + 1);
-        free(full);
-    }
-    cli_pathv_free(&names);
-    return rc;
+    (void)depth;
+    return walk(path, out, want_input);
 }
 
 int cli_read_file(const char *path, uint8_t **data, size_t *n)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cli_errorf("%s: cannot read: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t cap = 1 << 16, len = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap || ferror(f))
-            break;
-        if (cap >= INPUT_LIMIT) {
-            cli_errorf("%s: larger than 64 MiB", path);
-            free(buf);
-            fclose(f);
-            return -1;
-        }
-        uint8_t *nb = realloc(buf, cap * 2);
-        if (!nb)
-            free(buf);
-        buf = nb;
-        cap *= 2;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!buf || err) {
-        cli_errorf("%s: cannot read%s", path, buf ? "" : ": out of memory");
-        free(buf);
-        return -1;
-    }
-    *data = buf;
-    *n = len;
-    return 0;
+    vmex_error err;
+    if (vmex_file_read(path, INPUT_LIMIT, (char **)data, n, &err) == 0)
+        return 0;
+    cli_errorf("%s: %s", path, err.msg);
+    return -1;
 }
 
 /* ---------------------------------------------------------------- fuzzing inputs */
@@ -273,7 +165,8 @@ int cli_load(const char *path, const cli_fuzz *c, vmex_triage_input *in)
     in->path = strdup(path);
     if (!in->path || cli_read_file(path, &data, &n))
         return -1;
-    in->binary = vmex_is_binary(data, n);
+    /* a file that looks like text is text, and says what is wrong with it */
+    in->binary = !cli_ends_with(path, ".vmex") && !vmex_looks_like_text(data, n);
     in->version = n > 0 && (uint8_t)data[0] == 2 ? 2 : 1;
     if (in->binary && c->target >= 0) {
         rc = decode_as_target(data, n, c, in);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/file.h"
 #include "report/chart.h"
 
 enum { O_OUTPUT, O_TITLE, O_X, O_Y, O_SERIES, O_XUNIT, O_HISTOGRAM, O_BINS, O_XLABEL, O_EMPTY };
@@ -95,6 +96,7 @@ static int read_input(const char *path, vmex_buf *text)
     }
     char chunk[65536];
     size_t n;
+    vmex_file_note_fd(0);   /* stdin from a file is an input too: -o cannot name it */
     while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
         if (vmex_buf_put(text, chunk, n)) {
             cli_errorf("out of memory");

@@ -100,6 +100,7 @@ typedef struct run_ctx {
     int width;               /* of the op index column */
     int opw;                 /* of the op text column */
     uint32_t calls;
+    int gone;                /* the last op ended the process: VMEX_CRASH or VMEX_HANG, else 0 */
     vmex_buf tmp;
 } run_ctx;
 
@@ -107,6 +108,7 @@ static void on_op(void *vctx, const vmex_op *op, const vmex_opres *r)
 {
     run_ctx *c = vctx;
     c->calls++;
+    c->gone = r->status == VMEX_ST_FAILED && (r->cls == VMEX_CRASH || r->cls == VMEX_HANG) ? r->cls : 0;
     if (c->json < 0)
         return;
     if (c->json) {
@@ -200,9 +202,14 @@ static void json_final(const vmex_result *res, const vmex_layout *L, const char 
 static void text_after(runner *R, const vmex_program *prog, const vmex_layout *L, const vmex_result *res)
 {
     char vd[200], ex[64];
-    if (R->c.calls < prog->nops)
-        cli_outf("  ... stopped at the first finding: %" PRIu32 " op%s not run (--keep-going runs them)\n",
-                 prog->nops - R->c.calls, prog->nops - R->c.calls == 1 ? "" : "s");
+    uint32_t left = prog->nops - R->c.calls;
+    if (R->c.calls < prog->nops && R->c.gone)
+        /* the process is gone: no option runs the rest */
+        cli_outf("  ... the run ended with the %s: %" PRIu32 " op%s not run\n", vmex_class_name(R->c.gone), left,
+                 left == 1 ? "" : "s");
+    else if (R->c.calls < prog->nops)
+        cli_outf("  ... stopped at the first finding: %" PRIu32 " op%s not run (--keep-going runs them)\n", left,
+                 left == 1 ? "" : "s");
     vmex_verdict_text(res, vd, sizeof vd);
     cli_outf("verdict: %s", vd);
     if (res->findings > 1)
@@ -251,6 +258,7 @@ static int run_one(runner *R, const char *file, const vmex_program *prog, int p,
         R->c.width = 3;
     R->c.opw = R->whatif || a->json ? 0 : op_width(prog, &R->c.tmp);
     R->c.calls = 0;
+    R->c.gone = 0;
     char ents[160], svgpath[4096] = "";
     vmex_ents_text(L.ents, ents, sizeof ents);
     if (!R->whatif && !a->json && !vmex_target_has(L.target, VMEX_CAP_DEVICE))

@@ -227,10 +227,9 @@ static int reproducer(vmex_stress *S)
     if (!S->f.found || S->L.xzone) {
         char path[4200];
         snprintf(path, sizeof path, "%s/finding.vmex", S->dir);
-        unlink(path);
+        int rc = cli_remove_output(path);
         snprintf(path, sizeof path, "%s/window.vmex", S->dir);
-        unlink(path);
-        return 0;
+        return rc | cli_remove_output(path);
     }
     if (S->f.at > 5000000)
         fprintf(stderr, "stress: rebuilding the state at op %s for the reproducer (a replay of the run)\n",

@@ -7,11 +7,9 @@
  * Crash reports from the field (`vmex triage REPORT [--html FILE]`) are
  * told by content and triaged by cli_triage_report.c.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/cli_triage_report.h"
@@ -240,10 +238,8 @@ int cli_cmd_triage(int argc, char **argv)
         cli_errorf("%zu of %zu inputs could not be read; nothing written", unreadable, a.paths.n);
         goto out;
     }
-    if (mkdir(a.dir, 0777) && errno != EEXIST) {
-        cli_errorf("cannot create '%s': %s", a.dir, strerror(errno));
+    if (cli_make_dirs(a.dir))   /* made, with every file, only when all can be written */
         goto out;
-    }
     if (vmex_triage_group_inputs(ins, a.paths.n, &a.c.hunt, &t)) {
         cli_errorf("out of memory");
         goto out;

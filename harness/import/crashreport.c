@@ -34,7 +34,12 @@ static long header_bug_type(const char *s, size_t n)
         i += sizeof key - 1;
         while (i < n && (isspace((unsigned char)s[i]) || s[i] == ':' || s[i] == '"'))
             i++;
-        return i < n && isdigit((unsigned char)s[i]) ? strtol(s + i, NULL, 10) : -1;
+        if (i == n || !isdigit((unsigned char)s[i]))
+            return -1;
+        long v = 0;   /* within the n bytes: the text need not end with a NUL (strtol read past it) */
+        while (i < n && isdigit((unsigned char)s[i]))
+            v = v < 100000000 ? v * 10 + (s[i++] - '0') : (i++, v);
+        return v;
     }
     return -1;
 }

@@ -300,6 +300,9 @@ typedef struct vmex_layout {
 /* The linux window's base: above the 2-30 TiB range mimalloc uses for its
  * aligned hints and below PIE executables (~85 TiB), 1 GiB aligned. */
 #define VMEX_LINUX_BASE 0x300000000000ull
+/* Its largest size, which `set window` accepts and the executor confines
+ * to: [48 TiB, 64 TiB), below PIE executables. */
+#define VMEX_LINUX_WINDOW_MAX (16ull << 40)
 #define VMEX_LINUX_PAGE 0x1000ull
 /* Does this kernel place 2 MiB-multiple anonymous maps 2 MiB aligned
  * (kernels >= 6.7)?  Probed once per process (two 2 MiB maps). */
@@ -454,7 +457,7 @@ int vmex_result_signature(const vmex_result *res, const char *profile, char *buf
 typedef struct vmex_run_env {
     char     exec_dir[4096];  /* VMEX_EXEC_DIR: where the executors are; "" = next to this
                                  program, else one level up */
-    uint32_t hang_ms;         /* VMEX_HANG_MS: a run that takes longer is a hang (default 10000) */
+    uint32_t hang_ms;         /* VMEX_HANG_MS: an op that takes longer is a hang (default 10000) */
 } vmex_run_env;
 #define VMEX_DEFAULT_HANG_MS 10000
 void vmex_run_env_read(vmex_run_env *e);

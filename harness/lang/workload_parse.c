@@ -23,6 +23,7 @@ typedef struct parser {
     int have_version, have_profile, repeat_line, repeat_col;
     char repeat_name[VMEX_WL_NAME_MAX];
     int stream_line[VMEX_WL_MAX_STREAMS];   /* where each stream was first declared */
+    int touch_line[VMEX_WL_MAX_PHASES], touch_col[VMEX_WL_MAX_PHASES];   /* each phase's touch line */
 } parser;
 
 #define TQ(t) ((t)->len > SHOW ? SHOW : (t)->len), (t)->s
@@ -551,6 +552,8 @@ static int touch_line(parser *ps)
         return fail(ps, t[1].col, "expected 'weight', not '%.*s'", TQ(&t[1]));
     if (need(ps, 2, "weight", "a decimal") < 0 || decimal(ps, 2, &ph->touch_weight, "weight", 0, MAX_WEIGHT, 0) < 0)
         return -1;
+    ps->touch_line[ps->w->nphases - 1] = ps->lx.line;
+    ps->touch_col[ps->w->nphases - 1] = t[0].col;
     int i = 3;
     if (i < ps->lx.nt) {
         if (!tokeq(&t[i], "size"))
@@ -655,6 +658,13 @@ static int finish(parser *ps)
             return fail(ps, 1, "phase '%s' has streams but no length ('ops N' or 'share F')", ph->name);
         if (!len && ph->touch_weight > 0)
             return fail(ps, 1, "phase '%s' has a touch line but no length ('ops N' or 'share F')", ph->name);
+        if (len && ph->touch_weight > 0 && !ph->nstreams) {
+            /* its only draw would be a touch, which needs a live handle of a stream: with none it is stuck */
+            ps->lx.line = ps->touch_line[k];
+            return fail(ps, ps->touch_col[k],
+                        "phase '%s' only touches: a touch dirties a live handle of a stream, and the phase makes "
+                        "none (add a stream line)", ph->name);
+        }
         if (!len && !ph->nactions)
             return fail(ps, 1, "phase '%s' does nothing: give it a length and streams, or reserve/release lines",
                         ph->name);

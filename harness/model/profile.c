@@ -75,7 +75,7 @@ static const struct {
     [VMEX_SET_FOOTPRINT_LIMIT] = {"footprint-limit", T_SIZE, 0, VMEX_PAGE, VMEX_MAX_VALUE - 1, "jetsam limit"},
     /* docs/linux-real.md: the window is aligned to >= 2 MiB; 16 TiB keeps it
      * below PIE executables from VMEX_LINUX_BASE. */
-    [VMEX_SET_WINDOW] = {"window", T_SIZE, 1 * GiB, 2 * MiB, 16ull << 40, "address window size", VMEX_CAP_WINDOW},
+    [VMEX_SET_WINDOW] = {"window", T_SIZE, 1 * GiB, 2 * MiB, VMEX_LINUX_WINDOW_MAX, "address window size", VMEX_CAP_WINDOW},
     [VMEX_SET_ALLOCATOR] = {"allocator", T_ENUM, VMEX_ALLOC_KERNEL, 0, VMEX_ALLOC__COUNT - 1,
                             "malloc, realloc and free go to", VMEX_CAP_WINDOW | VMEX_CAP_ALLOCATORS, allocator_names},
     [VMEX_SET_THP_ALIGN] = {"thp-align", T_ENUM, VMEX_THP_AUTO, 0, 2, "2 MiB alignment rule",

@@ -12,8 +12,8 @@
  * minus what the program holds (the bytes of its live mappings that are
  * still mapped plus its live malloc blocks), and is map-count when the
  * process is at vm.max_map_count.  A run whose executor dies is a crash at
- * the op it was running; one that does not finish within the hang limit
- * (vmex_run_env: VMEX_HANG_MS, default 10000) is a hang.  Both are findings
+ * the op it was running; one whose op does not finish within the hang
+ * limit (vmex_run_env: VMEX_HANG_MS, default 10000, per op) is a hang.  Both are findings
  * without a hunt, and under a hunt that names them.
  *
  * Target linux runs whole programs: it has no steps (vmex_model_start

@@ -24,6 +24,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -223,6 +224,37 @@ static vmex_xsession *get(vmex_xsession **px, const vmex_xspec *sp, const vmex_l
 /* ------------------------------------------------------------ runs */
 /* Run ops [0, n) once.  *died: 0, or VMEX_CRASH / VMEX_HANG with the
  * signal in *sig.  Returns 0, or -1 with err set. */
+static int64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Wait for the reply to a run: the byte, -1 on EOF or error, -2 when one
+ * op ran longer than hang_ms.  The limit is per op, not per run: the
+ * executor's progress (the op it is at) restarts the clock, so a long
+ * program is never a hang on a slow or busy machine, and a hang is at the
+ * op that hangs, the same op in every replay (defect D6). */
+static int wait_run(vmex_xsession *x, uint32_t hang_ms)
+{
+    uint32_t at = __atomic_load_n(&x->hdr->progress, __ATOMIC_ACQUIRE);
+    int64_t deadline = now_ms() + hang_ms;
+    for (;;) {
+        int64_t left = deadline - now_ms();
+        int c = read_byte(x->reply, left <= 0 ? 0 : left < 100 ? (int)left : 100);
+        if (c != -2)
+            return c;
+        uint32_t p = __atomic_load_n(&x->hdr->progress, __ATOMIC_ACQUIRE);
+        if (p != at) {
+            at = p;
+            deadline = now_ms() + hang_ms;
+        } else if (now_ms() >= deadline) {
+            return -2;
+        }
+    }
+}
+
 static int run_once(vmex_xsession *x, const vmex_program *p, uint32_t n, uint32_t hang_ms, int *died, int *sig,
                     char *err, size_t errn)
 {
@@ -244,7 +276,7 @@ static int run_once(vmex_xsession *x, const vmex_program *p, uint32_t n, uint32_
     unsigned char go = 'X';
     ssize_t k;
     while ((k = write(x->cmd, &go, 1)) < 0 && errno == EINTR) {}
-    int c = k == 1 ? read_byte(x->reply, (int)hang_ms) : -1;
+    int c = k == 1 ? wait_run(x, hang_ms) : -1;
     if (c == 'D') {
         if (h->signal) {
             *died = VMEX_CRASH;

@@ -119,6 +119,8 @@ static int numbers(const vmex_table *t, const char *name, double *v, vmex_error 
         v[r] = strtod(s, &end);
         if (end == s || *end || !isfinite(v[r]))
             return fail(err, VMEX_E_INPUT, (int)r + 2, "not a number:", s);
+        if (fabs(v[r]) > 0x1p53)   /* the axes count in whole steps: a larger value never ends them */
+            return fail(err, VMEX_E_INPUT, (int)r + 2, "number out of range (at most 2^53):", s);
     }
     return 0;
 }

@@ -109,16 +109,19 @@ double vmex_svg_scale(double v, double vmax, double r0, double r1)
     return r0 + (r1 - r0) * v / vmax;
 }
 
+/* ceil(a / b), without the overflow of (a + b - 1) / b */
+static uint64_t ceil_div(uint64_t a, uint64_t b) { return a / b + (a % b != 0); }
+
 uint64_t vmex_svg_step(uint64_t vmax, int intervals)
 {
     uint64_t n = (uint64_t)(intervals > 0 ? intervals : 1);
     for (uint64_t dec = 1;; dec *= 10) {
-        if ((vmax + dec - 1) / dec <= n)
+        if (ceil_div(vmax, dec) <= n)
             return dec;
-        if ((vmax + 2 * dec - 1) / (2 * dec) <= n)
+        if (ceil_div(vmax, 2 * dec) <= n)
             return 2 * dec;
-        if ((vmax + 5 * dec - 1) / (5 * dec) <= n)
-            return 5 * dec;
+        if (ceil_div(vmax, 5 * dec) <= n || dec > UINT64_MAX / 50)
+            return 5 * dec;   /* the second case: no larger step fits in 64 bits */
     }
 }
 

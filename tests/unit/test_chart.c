@@ -71,6 +71,20 @@ static void test_lines(void **state)
     assert_non_null(strstr(err.msg, "no column 'nope'"));
     vmex_buf_free(&b);
     vmex_table_free(&t);
+
+    /* a value past 2^53 is refused at its line: axes of steps that large never ended (the probe) */
+    static const char huge[] = "series,x,y\na,0,1\na,1,1e308\n";
+    assert_int_equal(vmex_table_parse(huge, strlen(huge), "t.csv", &t, &err), 0);
+    c.y = "y";
+    assert_int_equal(vmex_chart_lines(&t, &c, &b, &err), -1);
+    assert_int_equal(err.line, 3);
+    assert_non_null(strstr(err.msg, "number out of range"));
+    vmex_buf_free(&b);
+    vmex_table_free(&t);
+    /* steps near the top of 64 bits: no overflow, no endless search */
+    assert_int_equal(vmex_svg_step(UINT64_MAX, 4), 5000000000000000000ull);
+    assert_int_equal(vmex_svg_step(3000, 4), 1000);
+    assert_int_equal(vmex_svg_step(0, 4), 1);
 }
 
 static void test_histogram(void **state)

@@ -383,6 +383,12 @@ static void test_parse_errors(void **state)
     parse_err("workload 1\nphase p ops 1\nstream s malloc weight 1 size fixed 1 free fifo 1\nphase p2\n"
               "stream s mmap weight 1 size fixed 1 free fifo 1\n",
               5, 10, "stream 's' is malloc on line 3");
+    /* a phase whose only draw is a touch has nothing to touch (issue "Hard to break", D11): said at its
+     * touch line, even when an earlier phase's stream has live handles (they may all be gone) */
+    parse_err("workload 1\nphase a ops 100\n  touch weight 1 size fixed 16k\n", 3, 3, "phase 'a' only touches");
+    parse_err("workload 1\nphase p ops 5\nstream s mmap weight 1 size fixed 1m free fifo 1\nphase q ops 5\n"
+              "touch weight 2\n",
+              5, 1, "phase 'q' only touches: a touch dirties a live handle of a stream");
     parse_err("workload 1\r\n", 1, 11, "CRLF");
     parse_err("workload 1\nphase p\x01 ops 1\n", 2, 8, "invalid byte 0x01");
     parse_err("workload 1\nphase \xc3\xa9 ops 1\n", 2, 7, "invalid byte 0xc3");

@@ -643,7 +643,8 @@ void x_signals(const int *more, int nmore)
 
 int x_confine_window(void)
 {
-    if (window < (2u << 20) || window % (2u << 20) || base + window > TOP / 2) {
+    /* the bounds `set window` has (model/profile.c): 16t fits, as the README says */
+    if (window < (2u << 20) || window % (2u << 20) || window > VMEX_LINUX_WINDOW_MAX || base + window > TOP) {
         say_error("bad window size", "");
         reply('E');
         return -1;

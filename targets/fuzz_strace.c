@@ -1,0 +1,15 @@
+/*
+ * fuzz_strace - the strace importer (`vmex import --format strace`).
+ *
+ * Any input must import or fail with an error that says what (and where,
+ * for a line); an imported program must print to .vmex text that parses
+ * back to it (text_target.h).
+ */
+#include "import/import.h"
+#include "text_target.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    text_target_import(data, size, VMEX_TRACE_STRACE);
+    return 0;
+}

@@ -76,7 +76,7 @@ void _vmex_sim_nospace(vmex_sim *s, uint64_t req, uint64_t align, vmex_opres *r)
     r->status = VMEX_ST_FAILED;
     r->why = VMEX_WHY_NOSPACE;
     s->vt->stats(s->s, &st);
-    _vmex_classify(s->L, req, align, st.free, 0, r);
+    _vmex_classify_map(s->L, req, align, &st, s->vt, s->s, r);
 }
 
 void _vmex_sim_dirty(vmex_sim *s, uint64_t a, uint64_t n)

@@ -18,19 +18,35 @@
  * The finding is the oracle's (vmex_find_ex): the same function that vmex
  * minimize, vmex triage and vmex check use, so they agree with the fuzzer.
  *
- * On a finding it prints "vmex-finding: <signature> margin=<m>" and
- * aborts from the class's own function.  The fragmentation state becomes
- * features (libFuzzer extra counters; AFL++ map), and the structure-aware
- * mutator works on programs (holes from linux-model on the linux
- * targets: running the kernel for every mutation would cost too much).
- * VMEX_PLAIN=1 switches both off (features and custom mutation), to
- * measure what they buy.
+ * A finding is a result, not a crash: it is recorded in the findings
+ * folder VMEX_FINDINGS_DIR (harness/fuzz/findings.h: the best input of
+ * each signature and its hits) and the target returns, so the engine
+ * keeps fuzzing at full speed.  VMEX_FINDINGS=crash (or no
+ * VMEX_FINDINGS_DIR at all: nothing is dropped silently) keeps "finding =
+ * crash" for engines whose only channel is a crash (OSS-Fuzz/ClusterFuzz):
+ * it prints "vmex-finding: <signature> margin=<m>" and an "ASSERTION
+ * FAILED: vmex finding <signature>" line, which ClusterFuzz's stack
+ * analyzer takes for the crash state, and aborts from the class's own
+ * function (report_finding.c).  Only harness bugs crash otherwise.
+ * VMEX_STATS_DIR, when set, gets a file per process (its pid) holding the
+ * executions so far, rewritten each second and at exit: ci/fuzz's
+ * progress line adds them up.
+ *
+ * The fragmentation state becomes features (libFuzzer extra counters;
+ * AFL++ map), and the structure-aware mutator works on programs (holes
+ * from linux-model on the linux targets: running the kernel for every
+ * mutation would cost too much).  VMEX_PLAIN=1 switches both off
+ * (features and custom mutation), to measure what they buy.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "fuzz/feedback.h"
+#include "fuzz/findings.h"
 #include "fuzz/fuzz.h"
 #include "target.h"
 
@@ -60,6 +76,9 @@ typedef struct hunter_env {
     vmex_hunt hunt;       /* VMEX_HUNT, else VMEX_DEFAULT_HUNT; the diff hunter hunts diverge alone */
     int plain;            /* VMEX_PLAIN: no features, no custom mutation */
     vmex_run_env run;     /* VMEX_EXEC_DIR, VMEX_HANG_MS */
+    int crash;            /* VMEX_FINDINGS=crash, or no VMEX_FINDINGS_DIR: a finding aborts */
+    const char *findings; /* VMEX_FINDINGS_DIR */
+    const char *stats;    /* VMEX_STATS_DIR */
 } hunter_env;
 
 static struct {
@@ -67,6 +86,9 @@ static struct {
     hunter_env env;
     vmex_model *model, *scratch, *real;
     vmex_program prog;
+    vmex_findings *findings;
+    uint64_t execs;
+    int64_t stats_at;     /* when the stats file was last written */
 } g;
 
 static void config_error(const char *what, const char *value)
@@ -86,6 +108,42 @@ static void read_env(hunter_env *e)
     s = getenv("VMEX_PLAIN");
     e->plain = s && *s && strcmp(s, "0");
     vmex_run_env_read(&e->run);
+    s = getenv("VMEX_FINDINGS_DIR");
+    e->findings = s && *s ? s : NULL;
+    s = getenv("VMEX_FINDINGS");
+    if (s && *s && strcmp(s, "crash") && strcmp(s, "record"))
+        config_error("VMEX_FINDINGS is crash or record, not", s);
+    if (s && !strcmp(s, "record") && !e->findings)
+        config_error("VMEX_FINDINGS=record needs the folder in VMEX_FINDINGS_DIR", NULL);
+    e->crash = (s && !strcmp(s, "crash")) || !e->findings;
+    s = getenv("VMEX_STATS_DIR");
+    e->stats = s && *s ? s : NULL;
+}
+
+/* VMEX_STATS_DIR/<pid>: the executions so far, replaced atomically. */
+static void write_stats(void)
+{
+    char path[4200], tmp[4220], text[32];
+    snprintf(path, sizeof path, "%s/%ld", g.env.stats, (long)getpid());
+    snprintf(tmp, sizeof tmp, "%s/.%ld.tmp", g.env.stats, (long)getpid());
+    int n = snprintf(text, sizeof text, "%llu\n", (unsigned long long)g.execs);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return;   /* progress only: never worth stopping a hunt */
+    int bad = write(fd, text, (size_t)n) != n;
+    bad |= close(fd);
+    if (bad || rename(tmp, path)) unlink(tmp);
+}
+
+/* At exit: the hits counted in memory reach the folder, and the stats. */
+static void at_exit(void)
+{
+    vmex_error err = {0};
+    if (vmex_findings_close(g.findings, &err)) {
+        fprintf(stderr, "%s: error: findings: ", vmex_hunter_this.name);
+        vmex_error_print(&err, stderr);
+    }
+    g.findings = NULL;
+    if (g.env.stats) write_stats();
 }
 
 static void setup(void)
@@ -98,6 +156,33 @@ static void setup(void)
     g.real = vmex_hunter_this.diff ? vmex_model_new(VMEX_STORE_FAST) : NULL;
     VMEX_FUZZ_ASSERT(g.model && g.scratch && (g.real || !vmex_hunter_this.diff), "out of memory");
     vmex_program_init(&g.prog);
+    if (!g.env.crash) {
+        vmex_error err = {0};
+        if (!(g.findings = vmex_findings_open(g.env.findings, vmex_hunter_this.name, &err))) {
+            fprintf(stderr, "%s: error: ", vmex_hunter_this.name);
+            vmex_error_print(&err, stderr);
+            exit(2);
+        }
+    }
+    if (!g.env.crash || g.env.stats) atexit(at_exit);
+}
+
+/* A hunted finding, recorded: the kept input changes when it is the best
+ * of its signature, which is said on stderr; an I/O error ends the run. */
+static void record(const uint8_t *data, size_t size, const vmex_result *res, const vmex_layout *L, const char *sig)
+{
+    vmex_finding_rec r = {.cls = res->verdict, .margin = res->margin, .ops = (uint32_t)res->at + 1,
+                          .req = res->req};
+    vmex_error err = {0};
+    snprintf(r.signature, sizeof r.signature, "%s", sig);
+    snprintf(r.profile, sizeof r.profile, "%s", L->profile);
+    int rc = vmex_findings_add(g.findings, &r, data, size, &err);
+    if (rc < 0) {
+        fprintf(stderr, "%s: error: cannot record a finding: ", vmex_hunter_this.name);
+        vmex_error_print(&err, stderr);
+        exit(2);
+    }
+    if (rc) fprintf(stderr, "vmex-finding: %s margin=%.2f ops=%u (kept)\n", sig, r.margin, r.ops);
 }
 
 /* Target linux cannot run on this machine (no executor, confinement
@@ -121,6 +206,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     setup();
+    g.execs++;
+    if (g.env.stats) {
+        int64_t now = (int64_t)time(NULL);
+        if (now != g.stats_at) {
+            g.stats_at = now;
+            write_stats();
+        }
+    }
     vmex_layout L;
     vmex_config eff;
     VMEX_FUZZ_ASSERT(vmex_decode_layout_env(data, size, &g.env.fuzz, &L, &eff) == 0, "no layout for this input");
@@ -155,6 +248,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #endif
     }
     if (!found) return 0;
+    if (!g.env.crash) {
+        record(data, size, &res, &L, sig);
+        return 0;
+    }
     if (d.at >= 0)
         fprintf(stderr, "%s: op %d (%s) differs: %s\n", vmex_hunter_this.name, d.at,
                 vmex_opkind_name(g.prog.ops[d.at].kind), d.what);

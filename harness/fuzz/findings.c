@@ -22,6 +22,7 @@
 #include "core/core.h"
 #include "core/json.h"
 #include "fuzz/findings.h"
+#include "oracle/oracle.h"
 
 #define JSON_LIMIT 4096   /* a SIG.json is one short line */
 
@@ -489,10 +490,7 @@ int vmex_findings_close(vmex_findings *f, vmex_error *err)
 int vmex_finding_cmp(const void *a, const void *b)
 {
     const vmex_finding_rec *x = a, *y = b;
-    if (x->cls != y->cls) return x->cls < y->cls ? -1 : 1;
-    if (x->margin != y->margin) return x->margin > y->margin ? -1 : 1;
-    if (x->req != y->req) return x->req > y->req ? -1 : 1;
-    return strcmp(x->signature, y->signature);
+    return _vmex_badness_cmp(x->cls, x->margin, x->req, x->signature, y->cls, y->margin, y->req, y->signature);
 }
 
 int vmex_findings_read(const char *dir, vmex_finding_rec **out, size_t *n, vmex_error *err)

@@ -40,6 +40,13 @@ int _vmex_is_finding(const vmex_op *op, const vmex_opres *r, const vmex_runopts 
 void _vmex_result_begin(vmex_result *res);
 int  _vmex_result_add(vmex_result *res, const vmex_op *op, const vmex_opres *r, const vmex_runopts *o);
 
+/* find.c: the order findings are reported in (triage, the findings
+ * folder), the worse first: class (core/classes.def order, frag first),
+ * then margin, then request size, both descending, then signature.
+ * <0, 0, >0 as strcmp. */
+int _vmex_badness_cmp(int ca, double ma, uint64_t ra, const char *sa, int cb, double mb, uint64_t rb,
+                      const char *sb);
+
 /* diff.c: vmex_diff_run in a run environment (NULL: the process's) */
 int _vmex_diff_run_env(vmex_model *model, vmex_model *real, const vmex_program *p, const vmex_run_env *env,
                        vmex_diff *d);

@@ -28,9 +28,9 @@
  * FAILED: vmex finding <signature>" line, which ClusterFuzz's stack
  * analyzer takes for the crash state, and aborts from the class's own
  * function (report_finding.c).  Only harness bugs crash otherwise.
- * VMEX_STATS_DIR, when set, gets a file per process (its pid) holding the
- * executions so far, rewritten each second and at exit: ci/fuzz's
- * progress line adds them up.
+ * VMEX_STATS_DIR, when set, holds `execs`, the executions of all the
+ * run's processes, to which each adds its own each second and at exit:
+ * ci/fuzz's progress line reads it.
  *
  * The fragmentation state becomes features (libFuzzer extra counters;
  * AFL++ map), and the structure-aware mutator works on programs (holes
@@ -39,6 +39,7 @@
  * (features and custom mutation), to measure what they buy.
  */
 #include <fcntl.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +88,7 @@ static struct {
     vmex_model *model, *scratch, *real;
     vmex_program prog;
     vmex_findings *findings;
-    uint64_t execs;
+    uint64_t execs, execs_added;   /* executions, and how many of them are in the stats file */
     int64_t stats_at;     /* when the stats file was last written */
 } g;
 
@@ -120,18 +121,25 @@ static void read_env(hunter_env *e)
     e->stats = s && *s ? s : NULL;
 }
 
-/* VMEX_STATS_DIR/<pid>: the executions so far, replaced atomically. */
-static void write_stats(void)
+/* VMEX_STATS_DIR/execs: the executions of every process of the run, each
+ * adding what it ran since it last did, under flock (AFL++ runs a forked
+ * child per batch of inputs, so one file for all keeps them together). */
+static void add_stats(void)
 {
-    char path[4200], tmp[4220], text[32];
-    snprintf(path, sizeof path, "%s/%ld", g.env.stats, (long)getpid());
-    snprintf(tmp, sizeof tmp, "%s/.%ld.tmp", g.env.stats, (long)getpid());
-    int n = snprintf(text, sizeof text, "%llu\n", (unsigned long long)g.execs);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    char path[4200], text[32];
+    uint64_t delta = g.execs - g.execs_added, total = 0;
+    if (!delta) return;
+    snprintf(path, sizeof path, "%s/execs", g.env.stats);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return;   /* progress only: never worth stopping a hunt */
-    int bad = write(fd, text, (size_t)n) != n;
-    bad |= close(fd);
-    if (bad || rename(tmp, path)) unlink(tmp);
+    if (flock(fd, LOCK_EX) == 0) {
+        ssize_t n = pread(fd, text, sizeof text - 1, 0);
+        text[n > 0 ? n : 0] = '\0';
+        total = strtoull(text, NULL, 10) + delta;
+        int len = snprintf(text, sizeof text, "%llu\n", (unsigned long long)total);
+        if (pwrite(fd, text, (size_t)len, 0) == len && ftruncate(fd, len) == 0) g.execs_added = g.execs;
+    }
+    close(fd);
 }
 
 /* At exit: the hits counted in memory reach the folder, and the stats. */
@@ -143,7 +151,7 @@ static void at_exit(void)
         vmex_error_print(&err, stderr);
     }
     g.findings = NULL;
-    if (g.env.stats) write_stats();
+    if (g.env.stats) add_stats();
 }
 
 static void setup(void)
@@ -211,7 +219,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int64_t now = (int64_t)time(NULL);
         if (now != g.stats_at) {
             g.stats_at = now;
-            write_stats();
+            add_stats();
         }
     }
     vmex_layout L;

@@ -18,19 +18,36 @@
  * The finding is the oracle's (vmex_find_ex): the same function that vmex
  * minimize, vmex triage and vmex check use, so they agree with the fuzzer.
  *
- * On a finding it prints "vmex-finding: <signature> margin=<m>" and
- * aborts from the class's own function.  The fragmentation state becomes
- * features (libFuzzer extra counters; AFL++ map), and the structure-aware
- * mutator works on programs (holes from linux-model on the linux
- * targets: running the kernel for every mutation would cost too much).
- * VMEX_PLAIN=1 switches both off (features and custom mutation), to
- * measure what they buy.
+ * A finding is a result, not a crash: it is recorded in the findings
+ * folder VMEX_FINDINGS_DIR (harness/fuzz/findings.h: the best input of
+ * each signature and its hits) and the target returns, so the engine
+ * keeps fuzzing at full speed.  VMEX_FINDINGS=crash (or no
+ * VMEX_FINDINGS_DIR at all: nothing is dropped silently) keeps "finding =
+ * crash" for engines whose only channel is a crash (OSS-Fuzz/ClusterFuzz):
+ * it prints "vmex-finding: <signature> margin=<m>" and an "ASSERTION
+ * FAILED: vmex finding <signature>" line, which ClusterFuzz's stack
+ * analyzer takes for the crash state, and aborts from the class's own
+ * function (report_finding.c).  Only harness bugs crash otherwise.
+ * VMEX_STATS_DIR, when set, holds `execs`, the executions of all the
+ * run's processes, to which each adds its own each second and at exit:
+ * ci/fuzz's progress line reads it.
+ *
+ * The fragmentation state becomes features (libFuzzer extra counters;
+ * AFL++ map), and the structure-aware mutator works on programs (holes
+ * from linux-model on the linux targets: running the kernel for every
+ * mutation would cost too much).  VMEX_PLAIN=1 switches both off
+ * (features and custom mutation), to measure what they buy.
  */
+#include <fcntl.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "fuzz/feedback.h"
+#include "fuzz/findings.h"
 #include "fuzz/fuzz.h"
 #include "target.h"
 
@@ -60,6 +77,9 @@ typedef struct hunter_env {
     vmex_hunt hunt;       /* VMEX_HUNT, else VMEX_DEFAULT_HUNT; the diff hunter hunts diverge alone */
     int plain;            /* VMEX_PLAIN: no features, no custom mutation */
     vmex_run_env run;     /* VMEX_EXEC_DIR, VMEX_HANG_MS */
+    int crash;            /* VMEX_FINDINGS=crash, or no VMEX_FINDINGS_DIR: a finding aborts */
+    const char *findings; /* VMEX_FINDINGS_DIR */
+    const char *stats;    /* VMEX_STATS_DIR */
 } hunter_env;
 
 static struct {
@@ -67,6 +87,9 @@ static struct {
     hunter_env env;
     vmex_model *model, *scratch, *real;
     vmex_program prog;
+    vmex_findings *findings;
+    uint64_t execs, execs_added;   /* executions, and how many of them are in the stats file */
+    int64_t stats_at;     /* when the stats file was last written */
 } g;
 
 static void config_error(const char *what, const char *value)
@@ -87,6 +110,49 @@ static void read_env(hunter_env *e)
     s = getenv("VMEX_PLAIN");
     e->plain = s && *s && strcmp(s, "0");
     vmex_run_env_read(&e->run);
+    s = getenv("VMEX_FINDINGS_DIR");
+    e->findings = s && *s ? s : NULL;
+    s = getenv("VMEX_FINDINGS");
+    if (s && *s && strcmp(s, "crash") && strcmp(s, "record"))
+        config_error("VMEX_FINDINGS is crash or record, not", s);
+    if (s && !strcmp(s, "record") && !e->findings)
+        config_error("VMEX_FINDINGS=record needs the folder in VMEX_FINDINGS_DIR", NULL);
+    e->crash = (s && !strcmp(s, "crash")) || !e->findings;
+    s = getenv("VMEX_STATS_DIR");
+    e->stats = s && *s ? s : NULL;
+}
+
+/* VMEX_STATS_DIR/execs: the executions of every process of the run, each
+ * adding what it ran since it last did, under flock (AFL++ runs a forked
+ * child per batch of inputs, so one file for all keeps them together). */
+static void add_stats(void)
+{
+    char path[4200], text[32];
+    uint64_t delta = g.execs - g.execs_added, total = 0;
+    if (!delta) return;
+    snprintf(path, sizeof path, "%s/execs", g.env.stats);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return;   /* progress only: never worth stopping a hunt */
+    if (flock(fd, LOCK_EX) == 0) {
+        ssize_t n = pread(fd, text, sizeof text - 1, 0);
+        text[n > 0 ? n : 0] = '\0';
+        total = strtoull(text, NULL, 10) + delta;
+        int len = snprintf(text, sizeof text, "%llu\n", (unsigned long long)total);
+        if (pwrite(fd, text, (size_t)len, 0) == len && ftruncate(fd, len) == 0) g.execs_added = g.execs;
+    }
+    close(fd);
+}
+
+/* At exit: the hits counted in memory reach the folder, and the stats. */
+static void at_exit(void)
+{
+    vmex_error err = {0};
+    if (vmex_findings_close(g.findings, &err)) {
+        fprintf(stderr, "%s: error: findings: ", vmex_hunter_this.name);
+        vmex_error_print(&err, stderr);
+    }
+    g.findings = NULL;
+    if (g.env.stats) add_stats();
 }
 
 static void setup(void)
@@ -99,6 +165,33 @@ static void setup(void)
     g.real = vmex_hunter_this.diff ? vmex_model_new(VMEX_STORE_FAST) : NULL;
     VMEX_FUZZ_ASSERT(g.model && g.scratch && (g.real || !vmex_hunter_this.diff), "out of memory");
     vmex_program_init(&g.prog);
+    if (!g.env.crash) {
+        vmex_error err = {0};
+        if (!(g.findings = vmex_findings_open(g.env.findings, vmex_hunter_this.name, &err))) {
+            fprintf(stderr, "%s: error: ", vmex_hunter_this.name);
+            vmex_error_print(&err, stderr);
+            exit(2);
+        }
+    }
+    if (!g.env.crash || g.env.stats) atexit(at_exit);
+}
+
+/* A hunted finding, recorded: the kept input changes when it is the best
+ * of its signature, which is said on stderr; an I/O error ends the run. */
+static void record(const uint8_t *data, size_t size, const vmex_result *res, const vmex_layout *L, const char *sig)
+{
+    vmex_finding_rec r = {.cls = res->verdict, .margin = res->margin, .ops = (uint32_t)res->at + 1,
+                          .req = res->req};
+    vmex_error err = {0};
+    snprintf(r.signature, sizeof r.signature, "%s", sig);
+    snprintf(r.profile, sizeof r.profile, "%s", L->profile);
+    int rc = vmex_findings_add(g.findings, &r, data, size, &err);
+    if (rc < 0) {
+        fprintf(stderr, "%s: error: cannot record a finding: ", vmex_hunter_this.name);
+        vmex_error_print(&err, stderr);
+        exit(2);
+    }
+    if (rc) fprintf(stderr, "vmex-finding: %s margin=%.2f ops=%u (kept)\n", sig, r.margin, r.ops);
 }
 
 /* Target linux cannot run on this machine (no executor, confinement
@@ -122,6 +215,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     setup();
+    g.execs++;
+    if (g.env.stats) {
+        int64_t now = (int64_t)time(NULL);
+        if (now != g.stats_at) {
+            g.stats_at = now;
+            add_stats();
+        }
+    }
     vmex_layout L;
     vmex_config eff;
     VMEX_FUZZ_ASSERT(vmex_decode_layout_env(data, size, &g.env.fuzz, &L, &eff) == 0, "no layout for this input");
@@ -156,6 +257,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #endif
     }
     if (!found) return 0;
+    if (!g.env.crash) {
+        record(data, size, &res, &L, sig);
+        return 0;
+    }
     if (d.at >= 0)
         fprintf(stderr, "%s: op %d (%s) differs: %s\n", vmex_hunter_this.name, d.at,
                 vmex_opkind_name(g.prog.ops[d.at].kind), d.what);

@@ -4,8 +4,11 @@
  *
  *   <target>_replay [--findings-ok] PATH...
  *
- * Binary inputs (corpora, crash files) must run clean; with --findings-ok a
- * hunted finding is accepted too (a crash directory).  A .vmex input is a
+ * Binary inputs (corpora, crash files, a findings folder's SIG.input) must
+ * run clean; with --findings-ok a hunted finding is accepted too (a crash
+ * directory, a findings folder, whose SIG.json records are skipped).
+ * Every input runs in crash mode (VMEX_FINDINGS=crash, target.h), so a
+ * finding shows as its report and abort.  A .vmex input is a
  * reproducer: it is handed over as text (fuzz_text) or encoded to bytes
  * (the others) with its own profile, and for a hunting target it must end as its
  * `expect` line says: a finding of that class (hunted as `vmex check`
@@ -77,6 +80,8 @@ static void child(const char *path, int expect)
         data = (uint8_t *)b.p;
         n = b.len;
     }
+    setenv("VMEX_FINDINGS", "crash", 1);   /* judged here, by its report */
+    unsetenv("VMEX_STATS_DIR");
     LLVMFuzzerTestOneInput(data, n);
     _exit(0);
 }
@@ -182,7 +187,8 @@ static void walk(const char *path, vmex_walk *w)
         failed++;
     }
     for (size_t i = from; i < w->n; i++)
-        run_one(w->v[i]);
+        if (!ends_with(w->v[i], ".json"))   /* a findings folder's records are no inputs */
+            run_one(w->v[i]);
 }
 
 int main(int argc, char **argv)

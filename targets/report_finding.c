@@ -2,6 +2,15 @@
  * report_finding.c - how a target dies: one non-inlined function per
  * finding class (distinct frames, distinct dedup tokens), one for harness
  * bugs, a report of a class that is no finding class among them.
+ *
+ * A finding dies only in crash mode (VMEX_FINDINGS=crash, for engines
+ * whose only channel is a crash).  Its report carries the signature in a
+ * line ClusterFuzz's stack analyzer reads as an assertion, whose message
+ * becomes the crash state, so each signature is its own bug there:
+ *   vmex-finding: frag-mmap-2p27-ios16-3gb margin=2.41
+ *   ASSERTION FAILED: vmex finding frag-mmap-2p27-ios16-3gb
+ * (the margin is on the first line only: it differs from input to input
+ * and must not split one signature into many crash states).
  * Everything is formatted into a stack buffer and written with write(2):
  * the address space may be exhausted when we get here.
  */
@@ -42,8 +51,9 @@ VMEX_FINDING_CLASSES(FOUND_FUNCTION)
 
 void vmex_report_finding(int cls, const char *signature, double margin)
 {
-    char line[256];
-    snprintf(line, sizeof line, "vmex-finding: %s margin=%.2f\n", signature, margin);
+    char line[512];
+    snprintf(line, sizeof line, "vmex-finding: %s margin=%.2f\nASSERTION FAILED: vmex finding %s\n", signature,
+             margin, signature);
     switch (cls) {
 #define FOUND_CASE(E, id, name, desc) case VMEX_##E: vmex_found_##id(line);
         VMEX_FINDING_CLASSES(FOUND_CASE)

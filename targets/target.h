@@ -4,9 +4,11 @@
  *
  * One source per target builds three ways: libFuzzer (VMEX_LIBFUZZER),
  * AFL++ through libAFLDriver (VMEX_AFL), and the plain replay engine
- * (replay.c).  A harness bug aborts from vmex_harness_bug(); a hunted
- * finding aborts from a function of its own per class, so sanitizer
- * dedup tokens of different classes never collide.
+ * (replay.c).  A harness bug aborts from vmex_harness_bug().  A hunted
+ * finding is recorded in the findings folder and the run goes on
+ * (hunter.c); in crash mode (VMEX_FINDINGS=crash) it aborts from a
+ * function of its own per class, so sanitizer dedup tokens of different
+ * classes never collide, with its signature in an assertion line.
  */
 #ifndef VMEX_TARGET_H
 #define VMEX_TARGET_H
@@ -44,8 +46,9 @@ __attribute__((noreturn)) void vmex_harness_bug(const char *file, int line, cons
 #define VMEX_FUZZ_ASSERT(c, what) \
     do { if (!(c)) vmex_harness_bug(__FILE__, __LINE__, what); } while (0)
 
-/* Print "vmex-finding: <signature> margin=<m>" and abort from the class's
- * own function. */
+/* Crash mode: print "vmex-finding: <signature> margin=<m>" and
+ * "ASSERTION FAILED: vmex finding <signature>", and abort from the
+ * class's own function. */
 __attribute__((noreturn)) void vmex_report_finding(int cls, const char *signature, double margin);
 
 /* Fold the feature counters into AFL++'s map (afl_feedback.c, AFL builds). */

@@ -10,9 +10,11 @@
 #
 # fuzz_xnu's environment has built-in defaults that suit ClusterFuzz:
 # VMEX_PROFILE unset = the input's header, else ios16-3gb; VMEX_HUNT unset =
-# the default (`vmex hunt --default`).  A hunted finding aborts, so ClusterFuzz files
-# each new signature as a crash; its dedup token is the per-class abort
-# function (see README "Fuzzing").
+# the default (`vmex hunt --default`); no VMEX_FINDINGS_DIR = crash mode
+# (VMEX_FINDINGS=crash, targets/hunter.c): a hunted finding aborts, its
+# report carrying "ASSERTION FAILED: vmex finding <signature>", which
+# ClusterFuzz's stack analyzer takes for the crash state, so it files each
+# signature as a bug of its own (README "ClusterFuzz / OSS-Fuzz").
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # copied to $SRC/build.sh by the OSS-Fuzz Dockerfile: the tree is $SRC/vmex
 [ -f "$src/targets/targets.txt" ] || src=${SRC:-}/vmex

@@ -91,7 +91,7 @@ void _vmex_sim_nospace(vmex_sim *s, uint64_t req, uint64_t align, vmex_opres *r)
     }
     vmex_stats st;
     s->vt->stats(s->s, &st);
-    _vmex_classify(s->L, req, align, st.free, 0, r);
+    _vmex_classify_map(s->L, req, align, &st, s->vt, s->s, r);
 }
 
 /* the page a write dirties: the physical page (4 KiB on A7/A8) */

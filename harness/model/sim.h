@@ -71,8 +71,9 @@ void      _vmex_sim_free(vmex_sim *s);
 int       _vmex_sim_reset(vmex_sim *s, const vmex_layout *L, uint32_t nslots);
 
 /* A failed request of req bytes at alignment align: status, reason and
- * the oracle's class (free space is the room: of the map, or in a split
- * map of the range the request searched, room_lo and room_hi). */
+ * the oracle's class (its ceiling: oracle/ceiling.c; free space is the
+ * room: of the map, or in a split map of the range the request searched,
+ * room_lo and room_hi). */
 void      _vmex_sim_nospace(vmex_sim *s, uint64_t req, uint64_t align, vmex_opres *r);
 /* Dirty the physical pages of [a, a + n) (a copy's destination). */
 void      _vmex_sim_dirty(vmex_sim *s, uint64_t a, uint64_t n);

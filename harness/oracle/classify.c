@@ -1,7 +1,11 @@
 /*
  * classify.c - the oracle's judgement of one op, the same on every backend.
  *
- * A failed request (no hole fits, ENOMEM) is:
+ * On a model's map (xnu, linux-model) a failed request is judged against
+ * the ceiling of ceiling.c: the room it could use at its alignment, and
+ * whether the same live set packed tightly would leave a hole for it.
+ * On the real kernel (here) the map is not ours to walk, and a failed
+ * request (no hole fits, ENOMEM) is:
  *   too-large  it can never fit: not even the pristine layout has a hole
  *              that holds it at its alignment (on Linux: bigger than the
  *              window);
@@ -28,8 +32,7 @@
 
 #include <string.h>
 
-/* Is there a pristine hole that holds size bytes at this alignment? */
-static int fits_pristine(const vmex_layout *L, uint64_t size, uint64_t align)
+int _vmex_fits_pristine(const vmex_layout *L, uint64_t size, uint64_t align)
 {
     uint64_t at = L->floor;
     for (uint32_t i = 0; i <= L->nregions; i++) {
@@ -45,7 +48,7 @@ void _vmex_classify(const vmex_layout *L, uint64_t req, uint64_t align, uint64_t
 {
     r->req = req;
     r->margin = req ? (double)room / (double)req : 0;
-    if (req > L->pristine_largest || !fits_pristine(L, req, align)) r->cls = VMEX_TOO_LARGE;
+    if (req > L->pristine_largest || !_vmex_fits_pristine(L, req, align)) r->cls = VMEX_TOO_LARGE;
     else if (map_count_full) r->cls = VMEX_MAP_COUNT;
     else if (req > room) r->cls = VMEX_EXHAUSTED;
     else r->cls = VMEX_FRAG;

@@ -2,7 +2,8 @@
  * find.c - vmex_find: the first hunted finding of a program and its
  * signature, as every consumer of findings sees it: the fuzz targets
  * (targets/hunter.c), vmex minimize, vmex triage, vmex check of an
- * `expect diverge` reproducer.
+ * `expect diverge` reproducer; and the order findings are reported in,
+ * the worst first.
  *
  * A hunt that names diverge first runs a program of a target with a real
  * kernel behind its model through vmex_diff_run: a divergence is the
@@ -68,4 +69,12 @@ int vmex_find(vmex_model *m, vmex_model **real, const vmex_layout *L, const vmex
     vmex_runopts_init(&o);
     o.hunt = h;
     return vmex_find_ex(m, real, L, p, &o, NULL, res, sig, n);
+}
+
+int _vmex_badness_cmp(int ca, double ma, uint64_t ra, const char *sa, int cb, double mb, uint64_t rb, const char *sb)
+{
+    if (ca != cb) return ca < cb ? -1 : 1;
+    if (ma != mb) return ma > mb ? -1 : 1;
+    if (ra != rb) return ra > rb ? -1 : 1;
+    return strcmp(sa, sb);
 }

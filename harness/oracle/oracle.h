@@ -17,6 +17,19 @@
 void _vmex_classify(const vmex_layout *L, uint64_t req, uint64_t align, uint64_t room, int map_count_full,
                     vmex_opres *r);
 
+/* Classify a failed request of req bytes at alignment align on a model's
+ * map (ceiling.c): vt and s hold the map at the failure, st is its stats.
+ * r->cls, r->req and r->margin = usable room / req, where the usable room
+ * counts of each hole only the bytes from its first aligned address on;
+ * frag only when the live set packed tightly leaves the request a hole in
+ * the pristine layout. */
+struct vmex_store;
+struct vmex_store_vt;
+void _vmex_classify_map(const vmex_layout *L, uint64_t req, uint64_t align, const vmex_stats *st,
+                        const struct vmex_store_vt *vt, const struct vmex_store *s, vmex_opres *r);
+/* Is there a hole of L's pristine layout that holds size bytes at align? */
+int _vmex_fits_pristine(const vmex_layout *L, uint64_t size, uint64_t align);
+
 /* Is this judged op a finding under o (the hunt, else the large threshold)? */
 int _vmex_is_finding(const vmex_op *op, const vmex_opres *r, const vmex_runopts *o);
 
@@ -26,6 +39,13 @@ int _vmex_is_finding(const vmex_op *op, const vmex_opres *r, const vmex_runopts 
  * o does not keep going). */
 void _vmex_result_begin(vmex_result *res);
 int  _vmex_result_add(vmex_result *res, const vmex_op *op, const vmex_opres *r, const vmex_runopts *o);
+
+/* find.c: the order findings are reported in (triage, the findings
+ * folder), the worse first: class (core/classes.def order, frag first),
+ * then margin, then request size, both descending, then signature.
+ * <0, 0, >0 as strcmp. */
+int _vmex_badness_cmp(int ca, double ma, uint64_t ra, const char *sa, int cb, double mb, uint64_t rb,
+                      const char *sb);
 
 /* diff.c: vmex_diff_run in a run environment (NULL: the process's) */
 int _vmex_diff_run_env(vmex_model *model, vmex_model *real, const vmex_program *p, const vmex_run_env *env,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fuzz/minimize.h"
+#include "oracle/oracle.h"
 #include "report/report.h"
 #include "report/triage.h"
 
@@ -16,6 +17,7 @@
 typedef struct hit {
     int found, cls;
     double margin;
+    uint64_t req;
     char sig[128];
 } hit;
 
@@ -38,6 +40,14 @@ static void replay(vmex_model *m, vmex_model **real, const vmex_triage_input *in
     r->found = 1;
     r->cls = res.verdict;
     r->margin = res.margin;
+    r->req = res.req;
+}
+
+/* the worse first: class, margin, request size, signature */
+static int by_badness(const void *a, const void *b)
+{
+    const vmex_triage_group *x = a, *y = b;
+    return _vmex_badness_cmp(x->cls, x->margin, x->req, x->sig, y->cls, y->margin, y->req, y->sig);
 }
 
 int vmex_triage_group_inputs(const vmex_triage_input *ins, size_t n, const vmex_hunt *h, vmex_triage *t)
@@ -73,16 +83,22 @@ int vmex_triage_group_inputs(const vmex_triage_input *ins, size_t n, const vmex_
             snprintf(gr->sig, sizeof gr->sig, "%s", r->sig);
             gr->cls = r->cls;
             gr->margin = r->margin;
+            gr->req = r->req;
             gr->best = i;
             t->ngroups++;
         }
         gr->inputs++;
         gr->flaky |= flaky;
+        if (r->margin > gr->margin) { /* a group is as bad as its worst input */
+            gr->margin = r->margin;
+            gr->req = r->req;
+        }
         if (ins[i].p.nops < ins[gr->best].p.nops)
             gr->best = i;
     }
     for (size_t g = 0; g < t->ngroups; g++)
         t->groups[g].ops_before = ins[t->groups[g].best].p.nops;
+    qsort(t->groups, t->ngroups, sizeof *t->groups, by_badness);
     vmex_model_free(shared);
     vmex_model_free(shared_real);
     return rc;

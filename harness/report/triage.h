@@ -28,7 +28,8 @@ typedef struct vmex_triage_input {
 typedef struct vmex_triage_group {
     char sig[128];
     int cls, flaky, known, inputs;
-    double margin;
+    double margin;              /* the highest of its inputs' */
+    uint64_t req;               /* the failed request's bytes, of that input */
     size_t best;                /* the input with the fewest ops */
     uint32_t ops_before, ops_after;
     char known_as[512];         /* the known reproducer's file */
@@ -49,7 +50,9 @@ typedef struct vmex_triage {
 int  vmex_triage_signature(vmex_model *m, vmex_model **real, const vmex_program *p, const vmex_layout *L,
                            const vmex_hunt *h, char *sig, size_t n, vmex_result *res);
 
-/* Replay ins[0..n) twice each and group them into t.  0, or -1 out of memory. */
+/* Replay ins[0..n) twice each and group them into t, the worst first:
+ * by class (core/classes.def order, frag first), then margin, then
+ * request size, both descending, then signature.  0, or -1 out of memory. */
 int  vmex_triage_group_inputs(const vmex_triage_input *ins, size_t n, const vmex_hunt *h, vmex_triage *t);
 /* Mark the groups whose signature is sigs[k] known as files[k]. */
 void vmex_triage_mark_known(vmex_triage *t, char *const *sigs, char *const *files, size_t n);

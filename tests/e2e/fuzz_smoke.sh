@@ -1,33 +1,60 @@
 #!/usr/bin/env bash
 # tests/e2e/fuzz_smoke.sh - run each libFuzzer target briefly (ASan + UBSan) from
-# its seed corpus.  The hunt is set out of reach so fuzz_xnu runs like the
-# others: any abort here is a harness bug.  Skips (77) without clang.
+# its seed corpus.  The hunters hunt for real (their default hunt) and
+# record their findings in a findings folder, so the recording runs under
+# the sanitizers too: any abort here is a harness bug.  Then the crash mode
+# (VMEX_FINDINGS=crash) of fuzz_xnu: a finding aborts with its signature in
+# an assertion line, one input at a time.  Skips (77) without clang.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source ci/lib.sh
 command -v clang >/dev/null || { echo "SKIP: clang is not installed"; exit 77; }
 dir=$(vmex_build_engine libfuzzer) || { echo "FAIL: building the libFuzzer targets"; exit 1; }
+vmex_build_replay vmex >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
-for t in $(vmex_target_rows | cut -d' ' -f1); do
+while read -r t backend input hunts; do
   mkdir -p "$tmp/$t"
   [ -d "corpora/$t" ] && cp corpora/"$t"/* "$tmp/$t/"
   dict=()
   [ -f "corpora/$t.dict" ] && dict=(-dict="corpora/$t.dict")
   rc=0
-  VMEX_HUNT='frag:margin>=1000000' "$dir/$t" -max_total_time=8 -print_final_stats=1 "${dict[@]}" \
-    -artifact_prefix="$tmp/" "$tmp/$t" >"$tmp/$t.log" 2>&1 || rc=$?
+  VMEX_FINDINGS_DIR=$tmp/findings-$t VMEX_HUNT=$(build/vmex hunt --default --for "$t" 2>/dev/null || true) \
+    "$dir/$t" -max_total_time=8 -print_final_stats=1 "${dict[@]}" -artifact_prefix="$tmp/" "$tmp/$t" \
+    >"$tmp/$t.log" 2>&1 || rc=$?
   if [ $rc -eq 77 ] && grep -q 'SKIP: the real backend cannot run here' "$tmp/$t.log"; then
     echo "SKIP $t: $(grep -m1 'SKIP:' "$tmp/$t.log")"
-  elif [ $rc -eq 0 ] && grep -q 'stat::number_of_executed_units' "$tmp/$t.log"; then
+  elif [ $rc -eq 0 ] && grep -q 'stat::number_of_executed_units' "$tmp/$t.log" && [ -z "$(ls "$tmp"/crash-* 2>/dev/null)" ]; then
     runs=$(sed -n 's/stat::number_of_executed_units: *//p' "$tmp/$t.log")
-    echo "PASS $t: $runs runs"
+    found=$( (find "$tmp/findings-$t" -name '*.json' 2>/dev/null || true) | wc -l)
+    echo "PASS $t: $runs runs, $found signature(s) recorded"
     pass=$((pass + 1))
   else
-    echo "FAIL $t"; tail -n 30 "$tmp/$t.log"
+    echo "FAIL $t (exit $rc)"; tail -n 30 "$tmp/$t.log"
+    fail=$((fail + 1))
+  fi
+done < <(vmex_target_rows)
+# fuzz_xnu's default hunt is found within seconds: it must have recorded some
+if [ -z "$(ls "$tmp"/findings-fuzz_xnu/*.json 2>/dev/null)" ]; then
+  echo "FAIL fuzz_xnu recorded no finding"
+  fail=$((fail + 1))
+fi
+
+# crash mode: every recorded input aborts, its assertion line naming its signature
+before=$fail
+for f in "$tmp"/findings-fuzz_xnu/*.input; do
+  sig=$(basename "$f" .input)
+  rc=0
+  VMEX_FINDINGS=crash VMEX_HUNT=$(build/vmex hunt --default) "$dir/fuzz_xnu" "$f" > "$tmp/crash.log" 2>&1 || rc=$?
+  if [ $rc -ne 0 ] && grep -qx "ASSERTION FAILED: vmex finding $sig" "$tmp/crash.log" &&
+     grep -q "^vmex-finding: $sig margin=" "$tmp/crash.log"; then
+    pass=$((pass + 1))
+  else
+    echo "FAIL crash mode on $sig (exit $rc)"; tail -n 20 "$tmp/crash.log"
     fail=$((fail + 1))
   fi
 done
+[ "$fail" -gt "$before" ] || echo "PASS crash mode: each recorded finding aborts with its signature"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

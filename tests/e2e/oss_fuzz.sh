@@ -3,7 +3,10 @@
 # environment (clang, ASan + libFuzzer, temporary $OUT/$SRC/$WORK), then each
 # built target runs its unzipped seed corpus (-runs=0, then 2000 runs with the
 # hunt out of reach: any crash is a harness bug).  Checks the seed zips,
-# .options and .dict files.  Skips (77) without clang.
+# .options and .dict files, and that fuzz_xnu in ClusterFuzz's environment
+# (no VMEX_* variables: crash mode) aborts on a finding with its signature
+# in the assertion line ClusterFuzz's stack analyzer reads.  Skips (77)
+# without clang.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 command -v clang >/dev/null || { echo "SKIP: clang is not installed"; exit 77; }
@@ -46,5 +49,18 @@ for t in $(source ci/lib.sh && vmex_target_rows | cut -d' ' -f1); do
     fail=$((fail + 1))
   fi
 done
+# crash mode by default: frag-64m-alternate's finding (frag-mmap-2p27, margin 11.2)
+(source ci/lib.sh && vmex_build_replay vmex >/dev/null)
+build/vmex convert reproducers/frag-64m-alternate-ios16-3gb.vmex "$tmp/frag.bin"
+rc=0
+(cd "$OUT" && env -u VMEX_HUNT -u VMEX_PROFILE -u VMEX_FINDINGS -u VMEX_FINDINGS_DIR ./fuzz_xnu "$tmp/frag.bin") \
+  > "$tmp/crash.log" 2>&1 || rc=$?
+if [ $rc -ne 0 ] && grep -qx 'ASSERTION FAILED: vmex finding frag-mmap-2p27-ios16-3gb' "$tmp/crash.log"; then
+  echo "PASS fuzz_xnu crash mode: a finding aborts with 'ASSERTION FAILED: vmex finding frag-mmap-2p27-ios16-3gb'"
+  pass=$((pass + 1))
+else
+  echo "FAIL fuzz_xnu crash mode (exit $rc)"; tail -n 20 "$tmp/crash.log"
+  fail=$((fail + 1))
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -103,10 +103,43 @@ static void test_groups(void **state)
     }
 }
 
+/* Signatures come out the worst first, whatever order the inputs came
+ * in: frag before exhausted, a higher margin first. */
+static void test_order(void **state)
+{
+    vmex_triage_input ins[3];
+    vmex_hunt h;
+    vmex_error err = {0};
+    vmex_triage t;
+    assert_int_equal(vmex_hunt_parse("frag:margin>=2;exhausted", &h, &err), 0);
+    /* exhausted, margin 1883/898 (test_ceiling.c) */
+    load_text(&ins[0], "a.vmex", "vmex 1\nprofile ios16-3gb\na = mmap 1g\nb = mmap 898m\n");
+    /* frag, margin 2651/1024 (test_ceiling.c) */
+    load_text(&ins[1], "b.vmex", "vmex 1\nprofile ios16-3gb\na = mmap 256m hint 0x140000000\nb = mmap 1g\n");
+    load(&ins[2], R "frag-64m-alternate-ios16-3gb.vmex");     /* frag, margin 11.2 */
+    assert_int_equal(vmex_triage_group_inputs(ins, 3, &h, &t), 0);
+    assert_int_equal(t.ngroups, 3);
+    assert_string_equal(t.groups[0].sig, "frag-mmap-2p27-ios16-3gb");
+    assert_int_equal(t.groups[0].best, 2);
+    assert_true(t.groups[0].margin > 11);
+    assert_string_equal(t.groups[1].sig, "frag-mmap-2p30-ios16-3gb");
+    assert_int_equal(t.groups[1].best, 1);
+    assert_true(t.groups[1].margin == 2651.0 / 1024.0);
+    assert_int_equal(t.groups[1].req, 1ull << 30);
+    assert_string_equal(t.groups[2].sig, "exhausted-mmap-2p29-ios16-3gb");
+    assert_int_equal(t.groups[2].best, 0);
+    vmex_triage_free(&t);
+    for (int i = 0; i < 3; i++) {
+        vmex_program_free(&ins[i].p);
+        free(ins[i].path);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,17 +53,26 @@ $CC $CFLAGS "${common[@]}" -DVMEX_LIBFUZZER=1 -c "$src/targets/hunter.c" -o "$ob
 # built with the plain flags; the allocator ones where the library is there,
 # linked statically where it can be (the runner image has no libjemalloc)
 xflags=(-O2 -g -std=gnu11 -D_GNU_SOURCE -I"$src/harness/include" -I"$src/harness")
-cc "${xflags[@]}" -o "$OUT/vmex-exec" "$src/harness/real/exec/executor.c"
+xsrc=("$src/harness/real/exec/executor.c" "$src/harness/real/exec/window.c")   # window.c: what every executor shares
+cc "${xflags[@]}" -o "$OUT/vmex-exec" "${xsrc[@]}"
 for a in jemalloc mimalloc; do
   u=$(echo "$a" | tr a-z A-Z)
   for l in "-l:lib$a.a -lpthread -ldl -lm" "-l$a"; do
     # shellcheck disable=SC2086
-    if cc "${xflags[@]}" -DVMEX_EXEC_"$u" -o "$OUT/vmex-exec-$a" "$src/harness/real/exec/executor.c" $l 2>/dev/null; then
+    if cc "${xflags[@]}" -DVMEX_EXEC_"$u" -o "$OUT/vmex-exec-$a" "${xsrc[@]}" $l 2>/dev/null; then
       echo "built $OUT/vmex-exec-$a ($l)"
       break
     fi
   done
 done
+# target jsc's executor where JavaScriptCore's development files are (fuzz_jsc
+# skips, exit 77, where it cannot start)
+if pkg-config --exists javascriptcoregtk-4.1 2>/dev/null; then
+  # shellcheck disable=SC2046
+  cc "${xflags[@]}" $(pkg-config --cflags javascriptcoregtk-4.1) -o "$OUT/vmex-exec-jsc" \
+    "$src/harness/real/exec/jsc_executor.c" "$src/harness/real/exec/window.c" \
+    $(pkg-config --libs javascriptcoregtk-4.1) && echo "built $OUT/vmex-exec-jsc"
+fi
 
 # each target from its row of targets/targets.txt, as CMakeLists.txt builds it:
 # a hunter is hunter.c + hunter_this.c with the row as compile definitions,

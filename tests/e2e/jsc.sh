@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/e2e/jsc.sh VMEX SRC - target jsc: JavaScriptCore and libpas in a confined
 # window.  Every shipped jsc reproducer gives the same verdict, op, frame and
-# numbers 20 times in a row; the Dart reproducer passes without Dart's
+# numbers 20 times in a row, and 16 random 100-op programs 3 times; the Dart
+# reproducer passes without Dart's
 # reservation; a RangeError is a finding only when hunted; bad input is a
 # located error.  Skips (77) with the reason when target jsc cannot run here
 # (no executor: libjavascriptcoregtk-4.1-dev missing; confinement refused).
@@ -29,6 +30,45 @@ for f in "$src"/reproducers/jsc-*.vmex; do
   echo "PASS $n: 20 identical runs: $(grep '^verdict' "$tmp/$n.0")"
   check "$vmex" check "$f"
 done
+# random 100-op programs (bash's RANDOM, seeded), in 1 GiB and 256 MiB
+# windows: three runs of each give the same output, every line
+randprog() {   # randprog SEED WINDOW
+  RANDOM=$1
+  printf 'vmex 1\ntarget jsc\nset window %s\n' "$2"
+  local i h live=() ops=(arraybuffer string array objects props eval mmap)
+  for i in $(seq 0 99); do
+    h=$((RANDOM % 24))
+    if [ -n "${live[$h]:-}" ]; then
+      [ "${live[$h]}" = m ] && echo "munmap h$h" || echo "release h$h"
+      live[$h]=""
+    elif [ $((RANDOM % 20)) = 0 ]; then
+      echo gc
+    else
+      local k=${ops[$((RANDOM % 7))]}
+      case $k in
+        objects|props) echo "h$h = $k $((RANDOM % 20000 + 1))" ;;
+        eval) echo "h$h = eval $((RANDOM % 64 + 1))k" ;;
+        mmap) echo "h$h = mmap $((RANDOM % 32 + 1))m" ;;
+        *) echo "h$h = $k $((RANDOM % 16384 + 1))k" ;;
+      esac
+      [ "$k" = mmap ] && live[$h]=m || live[$h]=j
+    fi
+  done
+}
+for seed in 1 2 3 4 5 6 7 8; do
+  for w in 1g 256m; do
+    randprog "$seed" "$w" >"$tmp/r.vmex"
+    "$vmex" run --keep-going "$tmp/r.vmex" >"$tmp/r.0" 2>&1 || true
+    same=1
+    for i in 1 2; do
+      "$vmex" run --keep-going "$tmp/r.vmex" >"$tmp/r.i" 2>&1 || true
+      cmp -s "$tmp/r.0" "$tmp/r.i" || { same=0; diff "$tmp/r.0" "$tmp/r.i" | head -5; }
+    done
+    check test "$same" = 1
+    echo "  seed $seed window $w: $(grep '^verdict' "$tmp/r.0")"
+  done
+done
+
 # the crashes name their frame
 check grep -q 'pas-panic: .* in WTF::fastZeroedMalloc' "$tmp/jsc-dart-reservation.0"
 check grep -q 'pas-panic: .* in WTF::StringImpl::create' "$tmp/jsc-pas-panic-frag.0"

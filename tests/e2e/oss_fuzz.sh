@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # tests/e2e/oss_fuzz.sh - ci/oss-fuzz/build.sh in a simulated OSS-Fuzz build
 # environment (clang, ASan + libFuzzer, temporary $OUT/$SRC/$WORK), then each
-# built target runs its unzipped seed corpus (-runs=0, then 2000 runs with the
-# hunt out of reach: any crash is a harness bug).  Checks the seed zips,
-# .options and .dict files, and that fuzz_xnu in ClusterFuzz's environment
-# (no VMEX_* variables: crash mode) aborts on a finding with its signature
-# in the assertion line ClusterFuzz's stack analyzer reads.  Skips (77)
-# without clang.
+# built target runs its unzipped seed corpus (-runs=0, then 2000 runs or 30 s,
+# fuzz_jsc's JavaScriptCore runs take milliseconds each, with the hunt out of
+# reach: any crash is a harness bug).  Checks the seed zips, .options and
+# .dict files, and that fuzz_xnu in ClusterFuzz's environment (no VMEX_*
+# variables: crash mode) aborts on a finding with its signature in the
+# assertion line ClusterFuzz's stack analyzer reads.  Skips (77) without clang.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 command -v clang >/dev/null || { echo "SKIP: clang is not installed"; exit 77; }
@@ -38,7 +38,8 @@ for t in $(source ci/lib.sh && vmex_target_rows | cut -d' ' -f1); do
   fi
   if [ -z "$bad" ]; then
     (cd "$OUT" && VMEX_HUNT='frag:margin>=1000000' ./"$t" -runs=0 "$tmp/seeds/$t" && \
-      VMEX_HUNT='frag:margin>=1000000' ./"$t" -runs=2000 -artifact_prefix="$tmp/" "$tmp/seeds/$t") \
+      VMEX_HUNT='frag:margin>=1000000' ./"$t" -runs=2000 -max_total_time=30 -artifact_prefix="$tmp/" \
+        "$tmp/seeds/$t") \
       > "$tmp/$t.log" 2>&1 || bad+=" crashed on its seeds (log below);"
   fi
   if [ -z "$bad" ]; then

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "core/core.h"
 #include "core/json.h"
 #include "fuzz/findings.h"
@@ -184,71 +186,6 @@ static int rec_json(vmex_buf *b, const vmex_finding_rec *r)
     return w.rc;
 }
 
-static const char *skip_ws(const char *s, const char *e)
-{
-    while (s < e && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) s++;
-    return s;
-}
-
-/* A JSON string at s into out (ASCII; other characters become '?'); the
- * position after it, or NULL. */
-static const char *json_string(const char *s, const char *e, char *out, size_t n)
-{
-    size_t k = 0;
-    if (s >= e || *s++ != '"') return NULL;
-    while (s < e && *s != '"') {
-        char c = *s++;
-        if ((unsigned char)c < 0x20) return NULL;
-        if (c == '\\') {
-            if (s >= e) return NULL;
-            c = *s++;
-            switch (c) {
-            case '"': case '\\': case '/': break;
-            case 'b': c = '\b'; break;
-            case 'f': c = '\f'; break;
-            case 'n': c = '\n'; break;
-            case 'r': c = '\r'; break;
-            case 't': c = '\t'; break;
-            case 'u':
-                if (e - s < 4) return NULL;
-                for (int i = 0; i < 4; i++)
-                    if (!strchr("0123456789abcdefABCDEF", s[i]) || !s[i]) return NULL;
-                s += 4;
-                c = '?';
-                break;
-            default: return NULL;
-            }
-        } else if ((unsigned char)c >= 0x80) {
-            c = '?';
-        }
-        if (k + 1 < n) out[k++] = c;
-    }
-    if (s >= e) return NULL;
-    out[k] = '\0';
-    return s + 1;
-}
-
-/* A number, true, false or null at s: its text into out; the position
- * after it, or NULL. */
-static const char *json_scalar(const char *s, const char *e, char *out, size_t n)
-{
-    size_t k = 0;
-    while (s < e && *s && strchr("+-.0123456789eEtruefalsn", *s)) {
-        if (k + 1 >= n) return NULL;
-        out[k++] = *s++;
-    }
-    out[k] = '\0';
-    return k ? s : NULL;
-}
-
-static int num(const char *t, double *v)
-{
-    char *end;
-    errno = 0;
-    *v = strtod(t, &end);
-    return *end || errno || !isfinite(*v) ? -1 : 0;
-}
-
 /* val into out[n]: 0, or -1 when it does not fit */
 static int copy_str(char *out, size_t n, const char *val)
 {
@@ -258,65 +195,83 @@ static int copy_str(char *out, size_t n, const char *val)
     return 0;
 }
 
-static int set_field(vmex_finding_rec *r, const char *key, const char *val, int is_str, unsigned *seen)
+/* One field of a record: the known keys with their JSON types (a string,
+ * or a number: a whole, non-negative one but for the margin).  A key of a
+ * later version is ignored.  0, or -1 when the value is not as it must be. */
+static int set_field(vmex_finding_rec *r, const char *key, json_object *val, unsigned *seen)
 {
     static const char *const keys[] = {"signature", "class", "margin", "ops", "req", "hits",
                                        "target", "profile", "first_unix", "last_unix"};
     unsigned i = 0;
     while (i < sizeof keys / sizeof keys[0] && strcmp(keys[i], key)) i++;
-    if (i == sizeof keys / sizeof keys[0]) return 0;   /* a field of a later version */
+    if (i == sizeof keys / sizeof keys[0]) return 0;
     *seen |= 1u << i;
-    double v = 0;
     int want_str = i == 0 || i == 1 || i == 6 || i == 7;
-    if (want_str != is_str || (!is_str && num(val, &v))) return -1;
-    if (!is_str && i != 2 && (v < 0 || v != floor(v) || v > 9.2e18)) return -1;
+    json_type t = json_object_get_type(val);
+    if (want_str) {
+        if (t != json_type_string) return -1;
+        const char *v = json_object_get_string(val);
+        switch (i) {
+        case 0: return copy_str(r->signature, sizeof r->signature, v);
+        case 1: return (r->cls = vmex_class_parse(v)) < 0 ? -1 : 0;
+        case 6: return copy_str(r->target, sizeof r->target, v);
+        default: return copy_str(r->profile, sizeof r->profile, v);
+        }
+    }
+    if (i == 2) {   /* the margin: any finite number */
+        if (t != json_type_double && t != json_type_int) return -1;
+        r->margin = json_object_get_double(val);
+        return isfinite(r->margin) ? 0 : -1;
+    }
+    if (t != json_type_int) return -1;   /* a count, a size or a time: a whole number */
+    errno = 0;
+    int64_t v = json_object_get_int64(val);
+    if (v < 0 || errno) return -1;
     switch (i) {
-    case 0: return copy_str(r->signature, sizeof r->signature, val);
-    case 1: return (r->cls = vmex_class_parse(val)) < 0 ? -1 : 0;
-    case 2: r->margin = v; return 0;
-    case 3: r->ops = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v; return 0;
+    case 3: r->ops = (uint64_t)v > UINT32_MAX ? UINT32_MAX : (uint32_t)v; return 0;
     case 4: r->req = (uint64_t)v; return 0;
     case 5: r->hits = (uint64_t)v; return 0;
-    case 6: return copy_str(r->target, sizeof r->target, val);
-    case 7: return copy_str(r->profile, sizeof r->profile, val);
-    case 8: r->first_unix = (int64_t)v; return 0;
-    default: r->last_unix = (int64_t)v; return 0;
+    case 8: r->first_unix = v; return 0;
+    default: r->last_unix = v; return 0;
     }
 }
 
+/* A record (SIG.json) read with json-c.  An error is located at the byte
+ * where the JSON broke, else at the record's start. */
 int vmex_finding_parse(const char *json, size_t len, vmex_finding_rec *r, vmex_error *err)
 {
-    const char *s = json, *e = json + len;
-    char key[32], val[160];
-    unsigned seen = 0;
     memset(r, 0, sizeof *r);
-    s = skip_ws(s, e);
-    if (s >= e || *s++ != '{') goto bad;
-    s = skip_ws(s, e);
-    if (s < e && *s == '}') goto bad;
-    for (;;) {
-        s = skip_ws(s, e);
-        if (!(s = json_string(s, e, key, sizeof key))) goto bad;
-        s = skip_ws(s, e);
-        if (s >= e || *s++ != ':') goto bad;
-        s = skip_ws(s, e);
-        int is_str = s < e && *s == '"';
-        if (!(s = is_str ? json_string(s, e, val, sizeof val) : json_scalar(s, e, val, sizeof val))) goto bad;
-        if (set_field(r, key, val, is_str, &seen)) goto bad;
-        s = skip_ws(s, e);
-        if (s < e && *s == ',') {
-            s++;
-            continue;
+    size_t at = 0;
+    unsigned seen = 0;
+    json_object *o = NULL;
+    json_tokener *tok = len <= INT32_MAX ? json_tokener_new() : NULL;
+    if (tok) {
+        o = json_tokener_parse_ex(tok, json, (int)len);
+        at = json_tokener_get_parse_end(tok);
+        if (json_tokener_get_error(tok) != json_tokener_success) {
+            json_object_put(o);
+            o = NULL;
         }
-        if (s < e && *s == '}') break;
-        goto bad;
+        json_tokener_free(tok);
     }
-    if (skip_ws(s + 1, e) != e || seen != (1u << 10) - 1) goto bad;
-    return 0;
-bad:
+    while (o && at < len && (json[at] == ' ' || json[at] == '\t' || json[at] == '\n' || json[at] == '\r'))
+        at++;
+    int ok = o && at == len && json_object_is_type(o, json_type_object);
+    if (ok) {
+        json_object_object_foreach(o, key, val) {
+            if (set_field(r, key, val, &seen)) {
+                ok = 0;
+                break;
+            }
+        }
+        ok = ok && seen == (1u << 10) - 1;
+        if (!ok) at = 0;
+    }
+    json_object_put(o);
+    if (ok) return 0;
     if (err) {
         err->line = 1;
-        err->col = (int)(s - json) + 1;
+        err->col = (int)at + 1;
         snprintf(err->msg, sizeof err->msg, "not a finding record (JSON with signature, class, margin, ops, req, "
                                             "hits, target, profile, first_unix, last_unix)");
         err->code = VMEX_E_INPUT;

@@ -9,7 +9,8 @@
  * leaves nothing behind: no folder, no half of its outputs.
  *
  * Staging checks what can be checked at once, so that an error comes
- * before the work: the path is not a directory, its folder exists (or is
+ * before the work, and a refused output ends the command with 2 whatever
+ * else it did (nothing is written): the path is not a directory, its folder exists (or is
  * staged) and can be written, it is not staged twice, and it is not one of
  * the command's inputs (core/file.h notes every input by device and inode,
  * so a symlink or a hard link to an input is caught too).  The commit
@@ -49,6 +50,7 @@ typedef struct staged {
 static struct {
     staged *v;
     size_t n, cap;
+    int refused;            /* an output was refused: the command ends with 2, writing nothing */
 } S;
 
 /* ---------------------------------------------------------------- paths */
@@ -168,7 +170,16 @@ static int target_ok(const char *path, const struct stat *st, const char *what)
 
 /* ---------------------------------------------------------------- staging */
 
+static int write_staged(const char *path, const char *data, size_t len);
+
 int cli_write_atomic(const char *path, const char *data, size_t len)
+{
+    int rc = write_staged(path, data, len);
+    S.refused |= rc != 0;
+    return rc;
+}
+
+static int write_staged(const char *path, const char *data, size_t len)
 {
     char *norm = normalize(path);
     struct stat st;
@@ -211,7 +222,16 @@ bad:
     return -1;
 }
 
+static int dirs_staged(const char *path);
+
 int cli_make_dirs(const char *path)
+{
+    int rc = dirs_staged(path);
+    S.refused |= rc != 0;
+    return rc;
+}
+
+static int dirs_staged(const char *path)
 {
     char *norm = normalize(path), *p;
     if (!norm || !(p = strdup(norm))) {
@@ -265,6 +285,7 @@ int cli_remove_output(const char *path)
     if (!norm || !stage(K_REMOVE, path, norm)) {
         free(norm);
         cli_errorf("out of memory");
+        S.refused = 1;
         return -1;
     }
     return 0;
@@ -417,6 +438,10 @@ void cli_files_discard(void) { release(); }
 
 int cli_files_end(int status)
 {
+    if (S.refused) {   /* said when it was refused; nothing of the rest is written */
+        release();
+        return 2;
+    }
     if (!S.n)
         return status;
     if (status != 0 && status != 1) {

@@ -133,6 +133,12 @@ d7)   # an output may name an input and destroy it
     trun 10 2 minimize in.vmex -o ./sub/../in.vmex
     trun 10 2 triage in.vmex -o t --html t/triage.json
     has err "'t/triage.json' would be written twice"
+    # a reproducer that would replace a --known input is refused too, and the rest is not written
+    trun 10 1 triage in.vmex -o k
+    cp k/triage.json k.json
+    trun 10 2 triage in.vmex -o k --known k
+    has err "refusing to write 'k/frag-mmap-2p27-ios16-3gb.vmex': it is an input of this command"
+    same k/triage.json k.json
     same in.vmex orig.vmex
     absent t
     no_tmp

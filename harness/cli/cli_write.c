@@ -9,7 +9,8 @@
  * leaves nothing behind: no folder, no half of its outputs.
  *
  * Staging checks what can be checked at once, so that an error comes
- * before the work: the path is not a directory, its folder exists (or is
+ * before the work, and a refused output ends the command with 2 whatever
+ * else it did (nothing is written): the path is not a directory, its folder exists (or is
  * staged) and can be written, it is not staged twice, and it is not one of
  * the command's inputs (core/file.h notes every input by device and inode,
  * so a symlink or a hard link to an input is caught too).  The commit
@@ -17,8 +18,10 @@
  * makes the directories, writes every file to FILE.tmp.PID, and only when
  * all of them are complete renames them into place; on any failure it
  * removes its temporary files and the directories it made.  A device or a
- * FIFO (-o /dev/null, a pipe) is written in place, and a FIFO that finds
- * no reader within 5 s is an error, not a wait for ever.
+ * FIFO (-o /dev/null, a pipe) and anything under /dev or /proc
+ * (/dev/stdout) is written in place, appended, never replaced; a FIFO that
+ * finds no reader within 5 s is an error, not a wait for ever.  A symlink
+ * to a file stays a symlink: its target is written.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,13 +45,15 @@ typedef struct staged {
     char *norm;             /* normalized, to compare */
     char *data;
     size_t len;
+    char *real;             /* a symlink's target: written there, the link kept; NULL: path */
     char *tmp;              /* the commit's temporary file, while it exists */
-    int inplace;            /* a device or a FIFO: written where it is */
+    int inplace;            /* a device, a FIFO, /dev/stdout: written where it is (appended) */
 } staged;
 
 static struct {
     staged *v;
     size_t n, cap;
+    int refused;            /* an output was refused: the command ends with 2, writing nothing */
 } S;
 
 /* ---------------------------------------------------------------- paths */
@@ -168,7 +173,19 @@ static int target_ok(const char *path, const struct stat *st, const char *what)
 
 /* ---------------------------------------------------------------- staging */
 
+/* a path of the system's own files (/dev/stdout, /proc/self/fd/1): written in place */
+static int system_path(const char *norm) { return !strncmp(norm, "/dev/", 5) || !strncmp(norm, "/proc/", 6); }
+
+static int write_staged(const char *path, const char *data, size_t len);
+
 int cli_write_atomic(const char *path, const char *data, size_t len)
+{
+    int rc = write_staged(path, data, len);
+    S.refused |= rc != 0;
+    return rc;
+}
+
+static int write_staged(const char *path, const char *data, size_t len)
 {
     char *norm = normalize(path);
     struct stat st;
@@ -182,7 +199,7 @@ int cli_write_atomic(const char *path, const char *data, size_t len)
         goto bad;
     }
     exists = stat(path, &st) == 0;
-    if (!exists && errno != ENOENT) {
+    if (!exists && (errno != ENOENT || system_path(norm))) {   /* no new files in /dev or /proc */
         cli_errorf("cannot write '%s': %s", path, strerror(errno));
         goto bad;
     }
@@ -204,14 +221,33 @@ int cli_write_atomic(const char *path, const char *data, size_t len)
     }
     memcpy(s->data, data, len);
     s->len = len;
-    s->inplace = exists && !S_ISREG(st.st_mode);
+    /* /dev/stdout, /dev/fd/N and the like are never replaced, whatever they name */
+    s->inplace = exists && (!S_ISREG(st.st_mode) || system_path(norm));
+    struct stat lst;
+    if (exists && !s->inplace && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+        !(s->real = realpath(path, NULL))) {   /* a symlink stays one: its target is written */
+        cli_errorf("cannot write '%s': %s", path, strerror(errno));
+        S.n--;
+        free(s->path);
+        free(s->data);
+        goto bad;
+    }
     return 0;
 bad:
     free(norm);
     return -1;
 }
 
+static int dirs_staged(const char *path);
+
 int cli_make_dirs(const char *path)
+{
+    int rc = dirs_staged(path);
+    S.refused |= rc != 0;
+    return rc;
+}
+
+static int dirs_staged(const char *path)
 {
     char *norm = normalize(path), *p;
     if (!norm || !(p = strdup(norm))) {
@@ -265,6 +301,7 @@ int cli_remove_output(const char *path)
     if (!norm || !stage(K_REMOVE, path, norm)) {
         free(norm);
         cli_errorf("out of memory");
+        S.refused = 1;
         return -1;
     }
     return 0;
@@ -317,8 +354,8 @@ static int make_dirs(const char *norm, cli_pathv *made)
 static int write_in_place(const staged *s)
 {
     int fd, err;
-    for (int waited = 0;; waited += 10) {
-        fd = open(s->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    for (int waited = 0;; waited += 10) {   /* O_APPEND: /dev/stdout may be a file already written to */
+        fd = open(s->path, O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         if (fd >= 0 || errno != ENXIO || waited >= FIFO_WAIT_MS)
             break;
         nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
@@ -335,10 +372,11 @@ static int write_in_place(const staged *s)
 /* A file to its temporary; 0 or an errno. */
 static int write_tmp(staged *s)
 {
-    size_t n = strlen(s->path) + 32;
+    const char *to = s->real ? s->real : s->path;
+    size_t n = strlen(to) + 32;
     if (!(s->tmp = malloc(n)))
         return ENOMEM;
-    snprintf(s->tmp, n, "%s.tmp.%ld", s->path, (long)getpid());
+    snprintf(s->tmp, n, "%s.tmp.%ld", to, (long)getpid());
     int fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666), err;
     if (fd < 0) {
         err = errno;
@@ -358,6 +396,7 @@ static void release(void)
         free(S.v[i].path);
         free(S.v[i].norm);
         free(S.v[i].data);
+        free(S.v[i].real);
         free(S.v[i].tmp);
     }
     free(S.v);
@@ -388,7 +427,7 @@ int cli_files_commit(void)
             bad = &S.v[i];
     for (size_t i = 0; i < S.n && !err; i++)
         if (S.v[i].tmp) {
-            if (rename(S.v[i].tmp, S.v[i].path) != 0) {
+            if (rename(S.v[i].tmp, S.v[i].real ? S.v[i].real : S.v[i].path) != 0) {
                 err = errno;
                 bad = &S.v[i];
             } else {
@@ -417,6 +456,10 @@ void cli_files_discard(void) { release(); }
 
 int cli_files_end(int status)
 {
+    if (S.refused) {   /* said when it was refused; nothing of the rest is written */
+        release();
+        return 2;
+    }
     if (!S.n)
         return status;
     if (status != 0 && status != 1) {

@@ -133,12 +133,27 @@ d7)   # an output may name an input and destroy it
     trun 10 2 minimize in.vmex -o ./sub/../in.vmex
     trun 10 2 triage in.vmex -o t --html t/triage.json
     has err "'t/triage.json' would be written twice"
+    # a reproducer that would replace a --known input is refused too, and the rest is not written
+    trun 10 1 triage in.vmex -o k
+    cp k/triage.json k.json
+    trun 10 2 triage in.vmex -o k --known k
+    has err "refusing to write 'k/frag-mmap-2p27-ios16-3gb.vmex': it is an input of this command"
+    same k/triage.json k.json
     same in.vmex orig.vmex
     absent t
     no_tmp
     # an output that is not an input is still written
     trun 10 0 minimize in.vmex -o sub/min.vmex
     [ -s sub/min.vmex ] || fail "minimize -o sub/min.vmex wrote nothing"
+    # through a symlink (the link stays), and into /dev/fd/1 in place (no file is made in /proc)
+    ln -s sub/min.vmex minlink.vmex
+    rm sub/min.vmex && : >sub/min.vmex
+    trun 10 0 minimize in.vmex -o minlink.vmex
+    [ -L minlink.vmex ] && [ -s sub/min.vmex ] || fail "-o through a symlink replaced the link"
+    ok
+    "$VMEX" minimize in.vmex -o /dev/fd/1 >fd1.vmex 2>err || fail "minimize -o /dev/fd/1 failed"
+    cmp -s fd1.vmex sub/min.vmex || fail "minimize -o /dev/fd/1 wrote something else"
+    ok
     ;;
 d8)   # a malformed .vmex was silently decoded as binary
     printf '\357\273\277' >bom.vmex

@@ -291,18 +291,21 @@ int vmex_finding_parse(const char *json, size_t len, vmex_finding_rec *r, vmex_e
     unsigned seen = 0;
     memset(r, 0, sizeof *r);
     s = skip_ws(s, e);
-    if (s >= e || *s++ != '{') goto bad;
+    if (s >= e || *s != '{') goto bad;
+    s++;
     s = skip_ws(s, e);
     if (s < e && *s == '}') goto bad;
     for (;;) {
+        const char *t;   /* past the token at s, or NULL: s stays where the error is */
         s = skip_ws(s, e);
-        if (!(s = json_string(s, e, key, sizeof key))) goto bad;
-        s = skip_ws(s, e);
-        if (s >= e || *s++ != ':') goto bad;
-        s = skip_ws(s, e);
+        if (!(t = json_string(s, e, key, sizeof key))) goto bad;
+        s = skip_ws(t, e);
+        if (s >= e || *s != ':') goto bad;
+        s = skip_ws(s + 1, e);
         int is_str = s < e && *s == '"';
-        if (!(s = is_str ? json_string(s, e, val, sizeof val) : json_scalar(s, e, val, sizeof val))) goto bad;
+        if (!(t = is_str ? json_string(s, e, val, sizeof val) : json_scalar(s, e, val, sizeof val))) goto bad;
         if (set_field(r, key, val, is_str, &seen)) goto bad;
+        s = t;
         s = skip_ws(s, e);
         if (s < e && *s == ',') {
             s++;

@@ -21,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static vmex_program p1, p2;
     static vmex_buf b1, b2;
     static int ready;
+    vmex_target_count();
     if (!ready) {
         vmex_program_init(&p1);
         vmex_program_init(&p2);

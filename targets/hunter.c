@@ -28,9 +28,8 @@
  * FAILED: vmex finding <signature>" line, which ClusterFuzz's stack
  * analyzer takes for the crash state, and aborts from the class's own
  * function (report_finding.c).  Only harness bugs crash otherwise.
- * VMEX_STATS_DIR, when set, holds `execs`, the executions of all the
- * run's processes, to which each adds its own each second and at exit:
- * ci/fuzz's progress line reads it.
+ * Executions are counted for ci/fuzz's progress line (VMEX_STATS_DIR,
+ * report_finding.c).
  *
  * The fragmentation state becomes features (libFuzzer extra counters;
  * AFL++ map), and the structure-aware mutator works on programs (holes
@@ -38,13 +37,9 @@
  * mutation would cost too much).  VMEX_PLAIN=1 switches both off
  * (features and custom mutation), to measure what they buy.
  */
-#include <fcntl.h>
-#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "fuzz/feedback.h"
 #include "fuzz/findings.h"
@@ -79,7 +74,6 @@ typedef struct hunter_env {
     vmex_run_env run;     /* VMEX_EXEC_DIR, VMEX_HANG_MS */
     int crash;            /* VMEX_FINDINGS=crash, or no VMEX_FINDINGS_DIR: a finding aborts */
     const char *findings; /* VMEX_FINDINGS_DIR */
-    const char *stats;    /* VMEX_STATS_DIR */
 } hunter_env;
 
 static struct {
@@ -88,8 +82,6 @@ static struct {
     vmex_model *model, *scratch, *real;
     vmex_program prog;
     vmex_findings *findings;
-    uint64_t execs, execs_added;   /* executions, and how many of them are in the stats file */
-    int64_t stats_at;     /* when the stats file was last written */
 } g;
 
 static void config_error(const char *what, const char *value)
@@ -118,32 +110,9 @@ static void read_env(hunter_env *e)
     if (s && !strcmp(s, "record") && !e->findings)
         config_error("VMEX_FINDINGS=record needs the folder in VMEX_FINDINGS_DIR", NULL);
     e->crash = (s && !strcmp(s, "crash")) || !e->findings;
-    s = getenv("VMEX_STATS_DIR");
-    e->stats = s && *s ? s : NULL;
 }
 
-/* VMEX_STATS_DIR/execs: the executions of every process of the run, each
- * adding what it ran since it last did, under flock (AFL++ runs a forked
- * child per batch of inputs, so one file for all keeps them together). */
-static void add_stats(void)
-{
-    char path[4200], text[32];
-    uint64_t delta = g.execs - g.execs_added, total = 0;
-    if (!delta) return;
-    snprintf(path, sizeof path, "%s/execs", g.env.stats);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return;   /* progress only: never worth stopping a hunt */
-    if (flock(fd, LOCK_EX) == 0) {
-        ssize_t n = pread(fd, text, sizeof text - 1, 0);
-        text[n > 0 ? n : 0] = '\0';
-        total = strtoull(text, NULL, 10) + delta;
-        int len = snprintf(text, sizeof text, "%llu\n", (unsigned long long)total);
-        if (pwrite(fd, text, (size_t)len, 0) == len && ftruncate(fd, len) == 0) g.execs_added = g.execs;
-    }
-    close(fd);
-}
-
-/* At exit: the hits counted in memory reach the folder, and the stats. */
+/* At exit: the hits counted in memory reach the folder. */
 static void at_exit(void)
 {
     vmex_error err = {0};
@@ -152,7 +121,6 @@ static void at_exit(void)
         vmex_error_print(&err, stderr);
     }
     g.findings = NULL;
-    if (g.env.stats) add_stats();
 }
 
 static void setup(void)
@@ -173,7 +141,7 @@ static void setup(void)
             exit(2);
         }
     }
-    if (!g.env.crash || g.env.stats) atexit(at_exit);
+    if (!g.env.crash) atexit(at_exit);
 }
 
 /* A hunted finding, recorded: the kept input changes when it is the best
@@ -215,14 +183,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     setup();
-    g.execs++;
-    if (g.env.stats) {
-        int64_t now = (int64_t)time(NULL);
-        if (now != g.stats_at) {
-            g.stats_at = now;
-            add_stats();
-        }
-    }
+    vmex_target_count();
     vmex_layout L;
     vmex_config eff;
     VMEX_FUZZ_ASSERT(vmex_decode_layout_env(data, size, &g.env.fuzz, &L, &eff) == 0, "no layout for this input");

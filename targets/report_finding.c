@@ -13,8 +13,13 @@
  * and must not split one signature into many crash states).
  * Everything is formatted into a stack buffer and written with write(2):
  * the address space may be exhausted when we get here.
+ *
+ * And what every target counts: its executions, into VMEX_STATS_DIR/execs
+ * (fuzz/findings.h, vmex_execs), read once, flushed each second and at
+ * exit, for ci/fuzz's progress line.
  */
 #include "target.h"
+#include "fuzz/findings.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,4 +76,19 @@ void vmex_harness_bug(const char *file, int line, const char *what)
     snprintf(buf, sizeof buf, "vmex-harness-bug: %s:%d: %s\n", file, line, what);
     say(buf);
     abort();
+}
+
+static vmex_execs execs;
+
+static void execs_at_exit(void) { vmex_execs_flush(&execs); }
+
+void vmex_target_count(void)
+{
+    static int ready;
+    if (!ready) {
+        ready = 1;
+        vmex_execs_init(&execs, getenv("VMEX_STATS_DIR"));
+        if (execs.path[0]) atexit(execs_at_exit);
+    }
+    vmex_execs_tick(&execs);
 }

@@ -51,6 +51,10 @@ __attribute__((noreturn)) void vmex_harness_bug(const char *file, int line, cons
  * class's own function. */
 __attribute__((noreturn)) void vmex_report_finding(int cls, const char *signature, double margin);
 
+/* Count one execution for ci/fuzz's progress line (VMEX_STATS_DIR/execs,
+ * report_finding.c); every target calls it first thing. */
+void vmex_target_count(void);
+
 /* Fold the feature counters into AFL++'s map (afl_feedback.c, AFL builds). */
 void vmex_afl_features(const uint8_t *ctr, size_t n);
 

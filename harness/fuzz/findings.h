@@ -77,4 +77,18 @@ int vmex_findings_read(const char *dir, vmex_finding_rec **out, size_t *n, vmex_
 /* qsort order of the reader: the worse first. */
 int vmex_finding_cmp(const void *a, const void *b);
 
+/* A run's executions, for its progress line: dir/execs holds the count of
+ * all the run's processes; each adds what it ran since it last did, under
+ * flock, at most once a second (vmex_execs_tick) and at exit
+ * (vmex_execs_flush).  One file for all: AFL++ runs a forked child per
+ * batch of inputs.  Failures to write are ignored (progress only). */
+typedef struct vmex_execs {
+    char path[4096];            /* "" when off */
+    uint64_t n, added;          /* executions, and how many of them are in the file */
+    int64_t at;                 /* when it was last written */
+} vmex_execs;
+void vmex_execs_init(vmex_execs *e, const char *dir);   /* dir NULL or "": off */
+void vmex_execs_tick(vmex_execs *e);                     /* one execution */
+void vmex_execs_flush(vmex_execs *e);
+
 #endif

@@ -4,7 +4,11 @@
 # record their findings in a findings folder, so the recording runs under
 # the sanitizers too: any abort here is a harness bug.  Then the crash mode
 # (VMEX_FINDINGS=crash) of fuzz_xnu: a finding aborts with its signature in
-# an assertion line, one input at a time.  Skips (77) without clang.
+# an assertion line, one input at a time.  Last, why the sanitized replay
+# exists: in a copy of the tree whose fuzz_text reads a byte past a heap
+# block on inputs of 16+ bytes, the main job (built without sanitizers)
+# runs clean, and ci/replay-sanitized on its output finds the bug (exit 3,
+# an AddressSanitizer report).  Skips (77) without clang.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source ci/lib.sh
@@ -56,5 +60,30 @@ for f in "$tmp"/findings-fuzz_xnu/*.input; do
   fi
 done
 [ "$fail" -gt "$before" ] || echo "PASS crash mode: each recorded finding aborts with its signature"
+# a bug only a sanitizer sees
+mkdir "$tmp/repo"
+cp -r CMakeLists.txt ci corpora harness reproducers targets tests "$tmp/repo/"
+python3 - "$tmp/repo/targets/fuzz_text.c" <<'PY'
+import re, sys
+p = sys.argv[1]; s = open(p).read()
+s, n = re.subn(r"(int LLVMFuzzerTestOneInput\(const uint8_t \*data, size_t size\)\s*\{)",
+               r"\1\n    if (size >= 16) { char *planted = malloc(8); volatile char c = planted[8]; (void)c; free(planted); }",
+               s, count=1)
+assert n == 1
+if "#include <stdlib.h>" not in s:
+    s = "#include <stdlib.h>\n" + s
+open(p, "w").write(s)
+PY
+rc=0
+"$tmp/repo/ci/fuzz" --target fuzz_text --seconds 3 --out "$tmp/run" > "$tmp/run.log" 2>&1 || rc=$?
+rs=0
+"$tmp/repo/ci/replay-sanitized" "$tmp/run" > "$tmp/replay.log" 2>&1 || rs=$?
+if [ $rc -eq 0 ] && [ $rs -eq 3 ] && grep -Eq 'AddressSanitizer: heap-buffer-overflow|runtime error: load of address' "$tmp/replay.log"; then
+  echo "PASS replay-sanitized: the unsanitized hunt ran clean, the sanitized replay found the read past the heap block (exit 3)"
+  pass=$((pass + 1))
+else
+  echo "FAIL replay-sanitized: ci/fuzz exit $rc, ci/replay-sanitized exit $rs"; tail -n 20 "$tmp/run.log" "$tmp/replay.log"
+  fail=$((fail + 1))
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

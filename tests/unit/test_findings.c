@@ -277,7 +277,7 @@ static void test_parse(void **state)
     assert_int_equal(vmex_finding_parse(good, 60, &r, &err), -1);
     assert_int_equal(err.code, VMEX_E_INPUT);
     assert_int_equal(err.line, 1);
-    assert_true(err.col > 1);
+    assert_int_equal(err.col, 61);   /* cut inside the key "marg...: json-c stops at the input's end */
     const char *bad[] = {
         "{\"signature\":\"s\",\"class\":\"frag\",\"margin\":1,\"ops\":1,\"req\":1,\"hits\":1,\"target\":\"t\","
         "\"profile\":\"p\",\"first_unix\":0}",

@@ -1,8 +1,10 @@
 /*
  * test_report_finding.c - how a fuzz target dies (targets/report_finding.c,
- * compiled into this test): a finding aborts from its class's own function
- * with a "vmex-finding:" line; a class that is no finding class (ok, or a
- * value outside the enum) is a harness bug, said as such, never a finding.
+ * compiled into this test): in crash mode a finding aborts from its
+ * class's own function with a "vmex-finding:" line and the assertion line
+ * ClusterFuzz reads; a class that is no finding class (ok, or a value
+ * outside the enum) is a harness bug, said as such, never a finding.  And
+ * the executions every target counts for ci/fuzz's progress line.
  *
  * Each call runs in a child: it aborts.  The child's SIGABRT handler
  * passes found_class (the class whose function aborted, 0 for none) back
@@ -73,10 +75,8 @@ static void test_every_finding_class(void **state)
         outcome o = report(c);
         assert_true(o.aborted);
         if (o.found != c) fail_msg("class %s aborted from class %d's function", vmex_class_name(c), o.found);
-        /* crash mode: the finding line, then the assertion line that gives
-         * ClusterFuzz's stack analyzer one crash state per signature */
-        assert_non_null(strstr(o.err, "vmex-finding: sig-of-the-test margin=1.50\n"));
-        assert_non_null(strstr(o.err, "ASSERTION FAILED: vmex finding sig-of-the-test"));
+        assert_string_equal(o.err, "vmex-finding: sig-of-the-test margin=1.50\n"
+                                   "ASSERTION FAILED: vmex finding sig-of-the-test\n");
     }
 }
 
@@ -98,11 +98,42 @@ static void test_not_a_finding_class(void **state)
     }
 }
 
+/* Three processes count 1000, 2000 and 3000 executions into one
+ * VMEX_STATS_DIR/execs: it holds 6000 once they have exited. */
+static void test_count(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/vmex-test-execs-XXXXXX", path[64], text[32] = "";
+    assert_non_null(mkdtemp(dir));
+    for (int k = 1; k <= 3; k++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            setenv("VMEX_STATS_DIR", dir, 1);
+            for (int i = 0; i < 1000 * k; i++) vmex_target_count();
+            exit(0);   /* the count reaches the file at exit */
+        }
+    }
+    for (int k = 0; k < 3; k++) {
+        int st;
+        assert_true(wait(&st) > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    snprintf(path, sizeof path, "%s/execs", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(text, sizeof text, f));
+    fclose(f);
+    assert_string_equal(text, "6000\n");
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_finding_class),
         cmocka_unit_test(test_not_a_finding_class),
+        cmocka_unit_test(test_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

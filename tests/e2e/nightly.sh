@@ -69,7 +69,10 @@ report)
     ci/nightly --minutes 1 --jobs 2 --config "$tmp/nightly.conf" --state "$tmp/state" --out "$tmp/run$k" \
       > "$tmp/out.txt" 2>&1 || fail "ci/nightly $k exited $?"
     ms=$(( ($(date +%s%N) - t) / 1000000 ))
-    echo "nightly $k: ${ms} ms for a budget of 60 s"
+    # a first build longer than a tenth of the budget is not counted (ci/nightly says so)
+    build_s=$(sed -n 's/.*the build took \([0-9]*\)s; the .* budget starts now.*/\1/p' "$tmp/out.txt" | head -n 1)
+    [ -n "$build_s" ] && ms=$((ms - build_s * 1000))
+    echo "nightly $k: ${ms} ms for a budget of 60 s${build_s:+ (after a ${build_s} s build)}"
     [ "$ms" -ge 54000 ] && [ "$ms" -le 66000 ] || fail "nightly $k took ${ms} ms, not within 10% of 60 s"
     cp "$tmp/out.txt" "$tmp/out$k.txt"
   done

@@ -11,6 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 command -v clang >/dev/null || { echo "SKIP: clang is not installed"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+export VMEX_STATE=$tmp/state   # the run is recorded in a store of its own, not under runs/
 fail() { echo "FAIL: $*"; tail -n 30 "$tmp/out.txt"; exit 1; }
 rc=0
 ci/fuzz --seconds 30 --profile ios16-3gb --out "$tmp/run" > "$tmp/out.txt" 2>&1 || rc=$?

@@ -17,6 +17,7 @@ dir=$(vmex_build_engine libfuzzer) || { echo "FAIL: building the libFuzzer targe
 vmex_build_replay vmex >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+export VMEX_STATE=$tmp/state   # the runs are recorded in a store of its own, not under runs/
 pass=0 fail=0
 while read -r t backend input hunts; do
   mkdir -p "$tmp/$t"

@@ -187,6 +187,22 @@ static int pc_covered(vmex_importer *im, uint64_t lo, uint64_t hi, uint64_t *id)
 }
 
 /* a new traced mapping at [addr, addr+len) */
+/* Count a call; 1 when it maps nothing: the address space was cut off
+ * (truncated) or the call failed. */
+static int s_dropped(vmex_importer *im, int call, int failed)
+{
+    im->a->st.calls[call]++;
+    if (im->a->truncated) {
+        im->a->st.dropped[VMEX_TD_TRUNCATED]++;
+        return 1;
+    }
+    if (failed) {
+        im->a->st.dropped[VMEX_TD_FAILED]++;
+        return 1;
+    }
+    return 0;
+}
+
 static int s_map(vmex_importer *im, uint64_t addr, uint64_t len, int prot, int shared, int noreserve,
                  int populate, int col)
 {
@@ -415,15 +431,8 @@ int imp_strace_call(vmex_importer *im, const char *text, size_t n, int col0)
         if (sflags(a[3].s, a[3].n, map_syms, "MAP_", &flags, &bad))
             return imp_fail(im, a[3].col + (a[3].col ? (int)bad : 0), "mmap: bad flags '%.*s'",
                         (int)(a[3].n > 40 ? 40 : a[3].n), a[3].s);
-        im->a->st.calls[VMEX_TC_MMAP]++;
-        if (im->a->truncated) {
-            im->a->st.dropped[VMEX_TD_TRUNCATED]++;
+        if (s_dropped(im, VMEX_TC_MMAP, failed))
             return 0;
-        }
-        if (failed) {
-            im->a->st.dropped[VMEX_TD_FAILED]++;
-            return 0;
-        }
         uint64_t len = v[1], lo = res, id;
         int fixed = (flags & (L_MAP_FIXED | L_MAP_FIXED_NOREPLACE)) != 0;
         if (len == 0)
@@ -443,15 +452,8 @@ int imp_strace_call(vmex_importer *im, const char *text, size_t n, int col0)
             return imp_fail(im, a[0].col, "munmap: bad address '%.*s'", (int)(a[0].n > 30 ? 30 : a[0].n), a[0].s);
         if (snum(a[1].s, a[1].n, &v[1]))
             return imp_fail(im, a[1].col, "munmap: bad length '%.*s'", (int)(a[1].n > 30 ? 30 : a[1].n), a[1].s);
-        im->a->st.calls[VMEX_TC_MUNMAP]++;
-        if (im->a->truncated) {
-            im->a->st.dropped[VMEX_TD_TRUNCATED]++;
+        if (s_dropped(im, VMEX_TC_MUNMAP, failed || v[1] == 0))
             return 0;
-        }
-        if (failed || v[1] == 0) {
-            im->a->st.dropped[VMEX_TD_FAILED]++;
-            return 0;
-        }
         size_t hits;
         if (pc_unmap(im, v[0], v[0] + VMEX_ALIGN_UP(v[1], IMP_LINUX_PAGE), &hits, a[0].col))
             return -1;
@@ -470,15 +472,8 @@ int imp_strace_call(vmex_importer *im, const char *text, size_t n, int col0)
                         (int)(a[3].n > 40 ? 40 : a[3].n), a[3].s);
         if (na == 5 && snum(a[4].s, a[4].n, &v[4]))
             return imp_fail(im, a[4].col, "mremap: bad new address '%.*s'", (int)(a[4].n > 30 ? 30 : a[4].n), a[4].s);
-        im->a->st.calls[VMEX_TC_MREMAP]++;
-        if (im->a->truncated) {
-            im->a->st.dropped[VMEX_TD_TRUNCATED]++;
+        if (s_dropped(im, VMEX_TC_MREMAP, failed))
             return 0;
-        }
-        if (failed) {
-            im->a->st.dropped[VMEX_TD_FAILED]++;
-            return 0;
-        }
         uint64_t old = v[0], oldlen = v[1], newlen = v[2], id;
         int prot = VMEX_PROT_RW, shared = 0, nores = 0;
         uint64_t ohi = old + VMEX_ALIGN_UP(oldlen, IMP_LINUX_PAGE);
@@ -508,15 +503,8 @@ int imp_strace_call(vmex_importer *im, const char *text, size_t n, int col0)
             if (imp_pid_space(im, im->cur_pid) < 0)
                 return -1;
         }
-        im->a->st.calls[VMEX_TC_BRK]++;
-        if (im->a->truncated) {
-            im->a->st.dropped[VMEX_TD_TRUNCATED]++;
+        if (s_dropped(im, VMEX_TC_BRK, failed))
             return 0;
-        }
-        if (failed) {
-            im->a->st.dropped[VMEX_TD_FAILED]++;
-            return 0;
-        }
         return s_brk(im, res);
     }
     return 0;

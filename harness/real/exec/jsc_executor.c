@@ -11,7 +11,9 @@
  *     threads (JSC_useConcurrentJIT=false, JSC_useConcurrentGC=false,
  *     JSC_numberOfGCMarkers=1: their 8 MiB stacks would land in the
  *     window); libpas's scavenger is off (the exported
- *     pas_scavenger_is_enabled, before JSC starts);
+ *     pas_scavenger_is_enabled, before JSC starts) and its epoch is a
+ *     counter, not the clock (pas_epoch_is_counter: the page-sharing pool
+ *     picks pages by it);
  *   - JavaScriptCore starts before confining: its one-time reservations
  *     (the structure heap's 4 GiB aligned piece, the 1 GiB JIT pool) do not
  *     fit a window; a context made, used and dropped warms it up, and
@@ -51,6 +53,7 @@
 
 /* exported by libjavascriptcoregtk (libpas's C API and JSC's debugging API) */
 extern bool pas_scavenger_is_enabled;
+extern bool pas_epoch_is_counter;
 extern size_t pas_page_malloc_num_allocated_bytes;
 size_t pas_all_heaps_get_num_free_bytes(int heap_lock_hold_mode);   /* 0: pas_lock_is_not_held */
 void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
@@ -398,6 +401,7 @@ int main(int argc, char **argv)
     C = (vmex_jcrash *)(SHM + VMEX_JCRASH_OFF);
     JR = (vmex_jres *)(SHM + VMEX_JRES_OFF);
     pas_scavenger_is_enabled = false;
+    pas_epoch_is_counter = true;
     /* warm up outside the window: JSC's one-time reservations, the helpers
      * run once, a collection, the unwinder and dladdr */
     JSGlobalContextRef warm;

@@ -4,8 +4,9 @@
 # --porcelain` is empty after ci/test, ci/fuzz, ci/nightly and ci/gate, each
 # run with its defaults (state and outputs under runs/, which is ignored).
 # ci/test runs there without the engine tests (gate_*, nightly_*, oss_fuzz,
-# fuzz_job) and without this one: their commands are the ones run here
-# directly.  Long (a full build in the copy): ctest nightly_tree_clean.
+# fuzz_job, fuzz_smoke) and without this one: their commands are the ones
+# run here directly; nor the long real-backend ones (jsc, linux,
+# test_minimize), whose outputs go to temporary folders like the rest.  Long (a full build in the copy): ctest nightly_tree_clean.
 # Skips (77) without clang or afl-fuzz.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -32,7 +33,7 @@ clean() {
 }
 cd "$r"
 rc=0
-ci/test -- -E 'nightly|gate_|oss_fuzz|fuzz_job' > "$tmp/out.txt" 2>&1 || rc=$?
+ci/test -- -E 'nightly|gate_|oss_fuzz|fuzz_job|fuzz_smoke|test_minimize|^jsc$|^linux$' > "$tmp/out.txt" 2>&1 || rc=$?
 echo "ci/test (without the engine tests): exit $rc, $(grep -E 'tests passed|tests failed' "$tmp/out.txt" | tail -n 1)"
 clean "ci/test"
 ci/fuzz --seconds 5 > "$tmp/out.txt" 2>&1 || fail "ci/fuzz exited $?"
@@ -43,7 +44,7 @@ ci/nightly --seconds 30 --jobs 2 --config "$tmp/one.conf" > "$tmp/out.txt" 2>&1 
 grep '^vmex nightly run' "$tmp/out.txt"
 clean "ci/nightly"
 rc=0
-ci/gate --seconds-per-target 2 > "$tmp/out.txt" 2>&1 || rc=$?
+ci/gate --seconds-per-target 1 > "$tmp/out.txt" 2>&1 || rc=$?
 [ $rc -le 1 ] || fail "ci/gate exited $rc"
 grep '^ci/gate: checks' "$tmp/out.txt"
 clean "ci/gate (exit $rc)"

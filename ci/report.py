@@ -160,6 +160,10 @@ for r in rows:
     last[(r["cell"], r["engine"])] = r
 execs_total = sum(r["execs_per_sec"] for r in last.values())
 reason = args.reason
+bugs = []   # (cell, report, log): written by ci/nightly's sanitized checks
+if os.path.exists(os.path.join(out, "harness-bugs.txt")):
+    bugs = [l.rstrip("\n").split("\t") + ["", ""] for l in open(os.path.join(out, "harness-bugs.txt")) if l.strip()]
+    bugs = [b[:3] for b in bugs]
 state = "interrupted" if reason == "interrupted" else ("stopped: " + reason if reason else "complete")
 
 H = ['<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>vmex nightly report</title>\n<style>',
@@ -179,6 +183,12 @@ for c in cells:
     H.append("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>" % tuple(
         esc(str(c.get(k) or "none")) for k in ("name", "target", "profile", "entitlements", "hunt", "seconds")))
 H.append("</table>")
+if bugs:
+    H.append('<h2 class="new">Harness bugs</h2><p>A sanitizer report or a vmex-harness-bug line: a bug of vmex '
+             "itself, not a finding.</p><table><tr><th>cell</th><th>report</th><th>log</th></tr>")
+    H += ["<tr><td>%s</td><td>%s</td><td>%s</td></tr>" % (esc(c), esc(r), esc(os.path.relpath(l, out) if l.startswith(out) else l))
+          for c, r, l in bugs]
+    H.append("</table>")
 H.append('<h2>Findings</h2><table id="findings"><tr><th>signature</th><th>class</th><th>best margin</th><th>cells</th>'
          "<th>first seen (UTC)</th><th>runs</th><th>ops</th><th>status</th><th>reproducer</th></tr>")
 for i, r in enumerate(fl):
@@ -231,6 +241,7 @@ keys = ("signature", "class", "status", "first_seen", "first_run", "last_seen", 
 summary = {"run": run, "cells": len(cells), "budget_seconds": args.budget, "elapsed_seconds": elapsed, "state": state,
            "findings": len(fl), "new": new, "known": len(fl) - new, "reopened": reopened, "flaky": flaky,
            "fixed": len(fixed), "samples": len(rows),
+           "harness_bugs": [{"cell": c, "report": r, "log": l} for c, r, l in bugs],
            "signatures": [dict({k: r[k] for k in keys}, new=r["new"], reproducer=r["reproducer"]) for r in fl],
            "fixed_signatures": [r["signature"] for r in fixed]}
 txt = ["vmex nightly run %d: %d cell(s), %ds of %ds, %s; %d finding(s): %d new, %d seen before, %d fixed" % (
@@ -240,6 +251,8 @@ for r in fl:
                                                r["reproducer"] or "-"))
 for r in fixed:
     txt.append("  %-44s %-8s %7s %-8s" % (r["signature"], r["class"], "", "FIXED"))
+for c, r, l in bugs:
+    txt.append("  HARNESS BUG in %s: %s (%s)" % (c, r, l))
 write_atomic(os.path.join(out, "report.html"), "\n".join(H))
 write_atomic(os.path.join(out, "summary.json"), json.dumps(summary, indent=1) + "\n")
 write_atomic(os.path.join(out, "summary.txt"), "\n".join(txt) + "\n")

@@ -18,8 +18,10 @@
 #            reproducers; the same gate again still fails (a gate's own
 #            findings never become known); once those reproducers are
 #            imported into the store they are pre-existing, never NEW.
-#   harness  a copy of the tree whose fuzz_text dereferences NULL on any
-#            input of 16+ bytes: a harness crash, exit 3.
+#   harness  a copy of the tree whose fuzz_text dereferences NULL and
+#            whose fuzz_roundtrip reads a byte past a heap block on any
+#            input of 16+ bytes: two harness crashes (the second found by
+#            the sanitized replay only), exit 3.
 # Skips (77) without clang.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -136,19 +138,31 @@ new)
   ;;
 harness)
   copy_tree "$tmp/repo"
-  f=$tmp/repo/targets/fuzz_text.c
-  python3 - "$f" <<'PY'
+  # fuzz_text dereferences NULL: the hunt itself crashes; fuzz_roundtrip
+  # reads a byte past a heap block: only the sanitized replay sees it
+  plant() {   # plant FILE CODE
+    python3 - "$1" "$2" <<'PY'
 import re, sys
-p = sys.argv[1]; s = open(p).read()
+p, code = sys.argv[1], sys.argv[2]; s = open(p).read()
 s, n = re.subn(r"(int LLVMFuzzerTestOneInput\(const uint8_t \*data, size_t size\)\s*\{)",
-               r"\1\n    if (size >= 16) { volatile int *planted = 0; *planted = 1; }", s, count=1)
+               lambda m: m.group(1) + "\n    " + code, s, count=1)
 assert n == 1
+if "#include <stdlib.h>" not in s:
+    s = "#include <stdlib.h>\n" + s
 open(p, "w").write(s)
 PY
+  }
+  plant "$tmp/repo/targets/fuzz_text.c" 'if (size >= 16) { volatile int *planted = 0; *planted = 1; }'
+  plant "$tmp/repo/targets/fuzz_roundtrip.c" \
+    'if (size >= 16) { char *planted = malloc(8); volatile char c = planted[8]; (void)c; free(planted); }'
   rc=0
-  "$tmp/repo/ci/gate" --seconds-per-target 1 --targets fuzz_xnu,fuzz_text --hunt 'frag:margin>=1000000' --out "$tmp/g" > "$tmp/out.txt" 2>&1 || rc=$?
+  "$tmp/repo/ci/gate" --seconds-per-target 1 --targets fuzz_xnu,fuzz_text,fuzz_roundtrip --hunt 'frag:margin>=1000000' \
+    --out "$tmp/g" > "$tmp/out.txt" 2>&1 || rc=$?
   [ $rc -eq 3 ] || fail "a planted harness crash gives exit $rc, not 3"
   grep -q 'HARNESS CRASH in fuzz_text' "$tmp/out.txt" || fail "the harness crash is not named"
+  grep -Eq 'HARNESS CRASH in fuzz_roundtrip: the sanitized replay .*(AddressSanitizer|runtime error)' "$tmp/out.txt" ||
+    fail "the heap read only a sanitizer sees is not named"
+  ! grep -q 'HARNESS CRASH in fuzz_xnu' "$tmp/out.txt" || fail "fuzz_xnu, not planted, is named"
   valid_reports "$tmp/g"
   ;;
 *) echo "usage: tests/e2e/gate.sh clean|fresh|new|harness"; exit 2 ;;

@@ -24,11 +24,15 @@
 #   d14      a second ci/fuzz with the same --out while one runs, and a
 #            second ci/nightly on the same --out: refused, exit 2, saying
 #            so, the first's fuzz.log untouched (D14).
+#   harness  a copy of ROOT whose fuzz_xnu reads past a heap block on
+#            200+ byte inputs: the nightly lists the harness bug (found by
+#            its sanitized libFuzzer run and the sanitized replay of what
+#            AFL++ found) in harness-bugs.txt, summary.* and report.html.
 # The campaign state is a temporary folder (VMEX_STATE).  Skips (77)
 # without clang or afl-fuzz (report: also without Chromium).
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-mode=${1:?usage: tests/e2e/nightly.sh report|kill|d2|d13|d14 [ROOT]}
+mode=${1:?usage: tests/e2e/nightly.sh report|kill|d2|d13|d14|harness [ROOT]}
 root=$(cd "${2:-$here}" && pwd)
 cd "$root"
 source "$here/ci/lib.sh"
@@ -281,6 +285,37 @@ d14)
   kill -TERM $first 2>/dev/null
   wait $first
   ;;
-*) echo "usage: tests/e2e/nightly.sh report|kill|d2|d13|d14 [ROOT]"; exit 2 ;;
+harness)
+  # a copy of ROOT whose fuzz_xnu reads a byte past a heap block on inputs
+  # of 200+ bytes: AFL++ (no sanitizers) runs over it, libFuzzer's
+  # sanitized build and the sanitized replay of AFL++'s findings see it
+  copy=$tmp/repo
+  mkdir -p "$copy"
+  (cd "$root" && git ls-files -co --exclude-standard -z |
+    while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done | xargs -0 cp --parents -t "$copy")
+  python3 - "$copy/targets/hunter.c" <<'PY' || fail "could not plant the bug"
+import re, sys
+p = sys.argv[1]; s = open(p).read()
+s, n = re.subn(r"(int LLVMFuzzerTestOneInput\(const uint8_t \*data, size_t size\)\s*\{)",
+               lambda m: m.group(1) + "\n    if (size >= 200) { char *planted = malloc(8); volatile char c = planted[8]; (void)c; free(planted); }",
+               s, count=1)
+assert n == 1
+if "#include <stdlib.h>" not in s:
+    s = "#include <stdlib.h>\n" + s
+open(p, "w").write(s)
+PY
+  one_cell
+  rc=0
+  "$copy/ci/nightly" --seconds 30 --jobs 2 --config "$tmp/one.conf" --out "$tmp/run" > "$tmp/out.txt" 2>&1 || rc=$?
+  [ $rc -eq 0 ] || fail "the nightly exited $rc"
+  [ -s "$tmp/run/harness-bugs.txt" ] || fail "no harness bug listed in harness-bugs.txt"
+  grep -aEq 'AddressSanitizer|runtime error' "$tmp/run/harness-bugs.txt" || fail "the listed bug is no sanitizer report"
+  grep -q 'HARNESS BUG in ' "$tmp/run/summary.txt" || fail "summary.txt does not show the harness bug"
+  grep -q '<h2 class="new">Harness bugs</h2>' "$tmp/run/report.html" || fail "report.html does not show the harness bug"
+  python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["harness_bugs"]' "$tmp/run/summary.json" ||
+    fail "summary.json has no harness_bugs"
+  echo "planted heap read: $(wc -l < "$tmp/run/harness-bugs.txt") harness bug line(s): $(cut -f1,2 "$tmp/run/harness-bugs.txt" | head -n 2 | cut -c1-160 | tr '\n' ';')"
+  ;;
+*) echo "usage: tests/e2e/nightly.sh report|kill|d2|d13|d14|harness [ROOT]"; exit 2 ;;
 esac
 echo "1 passed, 0 failed"

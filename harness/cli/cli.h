@@ -153,7 +153,7 @@ enum { CLI_FUZZ_PROFILE, CLI_FUZZ_ENT, CLI_FUZZ_HUNT, CLI_FUZZ_TARGET, CLI_FUZZ_
 #define CLI_FUZZ_OPTS                                                                                  \
     {"profile", 0, "P", "decode and run on profile P (as the fuzz run had it)"},                       \
     {"entitlement", 0, "E", "add an entitlement (repeatable; as the fuzz run had them)"},              \
-    {"hunt", 0, "POLICY", "what is a finding (default: $VMEX_HUNT, else " VMEX_DEFAULT_HUNT ")"},      \
+    {"hunt", 0, "POLICY", "what is a finding (default: $VMEX_HUNT, else the target's: vmex hunt --default --for T)"}, \
     {"target", 0, "T", "decode crash files as the fuzz target of target T does\n"                     \
                        "(fuzz_linux: linux), with its VMEX_* variables"}
 
@@ -170,7 +170,12 @@ typedef struct cli_fuzz {
 /* Option k (< CLI_FUZZ__COUNT) with value v.  0, or -1 (reported). */
 int  cli_fuzz_opt(cli_fuzz *c, int k, const char *v);
 /* The hunt policy: --hunt, else $VMEX_HUNT, else the default.  0 or -1 (reported). */
+/* c->hunt from --hunt, else $VMEX_HUNT, else the default hunt of
+ * --target (cli_fuzz_hunt) or of target (cli_fuzz_hunt_for: a loaded
+ * program's).  0, or -1 (reported). */
 int  cli_fuzz_hunt(cli_fuzz *c);
+int  cli_fuzz_hunt_for(cli_fuzz *c, int target);
+int  cli_fuzz_hunt_given(const cli_fuzz *c);   /* 1: --hunt or $VMEX_HUNT */
 /* Load a binary or text program and its layout.  0 or -1 (reported). */
 int  cli_load(const char *path, const cli_fuzz *c, vmex_triage_input *in);
 void cli_unload(vmex_triage_input *in);

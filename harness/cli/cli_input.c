@@ -109,7 +109,10 @@ int cli_fuzz_opt(cli_fuzz *c, int k, const char *v)
         while (t < VMEX_TARGET__COUNT && strcmp(v, vmex_target_name(t)))
             t++;
         if (t == VMEX_TARGET__COUNT) {
-            cli_errorf("unknown target '%s' (xnu, linux-model, linux)", v);
+            char known[128] = "";
+            for (int i = 0, at = 0; i < VMEX_TARGET__COUNT && at < (int)sizeof known; i++)
+                at += snprintf(known + at, sizeof known - (size_t)at, "%s%s", i ? ", " : "", vmex_target_name(i));
+            cli_errorf("unknown target '%s' (%s)", v, known);
             return -1;
         }
         c->target = t;
@@ -119,10 +122,21 @@ int cli_fuzz_opt(cli_fuzz *c, int k, const char *v)
 
 int cli_fuzz_hunt(cli_fuzz *c)
 {
+    return cli_fuzz_hunt_for(c, c->target >= 0 ? c->target : VMEX_TARGET_XNU);
+}
+
+int cli_fuzz_hunt_given(const cli_fuzz *c)
+{
+    const char *h = getenv("VMEX_HUNT");
+    return c->hunt_text || (h && *h);
+}
+
+int cli_fuzz_hunt_for(cli_fuzz *c, int target)
+{
     vmex_error err = {0};
     const char *h = c->hunt_text ? c->hunt_text : getenv("VMEX_HUNT");
     if (!h || !*h)
-        h = VMEX_DEFAULT_HUNT;
+        h = vmex_default_hunt(target);
     if (vmex_hunt_parse(h, &c->hunt, &err)) {
         cli_errorf("bad hunt policy '%s' at column %d: %s", h, err.col, err.msg);
         return -1;

@@ -107,8 +107,10 @@ static const char *target_hunt(const target_row *t)
 {
     if (!strcmp(t->hunts, "diverge")) return vmex_class_name(VMEX_DIVERGE);
     if (strcmp(t->hunts, "policy")) return NULL;
-    if (!strcmp(t->backend, vmex_target_name(VMEX_TARGET_JSC))) return VMEX_DEFAULT_HUNT_JSC;
-    return strcmp(t->backend, vmex_target_name(VMEX_TARGET_LINUX)) ? VMEX_DEFAULT_HUNT : VMEX_DEFAULT_HUNT_LINUX;
+    int b = 0;
+    while (b < VMEX_TARGET__COUNT && strcmp(t->backend, vmex_target_name(b)))
+        b++;
+    return vmex_default_hunt(b);
 }
 
 /* w: the widths of the first four columns */

@@ -60,7 +60,9 @@ int cli_cmd_minimize(int argc, char **argv)
     if (pr)
         return pr > 0 ? status : 2;
     vmex_triage_input in;
-    if (cli_load(in_path, &c, &in)) {
+    /* no hunt given: the default of the program's own target (a jsc
+     * program hunts JavaScriptCore's crashes) */
+    if (cli_load(in_path, &c, &in) || (!cli_fuzz_hunt_given(&c) && cli_fuzz_hunt_for(&c, in.L.target))) {
         cli_unload(&in);
         return 2;
     }

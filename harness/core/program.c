@@ -97,6 +97,11 @@ const char *vmex_target_name(int t)
     return NAMEOF(n, t);
 }
 
+const char *vmex_default_hunt(int t)
+{
+    return t == VMEX_TARGET_JSC ? VMEX_DEFAULT_HUNT_JSC : t == VMEX_TARGET_LINUX ? VMEX_DEFAULT_HUNT_LINUX : VMEX_DEFAULT_HUNT;
+}
+
 const char *vmex_reason_text(int why)
 {
     static const char *const t[VMEX_WHY__COUNT] = {

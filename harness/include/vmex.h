@@ -436,6 +436,9 @@ typedef struct vmex_hunt {
 #define VMEX_DEFAULT_HUNT_STRESS VMEX_DEFAULT_HUNT ";exhausted;jetsam"
 /* target jsc: JavaScriptCore's crashes (a RangeError is a finding only when a hunt names it) */
 #define VMEX_DEFAULT_HUNT_JSC    "pas-panic;gc-abort;crash;hang"
+/* The hunt target t (enum vmex_target) runs with when none is given:
+ * VMEX_DEFAULT_HUNT_JSC on jsc, _LINUX on linux, else VMEX_DEFAULT_HUNT. */
+const char *vmex_default_hunt(int t);
 int  vmex_hunt_parse(const char *text, vmex_hunt *h, vmex_error *err);   /* 0 or -1 */
 void vmex_hunt_format(const vmex_hunt *h, char *buf, size_t n);
 /* does the hunt take this failed request (class, margin, request size)? */

@@ -104,5 +104,13 @@ run 0 hunt 'frag:margin>=2;jetsam'
 same "hunt POLICY, in full" "$(cat "$T/out")" "frag:margin>=2,size>=1m;jetsam:size>=0"
 run 2 hunt 'frag;bogus'
 grep -q "bad hunt policy 'frag;bogus'" "$T/err" || fail "no bad policy error"
+# minimize hunts what the program's target hunts by default: a jsc
+# program's default (JavaScriptCore's crashes) is not the model's (frag)
+run 2 minimize --target no_such_backend "$ROOT/reproducers/jsc-pas-panic-frag.vmex"
+same "--target's error names every backend" "$(sed -n "s/.*unknown target 'no_such_backend' (\(.*\))/\1/p" "$T/err")" \
+  "xnu, linux-model, linux, jsc"
+printf 'vmex 1\nset footprint-limit 64m\na = malloc 100m\n' > "$T/jetsam.vmex"
+run 1 minimize "$T/jetsam.vmex"
+grep -q "no finding for the hunt policy frag:margin>=2,size>=1m on" "$T/err" || fail "minimize on xnu does not hunt xnu's default"
 
 echo "$passed passed, 0 failed"

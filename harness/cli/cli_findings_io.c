@@ -27,7 +27,7 @@
 
 #include "cli/cli_findings.h"
 #include "core/fmt.h"
-#include "fuzz/minimize.h"
+#include "oracle/minimize.h"
 
 /* targets/targets.txt, as CMake read it (the rows `vmex targets` prints) */
 typedef struct target_row {

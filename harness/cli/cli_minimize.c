@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "fuzz/minimize.h"
+#include "oracle/minimize.h"
 
 enum { O_OUTPUT = CLI_FUZZ__COUNT };
 static const cli_opt opts[] = {

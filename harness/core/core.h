@@ -64,4 +64,10 @@ int vmex_error_nomem(vmex_error *e);
 _Noreturn void _vmex_fatal(const char *file, int line, const char *what);
 #define VMEX_ASSERT(cond) do { if (!(cond)) VMEX_FATAL("assertion failed: " #cond); } while (0)
 
+/* core/config.c: an iOS profile name's release (x10: 17.4 -> 174) and
+ * RAM class, 0 or -1 when it names no profile; a `set` value of the
+ * config, or the key's default */
+int _vmex_profile_parse(const char *name, uint32_t *version_x10, uint32_t *ram_gb);
+uint64_t _vmex_setting(const vmex_config *c, int key);
+
 #endif

@@ -88,20 +88,6 @@ int vmex_class_parse(const char *s)
     return -1;
 }
 
-const char *vmex_target_name(int t)
-{
-    static const char *const n[VMEX_TARGET__COUNT] = {
-        [VMEX_TARGET_XNU] = "xnu", [VMEX_TARGET_LINUX_MODEL] = "linux-model", [VMEX_TARGET_LINUX] = "linux",
-        [VMEX_TARGET_JSC] = "jsc",
-    };
-    return NAMEOF(n, t);
-}
-
-const char *vmex_default_hunt(int t)
-{
-    return t == VMEX_TARGET_JSC ? VMEX_DEFAULT_HUNT_JSC : t == VMEX_TARGET_LINUX ? VMEX_DEFAULT_HUNT_LINUX : VMEX_DEFAULT_HUNT;
-}
-
 const char *vmex_reason_text(int why)
 {
     static const char *const t[VMEX_WHY__COUNT] = {

@@ -29,12 +29,6 @@ const vmex_backend *_vmex_backend(int target)
 }
 
 /* ------------------------------------------------------------ what a target is */
-int vmex_target_has(int t, unsigned caps)
-{
-    const vmex_backend *b = _vmex_backend(t);
-    return b && (b->caps & caps) == caps;
-}
-
 int vmex_target_model_of(int t)
 {
     const vmex_backend *b = _vmex_backend(t);

@@ -15,8 +15,10 @@
  * model API of vmex.h (vmex_model_run, _start, _step, _stats, _walk) and
  * vmex_layout_resolve dispatch through the table of the target
  * (model/backend.c, the one list of backends); what a caller needs to know
- * about a target it asks the table (vmex_target_has, vmex_target_model_of,
- * vmex_target_real_of, vmex_target_runs_allocator), never the target's name.
+ * about a target it asks (vmex_target_model_of, vmex_target_real_of,
+ * vmex_target_runs_allocator here; vmex_target_has, the capabilities, in
+ * core/config.c with the rest of a config's vocabulary), never the
+ * target's name.
  */
 #ifndef VMEX_BACKEND_H
 #define VMEX_BACKEND_H
@@ -25,7 +27,6 @@
 
 typedef struct vmex_backend {
     int      target;              /* enum vmex_target */
-    unsigned caps;                /* VMEX_CAP_* */
     int      model_of, real_of;   /* see vmex_target_model_of, vmex_target_real_of */
     unsigned allocators;          /* bit a: malloc may be served by enum vmex_allocator a */
 

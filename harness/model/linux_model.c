@@ -173,7 +173,6 @@ static void lm_release(void *state) { _vmex_sim_free(state); }
 
 const vmex_backend _vmex_backend_linux_model = {
     .target = VMEX_TARGET_LINUX_MODEL,
-    .caps = VMEX_CAP_WINDOW | VMEX_CAP_ALLOCATORS | VMEX_CAP_STEPS,
     .model_of = VMEX_TARGET_LINUX_MODEL,
     .real_of = VMEX_TARGET_LINUX,
     .allocators = 1u << VMEX_ALLOC_KERNEL,

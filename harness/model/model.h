@@ -31,10 +31,7 @@ void _vmex_model_set_error(vmex_model *m, const char *msg, int unavailable);
  * with 16 KiB pages and one page-table level: (1 << 25) - 1). */
 #define VMEX_RANGE_ALIGN (32ull << 20)
 
-/* profile.c */
-int _vmex_profile_parse(const char *name, uint32_t *version_x10, uint32_t *ram_gb);
-/* a `set` value of the config, or the key's default */
-uint64_t _vmex_setting(const vmex_config *c, int key);
+/* _vmex_profile_parse and _vmex_setting: core/core.h (core/config.c) */
 /* The pristine layouts the backends resolve (vmex_backend.resolve): an iOS
  * device's (ios.c: its profile, entitlements and `set` keys), a Linux
  * window's (profile.c: its `set` keys) */

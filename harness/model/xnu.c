@@ -202,7 +202,6 @@ static void xnu_release(void *state)
 
 const vmex_backend _vmex_backend_xnu = {
     .target = VMEX_TARGET_XNU,
-    .caps = VMEX_CAP_DEVICE | VMEX_CAP_STEPS,
     .model_of = VMEX_TARGET_XNU,
     .real_of = -1,
     .allocators = 0,   /* libmalloc, not a `set allocator` */

@@ -150,7 +150,6 @@ static int jsc_run(vmex_model *m, const vmex_layout *L, const vmex_program *p, c
 
 const vmex_backend _vmex_backend_jsc = {
     .target = VMEX_TARGET_JSC,
-    .caps = VMEX_CAP_WINDOW | VMEX_CAP_REAL | VMEX_CAP_JSC,
     .model_of = VMEX_TARGET_LINUX_MODEL,   /* the mutator's holes: the program's own mappings */
     .real_of = -1,                         /* no model predicts JavaScriptCore: no vmex diff */
     .allocators = 1u << VMEX_ALLOC_KERNEL,  /* the window's default; malloc is glibc's (jsc_resolve) */

@@ -85,7 +85,6 @@ static int linux_run(vmex_model *m, const vmex_layout *L, const vmex_program *p,
 
 const vmex_backend _vmex_backend_linux = {
     .target = VMEX_TARGET_LINUX,
-    .caps = VMEX_CAP_WINDOW | VMEX_CAP_ALLOCATORS | VMEX_CAP_REAL,
     .model_of = VMEX_TARGET_LINUX_MODEL,
     .real_of = VMEX_TARGET_LINUX,
     .allocators = (1u << VMEX_ALLOC__COUNT) - 1,   /* the kernel and every allocator library */

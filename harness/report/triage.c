@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/minimize.h"
+#include "oracle/minimize.h"
 #include "oracle/oracle.h"
 #include "report/report.h"
 #include "report/triage.h"

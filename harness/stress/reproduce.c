@@ -19,9 +19,10 @@
 #include <string.h>
 
 #include "core/core.h"
-#include "fuzz/minimize.h"
+#include "oracle/minimize.h"
 #include "model/model.h"
-#include "report/report.h"
+#include "core/fmt.h"
+#include "core/json.h"
 #include "stress/snapshot.h"
 #include "stress/stress.h"
 

@@ -8,7 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "report/report.h"
+#include "core/fmt.h"
+#include "core/json.h"
 #include "stress/stress.h"
 
 #define PUTS(b, lit) vmex_buf_put((b), (lit), sizeof(lit) - 1)

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "helpers/fixture.h"
-#include "fuzz/minimize.h"
+#include "oracle/minimize.h"
 
 #define MiB (1ull << 20)
 

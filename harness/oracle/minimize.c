@@ -18,7 +18,7 @@
  * Deterministic: no randomness, candidates in a fixed order.
  */
 #include "core/core.h"
-#include "fuzz/minimize.h"
+#include "oracle/minimize.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -109,6 +109,7 @@ const char *vmex_reason_text(int why)
         [VMEX_WHY_RANGEERROR] = "JavaScript threw a RangeError (out of memory)",
         [VMEX_WHY_THROW] = "JavaScript threw an exception",
         [VMEX_WHY_TARGET] = "a JavaScriptCore op runs on target jsc only",
+        [VMEX_WHY_JIT_FLAGS] = "MAP_JIT with MAP_FIXED or MAP_SHARED (EINVAL)",
     };
     return NAMEOF(t, why);
 }

@@ -378,6 +378,7 @@ enum vmex_reason {
     VMEX_WHY_RANGEERROR,  /* jsc: JavaScript threw a RangeError (out of memory) */
     VMEX_WHY_THROW,       /* jsc: JavaScript threw another exception */
     VMEX_WHY_TARGET,      /* the op does not run on this target (a jsc op elsewhere) */
+    VMEX_WHY_JIT_FLAGS,   /* MAP_JIT with MAP_FIXED or MAP_SHARED (mmap: EINVAL) */
     VMEX_WHY__COUNT
 };
 const char *vmex_reason_text(int why);

@@ -122,6 +122,13 @@ static void xnu_map(vmex_sim *s, const vmex_op *op, vmex_opres *r, vmex_slot *ou
     int is_mmap = op->kind == VMEX_OP_MMAP, jit = is_mmap && (op->flags & VMEX_F_JIT);
     int tag = op->flags & VMEX_F_TAG ? op->tag : 0;
     r->size = size;
+    /* §8: mmap() in bsd/kern/kern_mman.c rejects MAP_JIT with MAP_FIXED or
+     * MAP_SHARED (EINVAL) before it asks whether the process may JIT */
+    if (jit && (op->flags & (VMEX_F_FIXED | VMEX_F_SHARED))) {
+        r->status = VMEX_ST_FAILED;
+        r->why = VMEX_WHY_JIT_FLAGS;
+        return;
+    }
     if (jit && !(L->ents & VMEX_ENT_JIT)) {
         r->status = VMEX_ST_FAILED;
         r->why = VMEX_WHY_JIT;

@@ -313,6 +313,16 @@ static void test_jit(void **state)
     assert_int_equal(x->ops[0].why, VMEX_WHY_JIT);
     x = go("vmex 1\nentitlement dynamic-codesigning\na = mmap 16k jit\n");
     assert_int_equal(x->ops[0].status, VMEX_ST_OK);
+    /* kern_mman.c mmap(): MAP_JIT with MAP_FIXED or MAP_SHARED is EINVAL,
+     * checked before the entitlement; the JIT mapping after them is the
+     * process's first (iOS 11 - 13 allow one) */
+    x = go("vmex 1\nprofile ios12-3gb\nentitlement dynamic-codesigning\n"
+           "a = mmap 16k jit fixed 0x200000000\nb = mmap 16k jit shared\nc = mmap 16k jit\n");
+    assert_int_equal(x->ops[0].why, VMEX_WHY_JIT_FLAGS);
+    assert_int_equal(x->ops[1].why, VMEX_WHY_JIT_FLAGS);
+    assert_int_equal(x->ops[2].status, VMEX_ST_OK);
+    x = go("vmex 1\na = mmap 16k jit shared\n");
+    assert_int_equal(x->ops[0].why, VMEX_WHY_JIT_FLAGS);
 }
 
 /* §7: xnu's jumbo test maps 1 GiB chunks until failure. */

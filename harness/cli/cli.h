@@ -174,6 +174,13 @@ int  cli_fuzz_opt(cli_fuzz *c, int k, const char *v);
  * --target (cli_fuzz_hunt) or of target (cli_fuzz_hunt_for: a loaded
  * program's).  0, or -1 (reported). */
 int  cli_fuzz_hunt(cli_fuzz *c);
+/* The workload file W names: W itself, else corpora/workloads/W.vmexw for a
+ * bare name that exists there (vmex stress --workload, vmex diff
+ * --scenario).  Always 0. */
+int  cli_workload_path(const char *arg, char *path, size_t n);
+/* vmex diff --target jsc (cli_diff_jsc.c): each FILE's JavaScriptCore calls
+ * against the scenario; 0 all agree, 1 one differs, 2 (reported). */
+int  cli_diff_jsc(char *const *files, size_t nfiles, const char *scenario, int json);
 int  cli_fuzz_hunt_for(cli_fuzz *c, int target);
 int  cli_fuzz_hunt_given(const cli_fuzz *c);   /* 1: --hunt or $VMEX_HUNT */
 /* Load a binary or text program and its layout.  0 or -1 (reported). */

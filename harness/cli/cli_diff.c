@@ -1,8 +1,11 @@
 /*
- * cli_diff.c - `vmex diff`: linux-model against the real kernel.
+ * cli_diff.c - `vmex diff`: linux-model against the real kernel, or
+ * (--target jsc, cli_diff_jsc.c) JavaScriptCore's mmap calls against the
+ * model's JSC scenario.
  *
  *   vmex diff [--json] FILE...            each .vmex file (directories: *.vmex)
  *   vmex diff --random N [--seed S] [--bytes B] [--window W] [-o DIR]
+ *   vmex diff --target jsc [--scenario W] [--json] FILE...
  *
  * A file must be a linux program (target linux-model or linux) with the
  * kernel as its allocator.  Random programs are random byte strings
@@ -79,7 +82,7 @@ static int save(const char *dir, uint64_t seed, uint32_t k, const vmex_program *
     return rc;
 }
 
-enum { O_JSON, O_RANDOM, O_SEED, O_BYTES, O_WINDOW, O_OUT };
+enum { O_JSON, O_RANDOM, O_SEED, O_BYTES, O_WINDOW, O_OUT, O_TARGET, O_SCENARIO };
 static const cli_opt opts[] = {
     [O_JSON] = {"json", 0, NULL, "one JSON object per program"},
     [O_RANDOM] = {"random", 0, "N", "N random programs instead of FILEs"},
@@ -87,15 +90,21 @@ static const cli_opt opts[] = {
     [O_BYTES] = {"bytes", 0, "B", "their length in bytes before decoding (default 400)"},
     [O_WINDOW] = {"window", 0, "W", "their window (default 1g)"},
     [O_OUT] = {NULL, 'o', "DIR", "write the random programs that diverge to DIR"},
+    [O_TARGET] = {"target", 0, "T", "linux (default): linux-model against the kernel;\n"
+                                    "jsc: JavaScriptCore's mmap calls against the scenario"},
+    [O_SCENARIO] = {"scenario", 0, "W", "with --target jsc: the workload whose tag-63 lines are\n"
+                                        "the model's JSC (default jsc-flutter-app)"},
     {0},
 };
 
-CLI_COMMAND(diff, .usage = "diff [--json] FILE...", .opts = opts,
+CLI_COMMAND(diff, .usage = "diff [--json] FILE...\ndiff --target jsc [--scenario W] [--json] FILE...", .opts = opts,
             .summary = "run linux programs on linux-model and on the real\n"
-                       "kernel; report the first op where they disagree");
+                       "kernel; report the first op where they disagree;\n"
+                       "or JavaScriptCore's requests against the model's");
 
 typedef struct args {
-    int json;
+    int json, jsc;
+    const char *scenario;
     uint64_t nrandom, seed, bytes, window;
     const char *outdir;
     cli_pathv files;
@@ -130,6 +139,16 @@ static int option(args *a, int k, const char *v)
         return 0;
     case O_OUT:
         a->outdir = v;
+        return 0;
+    case O_TARGET:
+        if (strcmp(v, "linux") && strcmp(v, "jsc")) {
+            cli_errorf("--target: linux or jsc, not '%s'", v);
+            return -1;
+        }
+        a->jsc = !strcmp(v, "jsc");
+        return 0;
+    case O_SCENARIO:
+        a->scenario = v;
         return 0;
     default:   /* a FILE or a directory of them */
         if (stat(v, &st) != 0) {
@@ -253,6 +272,19 @@ int cli_cmd_diff(int argc, char **argv)
     if (!bad && !a.nrandom && !a.files.n) {
         cli_errorf("'vmex diff' needs FILEs or --random N (see 'vmex help diff')");
         bad = 1;
+    }
+    if (!bad && a.jsc && (a.nrandom || a.outdir)) {
+        cli_errorf("--target jsc takes FILEs (no --random, -o)");
+        bad = 1;
+    }
+    if (!bad && a.scenario && !a.jsc) {
+        cli_errorf("--scenario goes with --target jsc");
+        bad = 1;
+    }
+    if (!bad && a.jsc) {
+        int st = cli_diff_jsc(a.files.v, a.files.n, a.scenario ? a.scenario : "jsc-flutter-app", a.json);
+        cli_pathv_free(&a.files);
+        return cli_finish(st);
     }
     struct stat st;
     if (!bad && a.outdir && (stat(a.outdir, &st) != 0 || !S_ISDIR(st.st_mode))) {

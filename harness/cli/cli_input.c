@@ -207,3 +207,18 @@ void cli_unload(vmex_triage_input *in)
     free(in->path);
     in->path = NULL;
 }
+
+/* The workload file: W itself, else corpora/workloads/W.vmexw for a bare name. */
+int cli_workload_path(const char *arg, char *path, size_t n)
+{
+    struct stat st;
+    if (stat(arg, &st) == 0 || strchr(arg, '/')) {
+        snprintf(path, n, "%s", arg);
+        return 0;
+    }
+    snprintf(path, n, "corpora/workloads/%s.vmexw", arg);
+    if (stat(path, &st) == 0)
+        return 0;
+    snprintf(path, n, "%s", arg);
+    return 0;
+}

@@ -163,21 +163,6 @@ static int parse_opts(int argc, char **argv, sopts *o, int *status)
     return 0;
 }
 
-/* The workload file: W itself, else corpora/workloads/W.vmexw for a bare name. */
-static int find_workload(const char *arg, char *path, size_t n)
-{
-    struct stat st;
-    if (stat(arg, &st) == 0 || strchr(arg, '/')) {
-        snprintf(path, n, "%s", arg);
-        return 0;
-    }
-    snprintf(path, n, "corpora/workloads/%s.vmexw", arg);
-    if (stat(path, &st) == 0)
-        return 0;
-    snprintf(path, n, "%s", arg);
-    return 0;
-}
-
 /* ================================================================ the run */
 
 typedef struct progress_ctx { int tty, shown; } progress_ctx;
@@ -310,7 +295,7 @@ static void summary_text(const vmex_stress *X)
 static int setup(vmex_stress *S, const sopts *o, vmex_workload *w)
 {
     vmex_error err = {0};
-    find_workload(o->workload, S->wpath, sizeof S->wpath);
+    cli_workload_path(o->workload, S->wpath, sizeof S->wpath);
     if (vmex_workload_parse_file(S->wpath, w, &err)) {
         if (err.line > 0)
             vmex_error_print(&err, stderr);

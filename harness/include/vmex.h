@@ -505,6 +505,25 @@ void vmex_model_stats(const vmex_model *m, vmex_stats *st);
 typedef void (*vmex_entry_fn)(void *ctx, uint64_t start, uint64_t end, int kind, int tag, int prot);
 void vmex_model_walk(const vmex_model *m, vmex_entry_fn cb, void *ctx);
 
+/* Target jsc: the mmap and munmap calls JavaScriptCore itself made (never
+ * the program's own ops, nor the C library's malloc): the executor's
+ * start-up first (op VMEX_JSC_STARTUP: JavaScriptCore's one-time
+ * reservations, made before confining, outside the window), then those of
+ * the last run of m (op VMEX_JSC_CONTEXT while the run's context is made,
+ * then the op's index).  Copies at most max into out; returns how many
+ * there are (0 when m has not run target jsc). */
+#define VMEX_JSC_STARTUP (-2)
+#define VMEX_JSC_CONTEXT (-1)
+#define VMEX_JSC_MAX_CALLS 8192u   /* kept per run (the executor counts the rest) */
+typedef struct vmex_jsc_call {
+    int32_t  op;
+    int      unmap;           /* 1: munmap */
+    int      prot, flags;     /* mmap's PROT_* and MAP_* */
+    int      err;             /* errno when it failed, else 0 */
+    uint64_t len, addr;       /* addr: where it went (0 on failure), or what munmap unmapped */
+} vmex_jsc_call;
+size_t vmex_jsc_calls(const vmex_model *m, vmex_jsc_call *out, size_t max);
+
 /* vmex diff: a linux program on linux-model and on the real kernel (the
  * kernel as allocator), every op, compared op by op and then the end
  * states.  model and real are two models (real keeps its executor). */

@@ -148,10 +148,27 @@ static int jsc_run(vmex_model *m, const vmex_layout *L, const vmex_program *p, c
     return rc ? -1 : 0;
 }
 
+size_t vmex_jsc_calls(const vmex_model *m, vmex_jsc_call *out, size_t max)
+{
+    const vmex_xsession *x = m ? m->state[VMEX_TARGET_JSC] : NULL;
+    if (!x || !x->shm || x->shm_size < VMEX_JSHM_SIZE) return 0;
+    const vmex_jcalls *jc = (const vmex_jcalls *)(x->shm + VMEX_JCALLS_OFF);
+    size_t n = jc->n < VMEX_J_MAX_CALLS ? jc->n : VMEX_J_MAX_CALLS;
+    for (size_t i = 0; i < n && i < max; i++) {
+        const vmex_jcall *c = &jc->c[i];
+        out[i] = (vmex_jsc_call){c->op == VMEX_JCALL_STARTUP   ? VMEX_JSC_STARTUP
+                                 : c->op == VMEX_JCALL_CONTEXT ? VMEX_JSC_CONTEXT
+                                                               : (int32_t)c->op,
+                                 (int)c->unmap, c->prot, c->flags, c->err, c->len, c->addr};
+    }
+    return n;
+}
+
 const vmex_backend _vmex_backend_jsc = {
     .target = VMEX_TARGET_JSC,
     .model_of = VMEX_TARGET_LINUX_MODEL,   /* the mutator's holes: the program's own mappings */
-    .real_of = -1,                         /* no model predicts JavaScriptCore: no vmex diff */
+    .real_of = -1,                         /* no model predicts it op by op: vmex diff --target jsc
+                                              compares its calls with a scenario (oracle/diff_jsc.c) */
     .allocators = 1u << VMEX_ALLOC_KERNEL,  /* the window's default; malloc is glibc's (jsc_resolve) */
     .resolve = jsc_resolve,
     .start = _vmex_xs_start,

@@ -93,6 +93,43 @@ check grep -q '^verdict: ok' "$tmp/range.out"
 check grep -q 'pas-panic-frag-props-2p25-jsc-256m-WTF.StringImpl.create' "$tmp/min.out"
 check "$vmex" check "$tmp/min.vmex"
 
+# vmex diff --target jsc: JavaScriptCore's own mmap calls against the
+# model's JSC scenario (by default corpora/workloads/jsc-flutter-app.vmexw
+# from the folder it runs in, as vmex stress finds workloads: a 128 MiB prot none
+# reservation and 16 MiB megapages 16 MiB aligned).  Expected from
+# linux-real.md §7's measurements: libpas asks 32 MiB for a megapage (size
+# + alignment), the 128 MiB and 8 GiB reservations are made at start-up,
+# and each 64 MiB ArrayBuffer is a mapping of its own size
+set +e
+(cd "$src" && "$vmex" diff --target jsc reproducers/jsc-dart-reservation.vmex) >"$tmp/diff.out" 2>"$tmp/diff.err"; rc=$?
+set -e
+check test "$rc" -eq 1
+check grep -q '^  megapages (line [0-9]*): the model maps 16m align 16m$' "$tmp/diff.out"
+check grep -q 'never asked 16m; it asked 32m rw noreserve (16m + the 16m alignment' "$tmp/diff.out"
+check grep -q 'JavaScriptCore asked 128m rw noreserve 1 time(s), first at start-up' "$tmp/diff.out"
+check grep -q '^    8g rw noreserve 1 time(s), first at start-up' "$tmp/diff.out"
+check grep -q '^    64m rw noreserve 15 time(s), first in op 2$' "$tmp/diff.out"
+check grep -q 'differs (2 of 2 claims differ)' "$tmp/diff.out"
+"$vmex" diff --target jsc --json --scenario "$src/corpora/workloads/jsc-flutter-app.vmexw" \
+  "$src/reproducers/jsc-dart-reservation.vmex" >"$tmp/diff.json" || true
+check python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert not d["agrees"]; assert [c["verdict"] for c in d["claims"]] == ["protection", "size+alignment"]; assert d["claims"][1]["padded"] >= 1' "$tmp/diff.json"
+# a scenario that claims what JavaScriptCore does agrees (exit 0)
+printf 'workload 1\nphase launch ops 10\n  reserve pas mmap 128m tag 63\n  stream chunks mmap weight 1 size fixed 32m tag 63 lifetime exp 5\n' >"$tmp/agree.vmexw"
+"$vmex" diff --target jsc --scenario "$tmp/agree.vmexw" "$src/reproducers/jsc-dart-reservation.vmex" >"$tmp/diff.out"
+check grep -q 'agrees (0 of 2 claims differ)' "$tmp/diff.out"
+# what it cannot compare is an error
+printf 'workload 1\nphase a ops 10\n  stream m mmap weight 1 size fixed 32m lifetime exp 5\n' >"$tmp/none.vmexw"
+set +e
+"$vmex" diff --target jsc --scenario "$tmp/none.vmexw" "$src/reproducers/jsc-dart-reservation.vmex" >/dev/null 2>"$tmp/diff.err"; rc=$?
+set -e
+check test "$rc" -eq 2
+check grep -q 'none.vmexw claims no JavaScriptCore mapping' "$tmp/diff.err"
+set +e
+"$vmex" diff --target jsc --scenario "$tmp/agree.vmexw" "$src/reproducers/linux-hole-punch.vmex" >/dev/null 2>"$tmp/diff.err"; rc=$?
+set -e
+check test "$rc" -eq 2
+check grep -q 'takes programs of target jsc, not linux' "$tmp/diff.err"
+
 # bad input: located errors, exit 2
 bad() {   # bad TEXT MESSAGE
   printf '%b' "$1" >"$tmp/bad.vmex"

@@ -293,6 +293,7 @@ harness)
   mkdir -p "$copy"
   (cd "$root" && git ls-files -co --exclude-standard -z |
     while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done | xargs -0 cp --parents -t "$copy")
+  root=$copy   # what is left of the run is the copy's (other tests' fuzzers of this tree run beside it)
   python3 - "$copy/targets/hunter.c" <<'PY' || fail "could not plant the bug"
 import re, sys
 p = sys.argv[1]; s = open(p).read()

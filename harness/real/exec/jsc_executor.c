@@ -85,6 +85,9 @@ static vmex_jres *JR;
 static double prop_serial;   /* property names are new across the ops of a run */
 static volatile uint64_t fail_req;   /* the last mmap that failed in this op (bytes), 0 */
 static size_t pas_base;      /* libpas's mapped bytes before confining: outside the window */
+static vmex_jcalls *JC;      /* JavaScriptCore's calls (jsc_proto.h) */
+static uint32_t jc_op = VMEX_JCALL_STARTUP;   /* what JavaScriptCore's calls are counted to */
+static int in_jsc;           /* 1 while JavaScriptCore runs (start-up, a context, a jsc op) */
 
 /* ------------------------------------------------------------ the request */
 /* JavaScriptCore's mmaps (libpas's chunks and large objects) go through the
@@ -93,11 +96,31 @@ static size_t pas_base;      /* libpas's mapped bytes before confining: outside 
  * request that failed, which a RangeError or a panic does not say.  The
  * C library's own calls (malloc's) and the kernel ops' calls go to the
  * kernel alike. */
+static void log_call(uint32_t unmap, int prot, int flags, int err, uint64_t len, uint64_t addr)
+{
+    if (!in_jsc || !JC) return;
+    if (JC->n < VMEX_J_MAX_CALLS)
+        JC->c[JC->n] = (vmex_jcall){jc_op, unmap, prot, flags, err, 0, len, addr};
+    JC->n++;
+}
+
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
     long r = syscall(SYS_mmap, addr, len, prot, flags, fd, off);   /* -1 and errno on failure */
+    int err = r == -1 ? errno : 0;
     if (r == -1 && errno == ENOMEM) fail_req = len;
+    log_call(0, prot, flags, err, len, r == -1 ? 0 : (uint64_t)r);
+    if (r == -1) errno = err;
     return r == -1 ? MAP_FAILED : (void *)r;
+}
+
+int munmap(void *addr, size_t len)
+{
+    long r = syscall(SYS_munmap, addr, len);
+    int err = r == -1 ? errno : 0;
+    log_call(1, 0, 0, err, len, (uint64_t)(uintptr_t)addr);
+    if (r == -1) errno = err;
+    return (int)r;
 }
 
 /* ------------------------------------------------------------ the context */
@@ -155,12 +178,9 @@ static JSValueRef call(int f, double a, double b, JSValueRef *exc)
     return JSObjectCallAsFunction(ctx, fn[f], NULL, f == F_PROPS ? 2 : 1, args, exc);
 }
 
-void x_extra_op(const vmex_xop *op, vmex_xres *r, xslot *src, xslot *got)
+static void js_op(const vmex_xop *op, vmex_xres *r, xslot *src, xslot *got, uint64_t n, int count)
 {
-    uint64_t n = op->size;
     JSValueRef exc = NULL, v = NULL;
-    int count = op->kind == VMEX_OP_OBJECTS || op->kind == VMEX_OP_PROPS;
-    fail_req = 0;
     if ((count && n > VMEX_JSC_MAX_COUNT) || (op->kind == VMEX_OP_EVAL && n > VMEX_JSC_MAX_EVAL) ||
         n >= (1ull << 53)) {
         r->status = VMEX_ST_FAILED;
@@ -212,6 +232,15 @@ void x_extra_op(const vmex_xop *op, vmex_xres *r, xslot *src, xslot *got)
     }
 }
 
+void x_extra_op(const vmex_xop *op, vmex_xres *r, xslot *src, xslot *got)
+{
+    fail_req = 0;
+    jc_op = H->progress;
+    in_jsc = 1;
+    js_op(op, r, src, got, op->size, op->kind == VMEX_OP_OBJECTS || op->kind == VMEX_OP_PROPS);
+    in_jsc = 0;
+}
+
 /* malloc ops: glibc, one arena (linux-real.md §3) */
 void *x_malloc(size_t n) { return malloc(n); }
 void *x_realloc(void *p, size_t n) { return realloc(p, n); }
@@ -222,7 +251,11 @@ void x_child_begin(void)
     mallopt(M_ARENA_MAX, 1);
     memset(C, 0, sizeof *C);
     prop_serial = 0;
+    JC->n = JC->startup;   /* the start-up's calls stay; the last run's go */
+    jc_op = VMEX_JCALL_CONTEXT;
+    in_jsc = 1;
     if (context_begin(&ctx)) abort();   /* a crash at the first op: no context */
+    in_jsc = 0;
 }
 
 /* ------------------------------------------------------------ the crash record */
@@ -400,6 +433,9 @@ int main(int argc, char **argv)
     }
     C = (vmex_jcrash *)(SHM + VMEX_JCRASH_OFF);
     JR = (vmex_jres *)(SHM + VMEX_JRES_OFF);
+    JC = (vmex_jcalls *)(SHM + VMEX_JCALLS_OFF);
+    JC->n = 0;
+    in_jsc = 1;   /* the start-up: JavaScriptCore's one-time reservations */
     pas_scavenger_is_enabled = false;
     pas_epoch_is_counter = true;
     /* warm up outside the window: JSC's one-time reservations, the helpers
@@ -424,6 +460,9 @@ int main(int argc, char **argv)
     static const int fatal[] = {SIGILL, SIGTRAP, SIGABRT, SIGFPE};
     x_signals(fatal, 4);
     pas_base = pas_page_malloc_num_allocated_bytes;
+    in_jsc = 0;
+    JC->startup = JC->n < VMEX_J_MAX_CALLS ? JC->n : VMEX_J_MAX_CALLS;
+    JC->n = JC->startup;
     if (x_confine_window()) return 1;
     x_serve(1);
 }

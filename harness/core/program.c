@@ -16,9 +16,9 @@
 /* core/ops.def, as a table by kind */
 static const struct opinfo {
     const char *name;
-    uint8_t binds, uses;
+    uint8_t binds, uses, places;
 } ops[VMEX_OP__COUNT] = {
-#define OP_INFO(E, name, binds, uses) [VMEX_OP_##E] = {name, binds, uses},
+#define OP_INFO(E, name, binds, uses, places) [VMEX_OP_##E] = {name, binds, uses, places},
     VMEX_OPS(OP_INFO)
 #undef OP_INFO
 };
@@ -49,6 +49,11 @@ int vmex_op_binds(int kind)
 int vmex_op_uses(int kind)
 {
     return op_known(kind) && ops[kind].uses;
+}
+
+int vmex_op_places(int kind)
+{
+    return op_known(kind) && ops[kind].places;
 }
 
 const char *vmex_prot_name(int prot)

@@ -179,11 +179,6 @@ typedef struct outcome {
     uint64_t limit;            /* the layout's footprint limit */
 } outcome;
 
-static int is_mapping(int kind)
-{
-    return kind == VMEX_OP_MMAP || kind == VMEX_OP_VM_ALLOCATE || kind == VMEX_OP_MALLOC || kind == VMEX_OP_REALLOC;
-}
-
 static int scenario(vmex_model *m, const vmex_program *p, const vmex_recon *rc, const vmex_config *cfg,
                     const char *profile, uint32_t ents, outcome *o, vmex_error *err)
 {
@@ -206,7 +201,7 @@ static int scenario(vmex_model *m, const vmex_program *p, const vmex_recon *rc, 
     vmex_stats st;
     for (uint32_t i = 0; i < end; i++) {
         vmex_model_step(m, &p->ops[i], i, &opts, &r);
-        if (r.status == VMEX_ST_FAILED && is_mapping(p->ops[i].kind)) {
+        if (r.status == VMEX_ST_FAILED && vmex_op_places(p->ops[i].kind)) {
             o->misfits++;
             o->misfit_bytes += p->ops[i].size;
         }
@@ -217,7 +212,7 @@ static int scenario(vmex_model *m, const vmex_program *p, const vmex_recon *rc, 
     o->cls = VMEX_OK;
     for (uint32_t i = end; rc->req_at >= 0 && i < end + rc->req_ops && i < p->nops; i++) {
         vmex_model_step(m, &p->ops[i], i, &opts, &r);
-        if (r.status == VMEX_ST_OK && is_mapping(p->ops[i].kind)) {
+        if (r.status == VMEX_ST_OK && vmex_op_places(p->ops[i].kind)) {
             o->cls = VMEX_OK;
             break;                              /* a chain stops at the first that fits */
         }

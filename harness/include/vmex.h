@@ -53,7 +53,7 @@ void vmex_error_set(vmex_error *e, int line, int col, const char *fmt, ...)
 /* The ops, their names and which of them bind or use a handle: one list,
  * core/ops.def (VMEX_OPS). */
 #include "core/ops.def"
-#define VMEX_OP_ENUM_(E, name, binds, uses) VMEX_OP_##E,
+#define VMEX_OP_ENUM_(E, name, binds, uses, places) VMEX_OP_##E,
 enum vmex_opkind {
     VMEX_OPS(VMEX_OP_ENUM_)   /* VMEX_OP_MMAP = 0, VMEX_OP_VM_ALLOCATE, ... */
     VMEX_OP__COUNT
@@ -68,6 +68,7 @@ const char *vmex_opkind_name(int kind);          /* "mmap", ... */
 int vmex_opkind_parse(const char *s);            /* kind or -1 */
 int vmex_op_binds(int kind);                      /* op may carry "NAME =" */
 int vmex_op_uses(int kind);                       /* op names an earlier handle */
+int vmex_op_places(int kind);                     /* op asks for address space of its size */
 
 enum vmex_prot { VMEX_PROT_RW = 0, VMEX_PROT_NONE, VMEX_PROT_R, VMEX_PROT_RX };
 const char *vmex_prot_name(int prot);             /* "rw", "none", "r", "rx" */

@@ -24,11 +24,6 @@ static void collect(void *ctx, const vmex_op *op, const vmex_opres *r)
     s->r[s->n++] = *r;
 }
 
-static int places(int kind)
-{
-    return kind == VMEX_OP_MMAP || kind == VMEX_OP_VM_ALLOCATE || kind == VMEX_OP_MALLOC || kind == VMEX_OP_REALLOC;
-}
-
 /* 0 when both sides did the same; else a description in buf */
 static int differ(const vmex_program *p, const vmex_op *op, const vmex_opres *a, const vmex_opres *b, char *buf,
                   size_t n)
@@ -40,7 +35,7 @@ static int differ(const vmex_program *p, const vmex_op *op, const vmex_opres *a,
                  vmex_reason_text(a->why), b->status == VMEX_ST_OK ? "ok" : "failed", vmex_reason_text(b->why));
         return 1;
     }
-    if (a->status == VMEX_ST_OK && places(op->kind) && (a->addr != b->addr || a->size != b->size)) {
+    if (a->status == VMEX_ST_OK && vmex_op_places(op->kind) && (a->addr != b->addr || a->size != b->size)) {
         vmex_format_size(a->size, sa, sizeof sa);
         vmex_format_size(b->size, sb, sizeof sb);
         snprintf(buf, n, "model: %s at 0x%llx, kernel: %s at 0x%llx", sa, (unsigned long long)a->addr, sb,

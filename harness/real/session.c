@@ -371,15 +371,10 @@ int _vmex_xs_run_judged(vmex_xsession **px, const vmex_xspec *sp, const vmex_lay
 }
 
 /* ------------------------------------------------------------ judging */
-static int is_request(int kind)
-{
-    return kind == VMEX_OP_MMAP || kind == VMEX_OP_VM_ALLOCATE || kind == VMEX_OP_MALLOC || kind == VMEX_OP_REALLOC;
-}
-
 void _vmex_xs_classify(const vmex_layout *L, const vmex_xsession *x, const vmex_op *op, const vmex_xres *q,
                        vmex_opres *r)
 {
-    if (q->status != VMEX_ST_FAILED || q->why != VMEX_WHY_NOSPACE || !is_request(op->kind)) return;
+    if (q->status != VMEX_ST_FAILED || q->why != VMEX_WHY_NOSPACE || !vmex_op_places(op->kind)) return;
     uint64_t held = q->live < L->window ? q->live : L->window;
     _vmex_classify(L, q->req, L->page, L->window - held,
                    x->hdr->max_map_count && q->vmas + 1 >= x->hdr->max_map_count, r);

@@ -94,12 +94,6 @@ static const char *name_of(const vmex_program *p, int32_t id)
     return p->names[id];
 }
 
-static int places(int kind)
-{
-    return kind == VMEX_OP_MMAP || kind == VMEX_OP_VM_ALLOCATE || kind == VMEX_OP_MALLOC ||
-           kind == VMEX_OP_REALLOC;
-}
-
 static const char *status_name(int st)
 {
     return st == VMEX_ST_OK ? "ok" : st == VMEX_ST_FAILED ? "failed" : "skipped";
@@ -118,7 +112,7 @@ int vmex_json_op(vmex_buf *b, const vmex_program *p, const vmex_op *op, const vm
     }
     rc |= vmex_buf_printf(b, ",\"ok\":%s,\"status\":\"%s\"", ok ? "true" : "false",
                           status_name(r->status));
-    if (ok && places(op->kind)) {
+    if (ok && vmex_op_places(op->kind)) {
         rc |= vmex_buf_printf(b, ",\"addr\":%" PRIu64, r->addr);
         if (vmex_target_has(p->cfg.target, VMEX_CAP_WINDOW) && r->addr >= VMEX_LINUX_BASE)   /* from the window's base */
             rc |= vmex_buf_printf(b, ",\"off\":%" PRIu64, (uint64_t)(r->addr - VMEX_LINUX_BASE));

@@ -33,18 +33,12 @@ void vmex_class_at_text(int cls, int32_t at, char *buf, size_t n)
         snprintf(buf, n, "%s", vmex_class_name(cls));
 }
 
-static int is_placing(int kind)
-{
-    return kind == VMEX_OP_MMAP || kind == VMEX_OP_VM_ALLOCATE || kind == VMEX_OP_MALLOC ||
-           kind == VMEX_OP_REALLOC;
-}
-
 int vmex_outcome_text(vmex_buf *b, const vmex_op *op, const vmex_opres *r, const vmex_layout *L, const vmex_model *m)
 {
     int rc = 0;
     char mg[32];
     if (r->status == VMEX_ST_OK) {
-        if (is_placing(op->kind))
+        if (vmex_op_places(op->kind))
             rc |= vmex_buf_printf(b, "0x%012" PRIx64, r->addr);
         else if (op->kind == VMEX_OP_CHECK)
             rc |= vmex_buf_printf(b, "ok (%s %s)", vmex_metric_name(op->metric), HS(r->value));

@@ -22,7 +22,7 @@ typedef struct entry {
     const char *desc;  /* classes */
 } entry;
 
-#define OP_ENTRY(E, name, binds, uses) {VMEX_OP_##E, name, binds, uses, NULL},
+#define OP_ENTRY(E, name, binds, uses, places) {VMEX_OP_##E, name, binds, uses, NULL},
 static const entry op_list[] = {VMEX_OPS(OP_ENTRY)};
 #define CLASS_ENTRY(E, id, name, desc) {VMEX_##E, name, 0, 0, desc},
 static const entry class_list[] = {VMEX_CLASSES(CLASS_ENTRY)};
@@ -61,6 +61,12 @@ static void test_ops(void **state)
     assert_int_equal(vmex_opkind_parse(""), -1);
     assert_int_equal(vmex_opkind_parse("MMAP"), -1);
     assert_int_equal(vmex_opkind_parse("mmap "), -1);
+    /* the requests the oracle judges, by hand: the four ops that ask for
+     * address space of their size; none of the others, none outside */
+    for (int k = 0; k < VMEX_OP__COUNT; k++)
+        assert_int_equal(vmex_op_places(k), k == VMEX_OP_MMAP || k == VMEX_OP_VM_ALLOCATE || k == VMEX_OP_MALLOC ||
+                                                k == VMEX_OP_REALLOC);
+    assert_int_equal(vmex_op_places(-1) | vmex_op_places(VMEX_OP__COUNT), 0);
 }
 
 static void test_ops_in_text(void **state)

@@ -402,7 +402,7 @@ static int guarded_copy(void *dst, const void *src, size_t n)
 
 /* core/ops.def: which ops name an earlier handle (the library is not linked) */
 static const uint8_t op_uses[VMEX_OP__COUNT] = {
-#define OP_USES(E, name, binds, uses) [VMEX_OP_##E] = uses,
+#define OP_USES(E, name, binds, uses, places) [VMEX_OP_##E] = uses,
     VMEX_OPS(OP_USES)
 #undef OP_USES
 };

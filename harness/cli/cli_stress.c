@@ -204,27 +204,28 @@ static int run(vmex_stress *S)
 }
 
 /* finding.vmex and window.vmex, or no stale ones from an earlier run in
- * the same directory (also when the allocator is xzone malloc: the rebuild
- * knows the magazine allocator's regions, not xzone's segments).  0 or -1
- * (reported). */
+ * the same directory (no finding, or none made: on xzone malloc a failing
+ * op that names a handle).  0 or -1 (reported). */
 static int reproducer(vmex_stress *S)
 {
-    if (!S->f.found || S->L.xzone) {
+    if (S->f.found) {
+        vmex_error err = {0};
+        if (S->f.at > 5000000)
+            fprintf(stderr, "stress: rebuilding the state at op %s for the reproducer (a replay of the run)\n",
+                    GR(vmex_stress_window_start(S)));
+        if (vmex_stress_reproducer(S, &err)) {
+            cli_errorf("%s", err.msg);
+            return -1;
+        }
+    }
+    const vmex_stress_repro *rp = &S->rp;
+    if (!rp->made) {
         char path[4200];
         snprintf(path, sizeof path, "%s/finding.vmex", S->dir);
         int rc = cli_remove_output(path);
         snprintf(path, sizeof path, "%s/window.vmex", S->dir);
         return rc | cli_remove_output(path);
     }
-    if (S->f.at > 5000000)
-        fprintf(stderr, "stress: rebuilding the state at op %s for the reproducer (a replay of the run)\n",
-                GR(vmex_stress_window_start(S)));
-    vmex_error err = {0};
-    if (vmex_stress_reproducer(S, &err)) {
-        cli_errorf("%s", err.msg);
-        return -1;
-    }
-    const vmex_stress_repro *rp = &S->rp;
     if (cli_write_atomic(rp->wpath, rp->window.p, rp->window.len) ||
         cli_write_atomic(rp->path, rp->finding.p, rp->finding.len))
         return -1;

@@ -233,6 +233,7 @@ static int print_program(const vmex_stress *X, const vmex_program *P, const char
 }
 
 /* The header comment both files start with. */
+/* state_only: 1 the window did not reproduce, 2 xzone (no window) */
 static void header_text(const vmex_stress *X, char *header, size_t n, int state_only, int wrep)
 {
     const vmex_stress_repro *rp = &X->rp;
@@ -246,9 +247,11 @@ static void header_text(const vmex_stress *X, char *header, size_t n, int state_
     if (state_only)
         snprintf(header, n,
                  "vmex stress: workload %s (%s), seed %" PRIu64 ", profile %s, entitlements %s\n%s\n"
-                 "the state right before the failing op (blockers at their addresses), then that op;\n"
-                 "the window of ops before it (window.vmex) did not reproduce the signature",
-                 X->w->name, X->wpath, X->seed, X->L.profile, ents, line2);
+                 "the state right before the failing op (blockers at their addresses), then that op;\n%s",
+                 X->w->name, X->wpath, X->seed, X->L.profile, ents, line2,
+                 state_only == 2 ? "xzone malloc: no window of ops before it (its rebuild knows libmalloc's regions, "
+                                   "not xzone's segments)"
+                                 : "the window of ops before it (window.vmex) did not reproduce the signature");
     else
         snprintf(header, n,
                  "vmex stress: workload %s (%s), seed %" PRIu64 ", profile %s, entitlements %s\n%s\n"
@@ -288,6 +291,46 @@ static int minimize(vmex_stress *X, vmex_model *m, const vmex_program *C, vmex_p
     return 0;
 }
 
+/* xzone malloc: the state right before the failing op (every entry of the
+ * map at its address) and that op, when the op names no handle; minimized
+ * when it reproduces the signature, which an op that asks the map for
+ * space (a mapping, or a block xzone maps a segment for) does exactly.
+ * window.vmex is that program as built.  Nothing is made (rp->made 0) when
+ * the failing op names a handle.  0, or -1 (err). */
+static int xzone_reproducer(vmex_stress *X, vmex_model *m, char *header, size_t n, vmex_program *Q,
+                            vmex_program *out, vmex_error *err)
+{
+    vmex_stress_repro *rp = &X->rp;
+    int32_t at = -1;
+    if (X->f.op.src >= 0)
+        return 0;
+    if (state_program(X, Q, err))
+        return -1;
+    rp->made = rp->state_only = 1;
+    snprintf(rp->wpath, sizeof rp->wpath, "%s/window.vmex", X->dir);
+    snprintf(rp->path, sizeof rp->path, "%s/finding.vmex", X->dir);
+    rp->reproduces = reproduces(X, m, Q, &at);
+    rp->ops_before = rp->ops_after = Q->nops;
+    header_text(X, header, n, 2, 0);
+    if (!rp->reproduces) {
+        plain_expect(X, m, Q);
+        size_t hl = strlen(header);
+        snprintf(header + hl, n - hl, "\nit does not reproduce the signature on the model (xzone's inner state is "
+                                      "not re-created)");
+        if (print_program(X, Q, header, 0, &rp->window) || print_program(X, Q, header, 1, &rp->finding))
+            goto oom;
+        return 0;
+    }
+    settle_expect(X, m, Q, at);
+    if (print_program(X, Q, header, 0, &rp->window) || minimize(X, m, Q, out, at, header, n) ||
+        print_program(X, out, header, 1, &rp->finding))
+        goto oom;
+    return 0;
+oom:
+    set_err(err, VMEX_E_NOMEM, "out of memory");
+    return -1;
+}
+
 int vmex_stress_reproducer(vmex_stress *X, vmex_error *err)
 {
     vmex_stress_repro *rp = &X->rp;
@@ -314,6 +357,10 @@ int vmex_stress_reproducer(vmex_stress *X, vmex_error *err)
     if (r)
         goto oom;
     rp->from = from;
+    if (X->L.xzone) {   /* the window's rebuild knows libmalloc's regions, not xzone's segments */
+        rc = xzone_reproducer(X, m, header, sizeof header, &Q, &out, err);
+        goto done;
+    }
     if (X->f.r.cls != VMEX_JETSAM) {
         S.footprint = 0;   /* dirty pages matter to jetsam only */
     } else if ((r = measure_dirty(X, from, &S, ops, nops)) == -2) {

@@ -164,6 +164,7 @@ typedef struct builder {
     int want[2];                    /* tiny, small: the window needs the class */
     uint64_t on_blockers;           /* footprint to put on blockers */
     vmex_rangev rec, blk, opened[2];
+    vmex_rangev pristine;           /* what the layout itself occupies at the start (xzone's reservations) */
 } builder;
 
 static int32_t name(builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -319,22 +320,53 @@ static void plan(builder *b, vmex_snap_info *info)
 
 /* 1. blockers: occupied ranges minus the re-created ones; the footprint
  * the used handles do not hold goes on them (which then get names) */
+/* out = a minus sub (both sorted, disjoint) */
+static void subtract(const vmex_rangev *a, const vmex_rangev *sub, vmex_rangev *out)
+{
+    size_t r = 0;
+    for (size_t k = 0; k < a->n; k++) {
+        uint64_t s = a->v[k].s, e = a->v[k].e;
+        while (r < sub->n && sub->v[r].e <= s)
+            r++;
+        for (size_t q = r; q < sub->n && sub->v[q].s < e; q++) {
+            vmex_rangev_push(out, s, sub->v[q].s > s ? sub->v[q].s : s);
+            if (sub->v[q].e > s)
+                s = sub->v[q].e;
+        }
+        vmex_rangev_push(out, s, e);
+    }
+}
+
+static void pristine_cb(void *ctx, uint64_t s, uint64_t e, int kind, int tag, int prot)
+{
+    (void)tag;
+    (void)prot;
+    if (kind == VMEX_R_APP || kind == VMEX_R_MALLOC)
+        vmex_rangev_push(ctx, s, e);
+}
+
+/* What the layout occupies before any op (xzone malloc reserves its
+ * ranges at the start): a fixed mapping there would fail, and the program
+ * makes it anyway.  0, or -1 no memory. */
+static int take_pristine(builder *b)
+{
+    vmex_model *m = vmex_model_new(VMEX_STORE_FAST);
+    int rc = !m || vmex_model_start(m, b->L, 1) ? -1 : 0;
+    if (!rc)
+        vmex_model_walk(m, pristine_cb, &b->pristine);
+    vmex_model_free(m);
+    return rc || b->pristine.err ? -1 : 0;
+}
+
 static void add_blockers(builder *b, vmex_snap_info *info)
 {
     const vmex_snap *S = b->S;
-    const vmex_rangev *rec = &b->rec;
-    size_t r = 0;
-    for (size_t k = 0; k < S->occ.n; k++) {
-        uint64_t s = S->occ.v[k].s, e = S->occ.v[k].e;
-        while (r < rec->n && rec->v[r].e <= s)
-            r++;
-        for (size_t q = r; q < rec->n && rec->v[q].s < e; q++) {
-            vmex_rangev_push(&b->blk, s, rec->v[q].s > s ? rec->v[q].s : s);
-            if (rec->v[q].e > s)
-                s = rec->v[q].e;
-        }
-        vmex_rangev_push(&b->blk, s, e);
-    }
+    vmex_rangev occ = {0};
+    subtract(&S->occ, &b->pristine, &occ);
+    subtract(&occ, &b->rec, &b->blk);
+    if (occ.err)
+        b->err = 1;
+    free(occ.v);
     if (b->blk.err) {
         b->err = 1;
         return;
@@ -527,7 +559,7 @@ int vmex_snap_program(const vmex_workload *w, const vmex_layout *L, const vmex_s
     if (b.seen && b.cur && b.large && b.pick[0] && b.pick[1]) {
         scan_window(&b, ops, nops);
         plan(&b, info);
-        if (b.rec.err || b.opened[0].err || b.opened[1].err)
+        if (b.rec.err || b.opened[0].err || b.opened[1].err || take_pristine(&b))
             b.err = 1;
         if (!b.err)
             add_blockers(&b, info);
@@ -552,6 +584,7 @@ int vmex_snap_program(const vmex_workload *w, const vmex_layout *L, const vmex_s
     free(b.pick[1]);
     free(b.rec.v);
     free(b.blk.v);
+    free(b.pristine.v);
     free(b.opened[0].v);
     free(b.opened[1].v);
     return rc;

@@ -137,6 +137,21 @@ $PY -c 'import json; r=json.load(open("win/summary.json"))["reproducer"]; assert
 ok
 "$VMEX" check win/finding.vmex >/dev/null || fail "--window 50: finding.vmex fails vmex check"
 ok
+# xzone malloc (iOS 26): the reproducer is the state before the failing op
+# and that op, minimized; it gives the run's signature back under vmex check
+run 1 stress --workload "$WL/jsc-flutter-app.vmexw" --profile ios26-3gb --ops 1200000 --out xz
+$PY -c '
+import json
+s = json.load(open("xz/summary.json"))
+r, f = s["reproducer"], s["finding"]
+assert f["signature"] == "frag-mmap-2p23-ios26-3gb" and f["op"] == 1172156, f
+assert r["reproduces"] and r["kind"] == "state" and r["minimized"], r' || fail "xzone reproducer: $(cat xz/summary.json | head -c 600)"
+ok
+grep -q "^# xzone malloc: no window of ops before it" xz/finding.vmex || fail "xzone: the header does not say why"
+ok
+"$VMEX" check xz/finding.vmex xz/window.vmex >"$T/chk" 2>&1 || fail "xzone: $(cat "$T/chk")"
+grep -q "verdict frag at" "$T/chk" || fail "xzone: the reproducer is no frag"
+ok
 # --seconds: progress lines on a non-terminal stderr, a run of about that long
 run 0 stress --workload "$WL/browser-session.vmexw" --seconds 1.5 --hunt 'too-large:size>=255t' --out sec
 hasre err '^stress: [0-9.]+[kMG]? ops  [0-9.]+[kMG]? ops/s  free '

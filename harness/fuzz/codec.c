@@ -57,6 +57,38 @@ uint64_t codec_log2_q32(uint64_t m)
 
 /* ---------------------------------------------------------------- scales */
 
+static uint64_t pages_of_code(uint64_t pages, uint64_t lg, uint32_t v)
+{
+    uint64_t n = exp2_q32((uint64_t)v * lg / CODE_MAX);
+    return n < 1 ? 1 : n > pages ? pages : n;
+}
+
+/* The pages of every code below CODE_MAX for a scale, computed once: a
+ * code's value costs up to 32 multiplications, the decoder asks one per
+ * op and the encoder a few, and a fuzz run has one scale.  The last
+ * SIZE_TABLES scales' tables are kept (512 KiB each); NULL when there is
+ * no memory (the values are then computed each time). */
+#define SIZE_TABLES 4
+static const uint64_t *size_table(uint64_t pages, uint64_t lg)
+{
+    static struct { uint64_t pages, lg; uint64_t *v; } t[SIZE_TABLES];
+    static unsigned next;
+    for (unsigned i = 0; i < SIZE_TABLES; i++)
+        if (t[i].v && t[i].pages == pages && t[i].lg == lg)
+            return t[i].v;
+    uint64_t *v = malloc(CODE_MAX * sizeof *v);
+    if (!v)
+        return NULL;
+    for (uint32_t c = 0; c < CODE_MAX; c++)
+        v[c] = pages_of_code(pages, lg, c);
+    unsigned i = next++ % SIZE_TABLES;
+    free(t[i].v);
+    t[i].pages = pages;
+    t[i].lg = lg;
+    t[i].v = v;
+    return v;
+}
+
 void codec_scale_init(scale *s, const vmex_layout *L)
 {
     s->pages = (L->max_offset - L->base) / VMEX_PAGE;   /* base: 0 on xnu, the window's on linux */
@@ -65,6 +97,7 @@ void codec_scale_init(scale *s, const vmex_layout *L)
     if (s->pages > VMEX_MAX_VALUE / VMEX_PAGE)
         s->pages = VMEX_MAX_VALUE / VMEX_PAGE;
     s->lg = codec_log2_q32(s->pages);
+    s->sizes = size_table(s->pages, s->lg);
     s->floor = L->floor < VMEX_MAX_VALUE ? L->floor : 0;
     s->span = L->max_offset > s->floor && L->max_offset <= VMEX_MAX_VALUE ? L->max_offset - s->floor : 0;
     s->memo_size = s->memo_msize = UINT64_MAX;
@@ -74,12 +107,7 @@ uint64_t codec_size_of_code(const scale *s, uint32_t v)
 {
     if (v >= CODE_MAX)
         return s->pages * VMEX_PAGE;
-    uint64_t pages = exp2_q32((uint64_t)v * s->lg / CODE_MAX);
-    if (pages < 1)
-        pages = 1;
-    if (pages > s->pages)
-        pages = s->pages;
-    return pages * VMEX_PAGE;
+    return (s->sizes ? s->sizes[v] : pages_of_code(s->pages, s->lg, v)) * VMEX_PAGE;
 }
 
 uint64_t codec_msize_of_code(uint32_t v)

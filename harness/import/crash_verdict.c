@@ -484,7 +484,7 @@ int vmex_report_verdict(const vmex_report *r, const vmex_recon *rc, const vmex_p
         if (r->jetsam_reason[0] && strcmp(r->jetsam_reason, "per-process-limit"))
             evidence(v, "reason %s is memory pressure on the whole device, not the app's own limit: no entitlement "
                         "raises what the device has", r->jetsam_reason);
-        evidence(v, "the limits of other devices and entitlements are the model's estimates (profile.c)");
+        evidence(v, "the limits of other devices and entitlements are the model's estimates (model/ios.c)");
     } else if (kind == VMEX_REQ_NONE) {
         not_memory(v, r);
     }

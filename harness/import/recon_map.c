@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAIN_STACK (1ull << 20)       /* the layout's main-thread stack (profile.c) */
+#define MAIN_STACK (1ull << 20)       /* the layout's main-thread stack (model/ios.c) */
 #define ROW_CAP 256                   /* mappings one VM summary row becomes, at most */
 
 /* ------------------------------------------------------------ region types */

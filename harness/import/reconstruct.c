@@ -32,7 +32,7 @@
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)
 #define PAGEZERO 0x100000000ull      /* docs/xnu-model.md §4: __PAGEZERO, so min_offset = 4 GiB + slide */
-#define SLIDE_MAX (80 * MiB)          /* the `set slide` bound (profile.c) */
+#define SLIDE_MAX (80 * MiB)          /* the `set slide` bound (core/config.c) */
 #define PAS_CHUNK (32 * MiB)
 #define DART_PAGE (512 * 1024ull)     /* Dart's kCompressedPageSize (Page::kPageSize) */
 #define DART_FIRST (8 * GiB)          /* kCompressedHeapSize + kCompressedHeapAlignment */

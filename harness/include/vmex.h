@@ -124,7 +124,7 @@ const char *vmex_target_name(int t);
 const char *vmex_ent_name(int bit_index);
 int vmex_ent_parse(const char *s, uint32_t *bit);   /* 0 ok, -1 unknown */
 
-/* `set KEY VALUE` keys: one option table (see profile.c). */
+/* `set KEY VALUE` keys: one option table (see core/config.c). */
 enum vmex_setkey {
     VMEX_SET_SLIDE = 0,        /* ASLR slide (page multiple) */
     VMEX_SET_BINARY,           /* main binary size */
@@ -260,7 +260,7 @@ const char *vmex_region_name(int kind);
 /* A resolved profile: everything a run needs to build the pristine layout. */
 typedef struct vmex_layout {
     char     profile[32];    /* canonical name, e.g. "ios16-3gb" */
-    int      era;            /* enum in profile.c: 11, 12 (12..17.3), 174 (17.4..18) */
+    int      era;            /* model/ios.c: 11, 12 (12..17.3), 174 (17.4..18) */
     uint32_t version_x10;    /* 110, 120, ..., 174, 180 */
     uint32_t ram_gb;         /* nominal RAM */
     uint32_t ents;           /* entitlements in force */

@@ -84,7 +84,7 @@ fresh)
   git -C "$c" checkout -q -- reproducers
   echo "planted reproducer: exit 1"
   # a model change: dyld takes 512m instead of 4m, the pristine holes shrink
-  python3 - "$c/harness/model/profile.c" <<'PY' || fail "could not plant the model change"
+  python3 - "$c/harness/core/config.c" <<'PY' || fail "could not plant the model change"
 import re, sys
 p = sys.argv[1]; s = open(p).read()
 s, n = re.subn(r'(\{"dyld",\s*T_SIZE,\s*)4 \* MiB', r'\g<1>512 * MiB', s, count=1)

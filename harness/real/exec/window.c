@@ -643,7 +643,7 @@ void x_signals(const int *more, int nmore)
 
 int x_confine_window(void)
 {
-    /* the bounds `set window` has (model/profile.c): 16t fits, as the README says */
+    /* the bounds `set window` has (core/config.c): 16t fits, as the README says */
     if (window < (2u << 20) || window % (2u << 20) || window > VMEX_LINUX_WINDOW_MAX || base + window > TOP) {
         say_error("bad window size", "");
         reply('E');

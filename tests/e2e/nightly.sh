@@ -307,7 +307,7 @@ open(p, "w").write(s)
 PY
   one_cell
   rc=0
-  "$copy/ci/nightly" --seconds 30 --jobs 2 --config "$tmp/one.conf" --out "$tmp/run" > "$tmp/out.txt" 2>&1 || rc=$?
+  "$copy/ci/nightly" --seconds 20 --jobs 2 --config "$tmp/one.conf" --out "$tmp/run" > "$tmp/out.txt" 2>&1 || rc=$?
   [ $rc -eq 0 ] || fail "the nightly exited $rc"
   [ -s "$tmp/run/harness-bugs.txt" ] || fail "no harness bug listed in harness-bugs.txt"
   grep -aEq 'AddressSanitizer|runtime error' "$tmp/run/harness-bugs.txt" || fail "the listed bug is no sanitizer report"

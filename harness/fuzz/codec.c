@@ -63,24 +63,24 @@ static uint64_t pages_of_code(uint64_t pages, uint64_t lg, uint32_t v)
     return n < 1 ? 1 : n > pages ? pages : n;
 }
 
-/* The pages of every code below CODE_MAX for a scale, computed once: a
- * code's value costs up to 32 multiplications, the decoder asks one per
- * op and the encoder a few, and a fuzz run has one scale.  The last
- * SIZE_TABLES scales' tables are kept (512 KiB each); NULL when there is
- * no memory (the values are then computed each time). */
-#define SIZE_TABLES 4
-static const uint64_t *size_table(uint64_t pages, uint64_t lg)
+/* The pages of the codes of a scale, each computed once, when first asked
+ * (0: not yet; a code is worth at least one page): a code's value costs up
+ * to 32 multiplications, the decoder asks one per op and the encoder a
+ * few.  A fuzz run meets few scales (one per profile and entitlement set of
+ * its corpus), so the tables of the last SIZE_TABLES scales are kept
+ * (512 KiB of address space each, its pages touched as codes are asked).
+ * NULL when there is no memory: the values are then computed each time. */
+#define SIZE_TABLES 64
+static uint64_t *size_table(uint64_t pages, uint64_t lg)
 {
     static struct { uint64_t pages, lg; uint64_t *v; } t[SIZE_TABLES];
     static unsigned next;
     for (unsigned i = 0; i < SIZE_TABLES; i++)
         if (t[i].v && t[i].pages == pages && t[i].lg == lg)
             return t[i].v;
-    uint64_t *v = malloc(CODE_MAX * sizeof *v);
+    uint64_t *v = calloc(CODE_MAX, sizeof *v);
     if (!v)
         return NULL;
-    for (uint32_t c = 0; c < CODE_MAX; c++)
-        v[c] = pages_of_code(pages, lg, c);
     unsigned i = next++ % SIZE_TABLES;
     free(t[i].v);
     t[i].pages = pages;
@@ -107,7 +107,11 @@ uint64_t codec_size_of_code(const scale *s, uint32_t v)
 {
     if (v >= CODE_MAX)
         return s->pages * VMEX_PAGE;
-    return (s->sizes ? s->sizes[v] : pages_of_code(s->pages, s->lg, v)) * VMEX_PAGE;
+    if (!s->sizes)
+        return pages_of_code(s->pages, s->lg, v) * VMEX_PAGE;
+    if (!s->sizes[v])
+        s->sizes[v] = pages_of_code(s->pages, s->lg, v);
+    return s->sizes[v] * VMEX_PAGE;
 }
 
 uint64_t codec_msize_of_code(uint32_t v)

@@ -163,7 +163,7 @@ typedef struct scale {
     uint64_t pages;      /* max_offset in pages, >= 1 */
     uint64_t lg;         /* log2(pages), Q32 */
     uint64_t floor, span;
-    const uint64_t *sizes;   /* codec_size_of_code's pages by code (a table shared by equal scales), or NULL */
+    uint64_t *sizes;         /* codec_size_of_code's pages by code, filled as asked (shared by equal scales), or NULL */
     /* the encoder's memo of its last size and malloc size lookups */
     uint64_t memo_size, memo_msize;
     uint32_t memo_code, memo_mcode;

@@ -77,6 +77,22 @@ static void used_one(void *c, uint64_t lo, uint64_t hi, uint32_t attr)
     if (hi > lo) x->used += hi - lo;
 }
 
+/* the map as the ceiling reads it (oracle.h vmex_map_view) */
+typedef struct walk_tramp { vmex_map_entry_fn cb; void *ctx; } walk_tramp;
+
+static void tramp_one(void *c, uint64_t lo, uint64_t hi, uint32_t attr)
+{
+    const walk_tramp *t = c;
+    t->cb(t->ctx, lo, hi, attr, VMEX_ATTR_IS_APP(attr));
+}
+
+static void walk_sim(const void *map, uint64_t lo, uint64_t hi, vmex_map_entry_fn cb, void *ctx)
+{
+    const vmex_sim *s = map;
+    walk_tramp t = {cb, ctx};
+    s->vt->walk(s->s, lo, hi, tramp_one, &t);
+}
+
 void _vmex_sim_nospace(vmex_sim *s, uint64_t req, uint64_t align, vmex_opres *r)
 {
     r->status = VMEX_ST_FAILED;
@@ -91,7 +107,8 @@ void _vmex_sim_nospace(vmex_sim *s, uint64_t req, uint64_t align, vmex_opres *r)
     }
     vmex_stats st;
     s->vt->stats(s->s, &st);
-    _vmex_classify_map(s->L, req, align, &st, s->vt, s->s, r);
+    vmex_map_view map = {s, walk_sim};
+    _vmex_classify_map(s->L, req, align, &st, &map, r);
 }
 
 /* the page a write dirties: the physical page (4 KiB on A7/A8) */

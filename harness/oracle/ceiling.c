@@ -38,7 +38,6 @@
  * Nothing here allocates: the pieces kept are on the stack.
  */
 #include "core/core.h"
-#include "model/store.h"
 #include "oracle/oracle.h"
 
 #include <string.h>
@@ -120,12 +119,12 @@ static void close_run(gather *g)
     g->run_lo = g->run_hi = 0;
 }
 
-static void on_entry(void *c, uint64_t lo, uint64_t hi, uint32_t attr)
+static void on_entry(void *c, uint64_t lo, uint64_t hi, uint32_t attr, int app)
 {
     gather *g = c;
     if (lo > g->at) g->room += usable(g->at, lo, g->align);   /* the hole before it */
     if (hi > g->at) g->at = hi;
-    if (!VMEX_ATTR_IS_APP(attr)) {   /* a pristine region ends a run */
+    if (!app) {   /* a pristine region ends a run */
         close_run(g);
         return;
     }
@@ -137,13 +136,13 @@ static void on_entry(void *c, uint64_t lo, uint64_t hi, uint32_t attr)
     g->run_hi = hi;
 }
 
-static void walk_map(const vmex_layout *L, uint64_t align, const vmex_store_vt *vt, const vmex_store *s, gather *g)
+static void walk_map(const vmex_layout *L, uint64_t align, const vmex_map_view *map, gather *g)
 {
     memset(g, 0, sizeof *g);
     g->L = L;
     g->align = align;
     g->at = L->floor;
-    vt->walk(s, L->floor, L->max_offset, on_entry, g);
+    map->walk(map->map, L->floor, L->max_offset, on_entry, g);
     if (L->max_offset > g->at) g->room += usable(g->at, L->max_offset, align);
     close_run(g);
 }
@@ -234,7 +233,7 @@ static void sort_desc(uint64_t *v, uint32_t n)
 }
 
 void _vmex_classify_map(const vmex_layout *L, uint64_t req, uint64_t align, const vmex_stats *st,
-                        const struct vmex_store_vt *vt, const struct vmex_store *s, vmex_opres *r)
+                        const vmex_map_view *map, vmex_opres *r)
 {
     hole h[MAXHOLES];
     uint32_t nh = pristine_holes(L, h);
@@ -246,7 +245,7 @@ void _vmex_classify_map(const vmex_layout *L, uint64_t req, uint64_t align, cons
     int walked = 0;
     uint64_t room = st->free, total = st->mapped;
     if (align > L->page) {
-        walk_map(L, align, vt, s, &g);
+        walk_map(L, align, map, &g);
         walked = 1;
         room = g.room;
         total = g.total;
@@ -263,7 +262,7 @@ void _vmex_classify_map(const vmex_layout *L, uint64_t req, uint64_t align, cons
     uint64_t bound = total < L->pristine_largest ? total : L->pristine_largest;   /* no piece is bigger */
     int p = walked ? -1 : packs(h, nh, req, align, total, bound, NULL, 0);
     if (p < 0) {
-        if (!walked) walk_map(L, align, vt, s, &g);
+        if (!walked) walk_map(L, align, map, &g);
         uint64_t top[TOP];
         memcpy(top, g.top, g.ntop * sizeof *top);
         sort_desc(top, g.ntop);

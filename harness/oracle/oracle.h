@@ -17,16 +17,23 @@
 void _vmex_classify(const vmex_layout *L, uint64_t req, uint64_t align, uint64_t room, int map_count_full,
                     vmex_opres *r);
 
+/* A model's map as the ceiling reads it: walk(map, lo, hi, cb, ctx) calls
+ * cb for each entry in [lo, hi), in address order, with its attributes
+ * (equal attributes: one kind of mapping) and app 1 for what the program
+ * mapped (it counts as live), 0 for the layout's own regions. */
+typedef void (*vmex_map_entry_fn)(void *ctx, uint64_t lo, uint64_t hi, uint32_t attr, int app);
+typedef struct vmex_map_view {
+    const void *map;
+    void (*walk)(const void *map, uint64_t lo, uint64_t hi, vmex_map_entry_fn cb, void *ctx);
+} vmex_map_view;
 /* Classify a failed request of req bytes at alignment align on a model's
- * map (ceiling.c): vt and s hold the map at the failure, st is its stats.
- * r->cls, r->req and r->margin = usable room / req, where the usable room
- * counts of each hole only the bytes from its first aligned address on;
- * frag only when the live set packed tightly leaves the request a hole in
- * the pristine layout. */
-struct vmex_store;
-struct vmex_store_vt;
+ * map (ceiling.c): map is the map at the failure, st its stats.  r->cls,
+ * r->req and r->margin = usable room / req, where the usable room counts
+ * of each hole only the bytes from its first aligned address on; frag only
+ * when the live set packed tightly leaves the request a hole in the
+ * pristine layout. */
 void _vmex_classify_map(const vmex_layout *L, uint64_t req, uint64_t align, const vmex_stats *st,
-                        const struct vmex_store_vt *vt, const struct vmex_store *s, vmex_opres *r);
+                        const vmex_map_view *map, vmex_opres *r);
 /* Is there a hole of L's pristine layout that holds size bytes at align? */
 int _vmex_fits_pristine(const vmex_layout *L, uint64_t size, uint64_t align);
 

@@ -95,7 +95,8 @@ static int in_jsc;           /* 1 while JavaScriptCore runs (start-up, a context
  * library's calls (ELF interposition): the size of a failed one is the
  * request that failed, which a RangeError or a panic does not say.  The
  * C library's own calls (malloc's) and the kernel ops' calls go to the
- * kernel alike. */
+ * kernel alike.  While JavaScriptCore runs (in_jsc), each mmap and munmap
+ * is also logged for `vmex diff --target jsc` (jsc_proto.h vmex_jcalls). */
 static void log_call(uint32_t unmap, int prot, int flags, int err, uint64_t len, uint64_t addr)
 {
     if (!in_jsc || !JC) return;

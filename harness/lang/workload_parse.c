@@ -646,10 +646,11 @@ static int finish(parser *ps)
     }
     for (uint32_t k = 0; k < w->nphases; k++) {
         vmex_wl_phase *ph = &w->phases[k];
-        double mix = ph->touch_weight;
+        double streams = 0;   /* the draws that make, free or resize a handle */
         for (uint32_t s = 0; s < ph->nstreams; s++)
-            mix += ph->streams[s].weight + ph->streams[s].realloc_weight +
-                   (ph->streams[s].has_lifetime ? 0 : ph->streams[s].free_weight);
+            streams += ph->streams[s].weight + ph->streams[s].realloc_weight +
+                       (ph->streams[s].has_lifetime ? 0 : ph->streams[s].free_weight);
+        double mix = ph->touch_weight + streams;
         int len = ph->ops > 0 || ph->share > 0;
         ps->lx.line = ph->line;
         if (len && !(mix > 0))
@@ -658,12 +659,12 @@ static int finish(parser *ps)
             return fail(ps, 1, "phase '%s' has streams but no length ('ops N' or 'share F')", ph->name);
         if (!len && ph->touch_weight > 0)
             return fail(ps, 1, "phase '%s' has a touch line but no length ('ops N' or 'share F')", ph->name);
-        if (len && ph->touch_weight > 0 && !ph->nstreams) {
+        if (len && ph->touch_weight > 0 && !(streams > 0)) {
             /* its only draw would be a touch, which needs a live handle of a stream: with none it is stuck */
             ps->lx.line = ps->touch_line[k];
             return fail(ps, ps->touch_col[k],
                         "phase '%s' only touches: a touch dirties a live handle of a stream, and the phase makes "
-                        "none (add a stream line)", ph->name);
+                        "none (%s)", ph->name, ph->nstreams ? "every stream's weights are 0" : "add a stream line");
         }
         if (!len && !ph->nactions)
             return fail(ps, 1, "phase '%s' does nothing: give it a length and streams, or reserve/release lines",

@@ -389,6 +389,12 @@ static void test_parse_errors(void **state)
     parse_err("workload 1\nphase p ops 5\nstream s mmap weight 1 size fixed 1m free fifo 1\nphase q ops 5\n"
               "touch weight 2\n",
               5, 1, "phase 'q' only touches: a touch dirties a live handle of a stream");
+    /* ... and when its streams can never draw: weight 0, no realloc, freed by lifetime (found by
+     * fuzz_workload under ci/gate: the generator had nothing to draw and stopped) */
+    parse_err("workload 1\nphase churn ops 1000\n  stream b malloc weight 0 size fixed 16 lifetime exp 50 realloc 0\n"
+              "  touch weight 1.2 size fixed 16k\n",
+              4, 3, "phase 'churn' only touches: a touch dirties a live handle of a stream, and the phase makes none "
+                    "(every stream's weights are 0)");
     parse_err("workload 1\r\n", 1, 11, "CRLF");
     parse_err("workload 1\nphase p\x01 ops 1\n", 2, 8, "invalid byte 0x01");
     parse_err("workload 1\nphase \xc3\xa9 ops 1\n", 2, 7, "invalid byte 0xc3");

@@ -338,23 +338,3 @@ int vmex_decode(const uint8_t *data, size_t n, const vmex_layout *L, vmex_progra
     out->expect_at = h.expect_at >= 0 && h.expect_at < out->nops ? (int32_t)h.expect_at : -1;
     return 0;
 }
-
-/* ---------------------------------------------------------------- sniffing */
-
-int vmex_is_binary(const uint8_t *d, size_t n)
-{
-    size_t i = 0;
-    for (;;) {
-        while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r'))
-            i++;
-        if (i < n && d[i] == '#') {
-            while (i < n && d[i] != '\n')
-                i++;
-            continue;
-        }
-        break;
-    }
-    if (n - i < 4 || memcmp(d + i, "vmex", 4))
-        return 1;
-    return !(n - i == 4 || d[i + 4] == ' ' || d[i + 4] == '\t' || d[i + 4] == '\n' || d[i + 4] == '\r');
-}

@@ -82,10 +82,6 @@ int vmex_encode(const vmex_program *p, const vmex_layout *L, vmex_buf *out);
  * (up to the header's expect_at). */
 int _vmex_encode_offsets(const vmex_program *p, const vmex_layout *L, vmex_buf *out, size_t *offs);
 
-/* 1 when the input is the binary encoding, 0 when it is .vmex text (text
- * starts with blank and comment lines, then "vmex"). */
-int vmex_is_binary(const uint8_t *data, size_t n);
-
 /* ---------------------------------------------------------------- mutator */
 
 enum vmex_mutation {

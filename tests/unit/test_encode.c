@@ -1013,26 +1013,6 @@ static void test_layout_choice(void **state)
     assert_string_equal(names[5], "ios11-8gb");
 }
 
-static void test_is_binary(void **state)
-{
-    (void)state;
-    static const struct { const char *s; int bin; } t[] = {
-        {"vmex 1\n", 0},
-        {"vmex", 0},
-        {"# comment\n\n  \t# more\nvmex 1\nmmap 1m\n", 0},
-        {"\n\nvmex\t1", 0},
-        {"vmexx 1", 1},
-        {"", 1},
-        {"# only a comment\n", 1},
-        {"\x01\x09", 1},
-        {"mmap 1m\n", 1},
-    };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        assert_int_equal(vmex_is_binary((const uint8_t *)t[i].s, strlen(t[i].s)), t[i].bin);
-    uint8_t canon[] = {1, 9, 0, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff};
-    assert_int_equal(vmex_is_binary(canon, sizeof canon), 1);
-}
-
 /* decode + encode of 64-op inputs */
 static void test_speed(void **state)
 {
@@ -1113,7 +1093,6 @@ int main(void)
         cmocka_unit_test(test_many_handles),
         cmocka_unit_test(test_reproducers),
         cmocka_unit_test(test_layout_choice),
-        cmocka_unit_test(test_is_binary),
         cmocka_unit_test(test_speed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
